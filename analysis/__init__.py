@@ -1,0 +1,1 @@
+"""Tættere På Job evaluation: data contracts, register panel, models and disclosure control."""

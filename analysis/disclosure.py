@@ -1,0 +1,104 @@
+"""Statistics Denmark's export rule: no published cell may rest on fewer than `min_n` persons.
+
+Two tools, used on every table and subgroup:
+* `merge_small_groups`: groups under the minimum are merged with a neighbour along a
+  declared order (as the reports merged Hold 1 + 3 or the oldest age groups).
+* `suppress_counts`: count cells under the minimum are suppressed, plus a second cell in
+  the same column when one suppressed cell could be recovered from the column total.
+Zeros are not suppressed but marked differently from suppressed cells.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_MIN_CELL = 3
+ZERO = "–"
+SUPPRESSED = "x"
+
+
+def legend(min_n: int = DEFAULT_MIN_CELL) -> str:
+    return (f"{ZERO}: ingen personer. {SUPPRESSED}: skjult, fordi cellen bygger på færre end "
+            f"{min_n} personer eller ellers kunne udledes af totalen.")
+
+
+class DisclosureError(Exception):
+    pass
+
+
+def merge_small_groups(counts: pd.Series, min_n: int = DEFAULT_MIN_CELL,
+                       joiner: str = " + ") -> dict[str, str]:
+    """Map each group label to the (possibly merged) group it is published in.
+
+    `counts` is indexed by group label in the declared merge order. A non-empty group
+    under `min_n` is merged with its smaller neighbour in that order (the earlier one on a
+    tie), repeatedly, until every non-empty group reaches `min_n`. Empty groups keep their
+    label. Raises DisclosureError if all persons together are fewer than `min_n`.
+    """
+    labels = [str(i) for i in counts.index]
+    blocks: list[list[str]] = [[label] for label in labels if counts[label] > 0]
+    sizes = [int(counts[b[0]]) for b in blocks]
+    if blocks and sum(sizes) < min_n:
+        raise DisclosureError(f"only {sum(sizes)} persons in all: under the minimum of {min_n}")
+    while True:
+        small = [i for i, n in enumerate(sizes) if n < min_n]
+        if not small:
+            break
+        i = min(small, key=lambda k: (sizes[k], k))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
+        j = min(neighbours, key=lambda k: (sizes[k], k))
+        lo, hi = sorted((i, j))
+        blocks[lo] = blocks[lo] + blocks[hi]
+        sizes[lo] = sizes[lo] + sizes[hi]
+        del blocks[hi], sizes[hi]
+    mapping = {label: label for label in labels}
+    for block in blocks:
+        for label in block:
+            mapping[label] = joiner.join(block)
+    return mapping
+
+
+@dataclass
+class Disclosed:
+    """A count table after suppression: the values and which cells are hidden."""
+    values: pd.DataFrame
+    suppressed: pd.DataFrame  # bool, same shape
+
+    def render(self, fmt=lambda v: f"{int(v)}") -> pd.DataFrame:
+        out = self.values.astype(object).copy()
+        for col in out.columns:
+            out[col] = [SUPPRESSED if hidden else ZERO if v == 0 else fmt(v)
+                        for v, hidden in zip(self.values[col], self.suppressed[col])]
+        return out
+
+
+def suppress_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL,
+                    totals_shown: bool = True) -> Disclosed:
+    """Hide count cells with 0 < n < min_n; with totals shown, also hide a second cell of
+    any column in which exactly one cell is hidden (so it cannot be recovered)."""
+    values = table.astype(float)
+    hidden = (values > 0) & (values < min_n)
+    if totals_shown:
+        for col in values.columns:
+            if hidden[col].sum() == 1:
+                candidates = values[col][~hidden[col] & (values[col] > 0)]
+                if len(candidates):
+                    hidden.loc[candidates.idxmin(), col] = True
+    return Disclosed(values=table, suppressed=hidden)
+
+
+def suppress_small(values: pd.Series, persons: pd.Series, min_n: int = DEFAULT_MIN_CELL) -> pd.Series:
+    """Means, shares or estimates resting on fewer than min_n persons become NaN."""
+    return values.where(persons >= min_n, np.nan)
+
+
+def check_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL, where: str = "table") -> None:
+    """Fail if a published count table shows a cell with 0 < n < min_n."""
+    numeric = table.apply(pd.to_numeric, errors="coerce")
+    bad = (numeric > 0) & (numeric < min_n)
+    if bad.to_numpy().any():
+        r, c = np.argwhere(bad.to_numpy())[0]
+        raise DisclosureError(f"{where}: cell ({table.index[r]!r}, {table.columns[c]!r}) = "
+                              f"{numeric.iat[r, c]:g} is under the minimum cell size {min_n}")

@@ -1,0 +1,105 @@
+"""Read input tables (CSV, Parquet, SAS) as text columns, with clear errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import DataError
+
+SUFFIXES = (".csv", ".parquet", ".sas7bdat")
+
+
+def check_not_empty(path: Path) -> None:
+    if not path.exists():
+        raise DataError(path, "file not found")
+    if path.stat().st_size == 0:
+        raise DataError(path, "the file is empty (0 bytes)")
+
+
+def check_utf8(path: Path) -> None:
+    """Fail on the first line that is not valid UTF-8 (e.g. a latin-1 export with æøå)."""
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                bad = raw[err.start:err.start + 1].hex()
+                hint = ""
+                try:
+                    hint = f" (as latin-1 it reads {raw.decode('latin-1').strip()[:60]!r})"
+                except UnicodeDecodeError:
+                    pass
+                row = line_no - 1 if line_no > 1 else None
+                raise DataError(
+                    path,
+                    f"not UTF-8: byte 0x{bad} at line {line_no}, position {err.start + 1}"
+                    f"{hint}; save the file as UTF-8 (likely latin-1/Windows-1252 now)",
+                    row=row if row else None)
+
+
+def read_header(path: Path) -> list[str]:
+    """Column names of a table without reading its rows."""
+    check_not_empty(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        check_utf8(path)
+        with path.open(encoding="utf-8-sig") as handle:
+            first = handle.readline().strip()
+        if not first:
+            raise DataError(path, "the file has no header line")
+        return pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+        return list(pq.read_schema(path).names)
+    if suffix == ".sas7bdat":
+        import pyreadstat
+        _, meta = pyreadstat.read_sas7bdat(str(path), metadataonly=True)
+        return list(meta.column_names)
+    raise DataError(path, f"unsupported file type {suffix!r}; use one of {', '.join(SUFFIXES)}")
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Codes as text: 730.0 -> '730', missing -> ''."""
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.astype("Float64")
+        whole = values.round().eq(values).fillna(True)
+        if bool(whole.all()):
+            return values.astype("Int64").astype("string").fillna("")
+        return values.astype("string").fillna("")
+    return series.astype("string").fillna("").str.strip()
+
+
+def read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """All (or the given) columns as stripped text, missing as ''."""
+    check_not_empty(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        check_utf8(path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns,
+                            encoding="utf-8-sig")
+    elif suffix == ".parquet":
+        frame = pd.read_parquet(path, columns=columns)
+    elif suffix == ".sas7bdat":
+        import pyreadstat
+        frame, _ = pyreadstat.read_sas7bdat(str(path), usecols=columns)
+    else:
+        raise DataError(path, f"unsupported file type {suffix!r}; use one of {', '.join(SUFFIXES)}")
+    if columns is not None:
+        frame = frame[columns]
+    for name in frame.columns:
+        if suffix != ".csv" or not pd.api.types.is_string_dtype(frame[name]):
+            frame[name] = _as_text(frame[name])
+    return frame.reset_index(drop=True)
+
+
+def find_one(data_dir: Path, stem: str) -> Path:
+    """The single file `stem.<csv|parquet|sas7bdat>` in `data_dir`."""
+    if not data_dir.is_dir():
+        raise DataError(data_dir, "data directory not found")
+    found = [data_dir / f"{stem}{s}" for s in SUFFIXES if (data_dir / f"{stem}{s}").exists()]
+    if not found:
+        raise DataError(data_dir, f"no {stem}.csv, {stem}.parquet or {stem}.sas7bdat in the data directory")
+    if len(found) > 1:
+        raise DataError(data_dir, f"more than one {stem} file: {', '.join(p.name for p in found)}; keep one")
+    return found[0]

@@ -1,0 +1,264 @@
+"""DREAM extract + registrations -> validated cohort -> person-week panel of scores."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .contracts import validate_registrations
+from .editions import Edition
+from .errors import DataError
+from .io import find_one, read_header, read_table
+from .scoring import EXCLUDED, ScoreMapping, normalise_code, score_codes
+from .weeks import (month_column, month_of_week, parse_month_column, parse_week_column,
+                    parse_week_label, week_column, week_label)
+
+# Why a person or a DREAM row is set aside, in the order the rules are applied.
+SET_ASIDE = {
+    "not_registered": "Ikke registreret af kommunen (køn, alder og visitationskategori mangler)",
+    "no_consent": "Intet samtykke til registerdata",
+    "no_post_course_data": "Holdet startede efter registerdataenes sidste uge (ingen data efter kursusstart)",
+    "no_dream_row": "Samtykke, men ingen række i DREAM-udtrækket",
+    "dream_row_not_enrolled": "Række i DREAM-udtrækket uden tilmelding (ikke kursist)",
+}
+PERSON_COLUMNS = ["pnr", "hold", "kommune", "fase", "status", "koen", "aldersgruppe",
+                  "visitationskategori"]
+
+
+def say(message: str) -> None:
+    print(f"[analysis] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Extract:
+    """The validated cohort and its DREAM weeks, ready for the panel."""
+    edition: Edition
+    registrations: pd.DataFrame   # every enrolled citizen, with start_week and set_aside
+    persons: pd.DataFrame         # the register sample, in the row order of `codes`
+    codes: np.ndarray             # str, persons x loaded weeks
+    employed: np.ndarray          # bool, same shape: employment in the week's month
+    load_first: int               # week index of column 0 of `codes`
+    first_week: int               # first week of the DREAM extract
+    last_week: int                # last week of the DREAM extract
+    quality: pd.DataFrame         # reason, description, persons
+    source: dict[str, str]
+
+
+def _week_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
+    person = [c for c in header if c.lower() == "pnr"]
+    if not person:
+        raise DataError(path, "no person id column 'PNR' in the header")
+    weeks: dict[int, str] = {}
+    months: dict[tuple[int, int], str] = {}
+    for name in header:
+        lowered = name.lower()
+        try:
+            if lowered.startswith("y_"):
+                index = parse_week_column(lowered)
+                if index in weeks:
+                    raise ValueError(f"column {name!r} repeats week {weeks[index]!r}")
+                weeks[index] = name
+            elif lowered.startswith("branche_"):
+                months[parse_month_column(lowered)] = name
+        except ValueError as err:
+            raise DataError(path, str(err), column=name) from None
+    if not weeks:
+        raise DataError(path, "no weekly code columns y_YYWW in the header")
+    first, last = min(weeks), max(weeks)
+    missing = [i for i in range(first, last + 1) if i not in weeks]
+    if missing:
+        raise DataError(path, f"weekly columns must be contiguous; {week_column(missing[0])} "
+                              f"({week_label(missing[0])}) is missing", more=len(missing) - 1)
+    if not months:
+        raise DataError(path, "no monthly employment columns branche_YYYY_MM: blank weeks "
+                              "cannot be told apart as employed or self-supported")
+    return person[0], weeks, months
+
+
+def _team_starts(reg: pd.DataFrame, path: Path) -> pd.Series:
+    starts = {}
+    for label in reg["kursusstart"].unique():
+        try:
+            starts[label] = parse_week_label(label)
+        except ValueError as err:
+            row = int(reg.index[reg["kursusstart"].eq(label)][0]) + 1
+            raise DataError(path, str(err), row=row, column="kursusstart") from None
+    return reg["kursusstart"].map(starts).astype(int)
+
+
+def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
+    data_dir = Path(data_dir)
+    reg_path = find_one(data_dir, "registrations")
+    dream_path = find_one(data_dir, "dream")
+    say(f"reading {reg_path}")
+    reg = validate_registrations(read_table(reg_path), reg_path)
+    reg["start_week"] = _team_starts(reg, reg_path)
+
+    header = read_header(dream_path)
+    pnr_col, weeks, months = _week_columns(dream_path, header)
+    first, last = min(weeks), max(weeks)
+    say(f"{dream_path.name}: {len(header)} columns, weeks {week_label(first)} to {week_label(last)}")
+
+    # every team's window must fit the extract (a post-course window cut off by the
+    # end of the data is allowed: that is censoring, as in Tabel 1)
+    for team, start in reg.groupby("hold")["start_week"].first().items():
+        need = start - 1 - edition.weeks_before
+        row = int(reg.index[reg["hold"].eq(team)][0]) + 1
+        if need < first:
+            raise DataError(reg_path, f"team {team!r} starts {week_label(start)}: its {edition.weeks_before} "
+                                      f"weeks before need data from {week_label(need)}, but the DREAM extract "
+                                      f"begins {week_label(first)} (team start outside the data window)",
+                            row=row, column="kursusstart")
+        if start > last + edition.weeks_after:
+            raise DataError(reg_path, f"team {team!r} starts {week_label(start)}, more than "
+                                      f"{edition.weeks_after} weeks after the DREAM extract ends "
+                                      f"{week_label(last)} (team start outside the data window)",
+                            row=row, column="kursusstart")
+
+    reason = pd.Series("", index=reg.index, dtype=object)
+    reason[reg["registreret"].eq("nej")] = "not_registered"
+    reason[reason.eq("") & reg["samtykke"].eq("nej")] = "no_consent"
+    reason[reason.eq("") & (reg["start_week"] > last)] = "no_post_course_data"
+
+    say(f"reading person ids of {dream_path.name}")
+    ids = read_table(dream_path, [pnr_col])[pnr_col]
+    if ids.empty:
+        raise DataError(dream_path, "the file has a header but no rows")
+    blank_id = ids.eq("")
+    if blank_id.any():
+        raise DataError(dream_path, "empty person id", row=int(np.flatnonzero(blank_id)[0]) + 1, column=pnr_col)
+    dup = ids.duplicated(keep="first")
+    if dup.any():
+        rows = np.flatnonzero(dup) + 1
+        raise DataError(dream_path, "duplicate PNR: DREAM has one row per person", row=int(rows[0]),
+                        column=pnr_col, more=len(rows) - 1)
+    in_dream = reg["pnr"].isin(set(ids))
+    reason[reason.eq("") & ~in_dream] = "no_dream_row"
+    reg["set_aside"] = reason
+    not_enrolled = int((~ids.isin(set(reg["pnr"]))).sum())
+
+    sample = reg[reason.eq("")]
+    if sample.empty:
+        raise DataError(reg_path, "no enrolled citizen is left for the register analysis "
+                                  "(check consent, registration and team start weeks)")
+    load_first = int(sample["start_week"].min()) - 1 - edition.weeks_before
+    load_last = min(last, int(sample["start_week"].max()) - 1 + edition.weeks_after)
+    week_names = [weeks[i] for i in range(load_first, load_last + 1)]
+    needed_months = sorted({month_of_week(i) for i in range(load_first, load_last + 1)})
+    absent = [m for m in needed_months if m not in months]
+    if absent:
+        raise DataError(dream_path, f"monthly employment column {month_column(*absent[0])} is missing; "
+                                    f"the weeks used run {week_label(load_first)} to {week_label(load_last)}",
+                        more=len(absent) - 1)
+    month_names = [months[m] for m in needed_months]
+    say(f"reading {len(week_names)} weekly and {len(month_names)} monthly columns for "
+        f"{len(sample)} persons")
+    wide = read_table(dream_path, [pnr_col] + week_names + month_names)
+    row_of = pd.Series(np.arange(len(wide)), index=wide[pnr_col])
+    rows = row_of.loc[sample["pnr"]].to_numpy()
+    codes = wide[week_names].to_numpy(dtype=object)[rows]
+    uniques, inverse = np.unique(codes.astype(str), return_inverse=True)
+    normalised = np.array([normalise_code(u) for u in uniques], dtype=object)
+    unknown = [i for i, c in enumerate(normalised) if c and c not in mapping.scores]
+    if unknown:
+        bad = np.isin(inverse.reshape(codes.shape), unknown)
+        r, c = np.argwhere(bad)[0]
+        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse.reshape(codes.shape)[r, c]]!r}: "
+                                    "add it to data/reference/score_mapping.csv with a score or 'excluded'",
+                        row=int(rows[r]) + 1, column=week_names[c], more=int(bad.sum()) - 1)
+    codes = normalised[inverse].reshape(codes.shape).astype(str)
+    month_pos = {m: j for j, m in enumerate(needed_months)}
+    week_month = np.array([month_pos[month_of_week(i)] for i in range(load_first, load_last + 1)])
+    branche = wide[month_names].to_numpy(dtype=str)[rows]
+    has_job = (branche != "") & (branche != "0")
+    employed = has_job[:, week_month]
+
+    counts = reason[reason.ne("")].value_counts()
+    quality = pd.DataFrame(
+        [{"reason": key, "description": text,
+          "persons": int(counts.get(key, 0)) if key != "dream_row_not_enrolled" else not_enrolled}
+         for key, text in SET_ASIDE.items()])
+    quality = pd.concat([pd.DataFrame([{"reason": "enrolled", "description": "Tilmeldte kursister i alt",
+                                        "persons": len(reg)}]), quality,
+                         pd.DataFrame([{"reason": "register_sample",
+                                        "description": "Stikprøve for registerdataanalysen",
+                                        "persons": len(sample)}])], ignore_index=True)
+    return Extract(edition=edition, registrations=reg, persons=sample.reset_index(drop=True),
+                   codes=codes, employed=employed, load_first=load_first, first_week=first,
+                   last_week=last, quality=quality,
+                   source={"registrations": str(reg_path), "dream": str(dream_path)})
+
+
+def build_panel(extract: Extract, mapping: ScoreMapping) -> pd.DataFrame:
+    """One row per person-week with data, weeks -weeks_before..+weeks_after relative to start.
+
+    Week 1 is the first course week, week 0 the week before. Weeks after the last week of
+    the extract are absent (censored follow-up). `score` is empty (NA) for an excluded week.
+    """
+    ed = extract.edition
+    relative = np.arange(-ed.weeks_before, ed.weeks_after + 1)
+    persons = extract.persons
+    starts = persons["start_week"].to_numpy()
+    calendar = starts[:, None] - 1 + relative[None, :]
+    position = calendar - extract.load_first
+    valid = (calendar <= extract.last_week) & (position >= 0) & (position < extract.codes.shape[1])
+    person_idx, rel_idx = np.nonzero(valid)
+    pos = position[person_idx, rel_idx]
+    codes = extract.codes[person_idx, pos]
+    scores = score_codes(codes, extract.employed[person_idx, pos], mapping)
+    weeks = calendar[person_idx, rel_idx]
+    unique_weeks, week_inverse = np.unique(weeks, return_inverse=True)
+    labels = np.array([week_label(int(w)) for w in unique_weeks])
+    panel = pd.DataFrame({
+        col: pd.Categorical(persons[col].to_numpy()[person_idx]) if col != "pnr"
+        else persons[col].to_numpy()[person_idx]
+        for col in ["pnr", "hold", "fase", "status", "koen", "aldersgruppe", "visitationskategori"]
+    })
+    panel["iso_week"] = pd.Categorical(labels[week_inverse])
+    panel["week"] = relative[rel_idx].astype(np.int16)
+    panel["code"] = pd.Categorical(codes)
+    panel["score"] = pd.array(np.where(scores == EXCLUDED, 0, scores), dtype="Int8")
+    panel.loc[scores == EXCLUDED, "score"] = pd.NA
+    return panel
+
+
+def excluded_weeks(panel: pd.DataFrame, mapping: ScoreMapping) -> pd.DataFrame:
+    """Person-weeks without a score, by DREAM code (blank = blank without employment)."""
+    excluded = panel[panel["score"].isna()]
+    counts = excluded.groupby("code", observed=True).agg(person_weeks=("week", "size"),
+                                                          persons=("pnr", "nunique")).reset_index()
+    text = mapping.table.set_index("code")["text"]
+    counts["text"] = [text.get(c if c else "blank_not_employed", "") for c in counts["code"]]
+    return counts[["code", "text", "persons", "person_weeks"]]
+
+
+def last_week_with_data(extract: Extract) -> pd.DataFrame:
+    """Tabel 1: per team, the last week relative to course start with register data."""
+    reg = extract.registrations
+    teams = reg.groupby("hold", sort=False).agg(fase=("fase", "first"), start_week=("start_week", "first"))
+    teams["last_week"] = (extract.last_week - teams["start_week"] + 1).astype(int)
+    teams["start"] = [week_label(int(w)) for w in teams["start_week"]]
+    return teams.reset_index()[["hold", "fase", "start", "last_week"]]
+
+
+def score_distribution(panel: pd.DataFrame, time_points: dict[str, int],
+                       status: str | None = "gennemført") -> pd.DataFrame:
+    """Tabel 6: number of persons with each score at each time point.
+
+    Rows 10..0 and 'na' (data for the week, but the week is excluded), plus 'n_with_data'
+    and 'mean' (over persons with a score). Columns are the time-point keys.
+    """
+    data = panel if status is None else panel[panel["status"] == status]
+    columns = {}
+    for key, week in time_points.items():
+        at = data.loc[data["week"] == week, "score"]
+        counts = at.value_counts(dropna=False)
+        column = {str(s): int(counts.get(s, 0)) for s in range(10, -1, -1)}
+        column["na"] = int(at.isna().sum())
+        column["n_with_data"] = int(len(at))
+        column["mean"] = float(at.astype("float").mean())
+        columns[key] = column
+    return pd.DataFrame(columns)

@@ -1,0 +1,143 @@
+"""Every register-data number the report quotes, keyed like data/reference/published/,
+after disclosure control, and the comparison with the published numbers."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cohort import completion_by_phase, per_team, sample_vs_registered
+from .disclosure import SUPPRESSED, suppress_counts
+from .models import run_models
+from .register import Extract, score_distribution
+
+
+def results_keys(models: pd.DataFrame) -> list[str]:
+    """Result key of each model estimate, as in data/reference/published/."""
+    keys = []
+    for _, m in models.iterrows():
+        if m["model"] == "two_point":
+            keys.append(f"model.{m['group']}.{m['period']}.{m['term']}")
+        elif m["period"] == "interaction":
+            keys.append("weekly.interaction")
+        else:
+            keys.append(f"weekly.{m['period']}.{m['term']}")
+    return keys
+
+
+def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
+                     min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(results, models): results has key, value (number or 'x'), page."""
+    ed = extract.edition
+    rows: list[tuple[str, object, str]] = []
+
+    dist = score_distribution(panel, ed.time_points)
+    counts = dist.drop(index=["mean", "n_with_data"])
+    disclosed = suppress_counts(counts, min_cell)
+    for tp in counts.columns:
+        for score in counts.index:
+            value = SUPPRESSED if disclosed.suppressed.loc[score, tp] else int(counts.loc[score, tp])
+            rows.append((f"tabel6.count.{tp}.{score}", value, "beskaeftigelsesscore"))
+        rows.append((f"tabel6.n_with_data.{tp}", int(dist.loc["n_with_data", tp]), "beskaeftigelsesscore"))
+        rows.append((f"tabel6.mean.{tp}", float(dist.loc["mean", tp]), "beskaeftigelsesscore"))
+
+    models = run_models(panel, ed.weeks_before, ed.weeks_after, inference)
+    models["published"] = models["n_persons"] >= min_cell
+    for key, (_, m) in zip(results_keys(models), models.iterrows()):
+        value = float(m["estimate"]) if m["published"] else SUPPRESSED
+        rows.append((key, value, "undergrupper" if m["group"] != "samlet" else "beskaeftigelsesscore"))
+        rows.append((key + ".stars", m["stars"] if m["published"] else SUPPRESSED, "beskaeftigelsesscore"))
+
+    reg = extract.registrations
+    table3 = sample_vs_registered(reg)
+    for col in table3.columns:
+        n = table3.loc["n", col]
+        for row in table3.index:
+            count = int(table3.loc[row, col])
+            hidden = 0 < count < min_cell
+            rows.append((f"tabel3.{col}.{row}.count", SUPPRESSED if hidden else count, "repraesentativitet"))
+            rows.append((f"tabel3.{col}.{row}.pct", SUPPRESSED if hidden else 100 * count / n,
+                         "repraesentativitet"))
+    table4 = completion_by_phase(reg)
+    for phase in table4.columns:
+        for row in table4.index:
+            rows.append((f"tabel4.{phase}.{row}.count", int(table4.loc[row, phase]), "aktivitet"))
+        for row in ("enrolled", "completed", "afmeldt"):
+            rows.append((f"tabel4.{phase}.{row}.pct",
+                         100 * table4.loc[row, phase] / table4.loc["enrolled", phase], "aktivitet"))
+    teams = per_team(reg)
+    for _, t in teams.iterrows():
+        for what in ("enrolled", "register"):
+            value = int(t[what])
+            rows.append((f"bilag1.{what}.{t['hold']}", SUPPRESSED if 0 < value < min_cell else value, "bilag1"))
+    for what in ("enrolled", "register"):
+        rows.append((f"bilag1.{what}.total", int(teams[what].sum()), "bilag1"))
+    last = extract.last_week - teams["start_week"] + 1
+    for team, weeks in zip(teams["hold"], last):
+        if 0 < weeks <= ed.weeks_after:
+            rows.append((f"tabel1.last_week.{team}", int(weeks), "fremgangsmaade"))
+
+    # numbers quoted in the text and figure captions of the result pages
+    completers = panel[panel["status"].eq("gennemført")]
+    n_completers = int(completers["pnr"].nunique())
+    n_afmeldte = int(panel.loc[panel["status"].eq("afmeldt"), "pnr"].nunique())
+    for figure in range(1, 7):
+        rows.append((f"caption.figur{figure}.n", n_completers, "beskaeftigelsesscore"))
+    rows.append(("caption.figur7.n", n_afmeldte, "bilag13"))
+    rows.append(("tabel6.caption_n", n_completers, "beskaeftigelsesscore"))
+    means = dist.loc["mean"]
+    rows.append(("text.p47.change_after_course", float(means["w8"] - means["w0"]), "beskaeftigelsesscore"))
+    estimate = dict(zip(results_keys(models), models["estimate"]))
+    rows.append(("text.p47.change_w26", estimate["model.samlet.efter.coef"], "beskaeftigelsesscore"))
+    rows.append(("text.p51.alder_25_35_fall", estimate["model.alder_25_35.inden.coef"], "undergrupper"))
+    andet = completers[completers["visitationskategori"].eq("Andet")]
+    n_andet = int(andet["pnr"].nunique())
+    rows.append(("text.p52.andet_n", n_andet if n_andet >= min_cell or n_andet == 0 else SUPPRESSED,
+                 "undergrupper"))
+    if n_andet >= min_cell:
+        rows.append(("text.p52.andet_last_week", int(andet.groupby("pnr")["week"].max().min()), "undergrupper"))
+    return pd.DataFrame(rows, columns=["key", "value", "page"]), models
+
+
+# How far a computed number may be from the printed one and still count as reproduced.
+# Counts must match exactly; means as printed (to two decimals); model estimates within the
+# synthetic extract's calibration tolerance (endpoint means within 0.02, so a change, the
+# difference of two means, within 0.04).
+def printed_precision(printed: str) -> float:
+    """Half a unit of the last printed digit: '2,81' -> 0.005, '88,4%' -> 0.05, '83%' -> 0.5."""
+    number = str(printed).strip().rstrip("%").strip()
+    decimals = len(number.split(",")[1]) if "," in number else 0
+    return 0.5 * 10 ** -decimals
+
+
+def tolerance(ref: str, printed: str) -> float:
+    if ref.startswith("model.") and ref.endswith(".intercept"):
+        return 0.02
+    if ref.startswith("model.") and ref.endswith(".coef") or ref in ("text.p47.change_w26",
+                                                                     "text.p51.alder_25_35_fall"):
+        return 0.04
+    if printed_precision(printed) == 0.5 and "%" not in str(printed):
+        return 0.0   # a count
+    return printed_precision(printed)
+
+
+def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[str, str]) -> pd.DataFrame:
+    """ref, published, computed, tolerance, ok (True/False, or 'suppressed'), stars."""
+    computed = dict(zip(results["key"], results["value"]))
+    rows = []
+    for _, p in published.iterrows():
+        key = key_map.get(p["ref"], p["ref"])
+        if key not in computed:
+            continue
+        value = computed[key]
+        tol = tolerance(p["ref"], p["printed"])
+        if value == SUPPRESSED:
+            ok = "suppressed"
+        else:
+            ok = bool(abs(float(value) - float(p["value"])) <= tol + 1e-9)
+        stars = computed.get(key + ".stars", "")
+        published_stars = "" if pd.isna(p.get("stars")) else p.get("stars")
+        rows.append({"ref": p["ref"], "source": f"seed {p['seed']}, {p['source']}, L{p['line']}",
+                     "published": p["value"], "computed": value, "tolerance": tol, "ok": ok,
+                     "published_stars": published_stars if key.startswith(("model.", "weekly.")) else "",
+                     "computed_stars": stars if key.startswith(("model.", "weekly.")) else ""})
+    return pd.DataFrame(rows)
