@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.disclosure import (SUPPRESSED, ZERO, DisclosureError, check_counts, merge_small_groups,
+                                 suppress_counts)
+
+
+def test_small_group_merges_with_its_smaller_neighbour_in_the_declared_order():
+    ages = pd.Series({"Under 25 år": 11, "25-35 år": 16, "36-45 år": 10, "46-55 år": 5, "Over 55 år": 2})
+    mapping = merge_small_groups(ages, min_n=3)
+    assert mapping["Over 55 år"] == mapping["46-55 år"] == "46-55 år + Over 55 år"
+    assert mapping["Under 25 år"] == "Under 25 år"
+
+
+def test_teams_merge_until_every_group_reaches_the_minimum():
+    teams = pd.Series({"Hold 1": 2, "Hold 3": 1, "Hold 2": 8, "Hold 5": 4, "Hold 6": 2})
+    mapping = merge_small_groups(teams, min_n=3)
+    assert mapping["Hold 1"] == mapping["Hold 3"] == "Hold 1 + Hold 3"
+    assert mapping["Hold 6"] == "Hold 5 + Hold 6"
+    assert mapping["Hold 2"] == "Hold 2"
+
+
+def test_nothing_to_merge_and_empty_groups_keep_their_label():
+    mapping = merge_small_groups(pd.Series({"a": 5, "b": 0, "c": 3}), min_n=3)
+    assert mapping == {"a": "a", "b": "b", "c": "c"}
+
+
+def test_too_few_in_all_raises():
+    with pytest.raises(DisclosureError):
+        merge_small_groups(pd.Series({"a": 1, "b": 1}), min_n=3)
+
+
+def test_small_cells_suppressed_with_a_second_cell_so_the_total_does_not_reveal_them():
+    table = pd.DataFrame({"w0": [10, 1, 0, 40, 7], "w26": [3, 4, 5, 6, 7]}, index=list("abcde"))
+    disclosed = suppress_counts(table, min_n=3)
+    shown = disclosed.render()
+    assert shown.loc["b", "w0"] == SUPPRESSED
+    assert shown.loc["e", "w0"] == SUPPRESSED   # smallest other non-zero cell, secondary
+    assert shown.loc["c", "w0"] == ZERO         # a zero is shown as a zero, not hidden
+    assert (shown["w26"] != SUPPRESSED).all()
+    assert ZERO != SUPPRESSED
+
+
+def test_min_cell_is_a_setting():
+    table = pd.DataFrame({"x": [4, 10, 20]})
+    assert not suppress_counts(table, min_n=3).suppressed.to_numpy().any()
+    assert suppress_counts(table, min_n=5).suppressed["x"].tolist() == [True, True, False]
+
+
+def test_check_counts_fails_on_a_small_cell():
+    check_counts(pd.DataFrame({"n": [0, 3, 12]}), 3)
+    with pytest.raises(DisclosureError, match="under the minimum"):
+        check_counts(pd.DataFrame({"n": [0, 2, 12]}), 3)

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.models import run_models, stars, two_point, weekly
+
+
+def make_panel(rows):
+    """rows: (pnr, week, score) -> a minimal panel of completers."""
+    frame = pd.DataFrame(rows, columns=["pnr", "week", "score"])
+    frame["status"] = "gennemført"
+    frame["score"] = frame["score"].astype("Int8")
+    return frame
+
+
+def test_two_point_intercept_is_first_mean_and_coef_the_change():
+    rng = np.random.default_rng(0)
+    rows = []
+    for p in range(40):
+        rows.append((f"p{p}", -26, int(rng.integers(0, 4))))
+        rows.append((f"p{p}", 0, int(rng.integers(1, 8))))
+    panel = make_panel(rows)
+    result = {r["term"]: r for r in two_point(panel, -26, 0)}
+    first = panel.loc[panel.week == -26, "score"].astype(float).mean()
+    second = panel.loc[panel.week == 0, "score"].astype(float).mean()
+    assert result["intercept"]["estimate"] == pytest.approx(first)
+    assert result["coef"]["estimate"] == pytest.approx(second - first)
+    assert result["coef"]["n_persons"] == 40 and result["coef"]["n_obs"] == 80
+
+
+def test_excluded_weeks_do_not_enter_the_models():
+    panel = make_panel([("a", -26, 2), ("a", 0, None), ("b", -26, 4), ("b", 0, 6), ("c", -26, 0), ("c", 0, 3)])
+    result = {r["term"]: r for r in two_point(panel, -26, 0, inference="iid")}
+    assert result["intercept"]["estimate"] == pytest.approx(2.0)
+    assert result["coef"]["estimate"] == pytest.approx(4.5 - 2.0)
+
+
+def test_weekly_interaction_is_the_difference_of_slopes():
+    rng = np.random.default_rng(1)
+    rows = []
+    for p in range(30):
+        level = rng.normal(2, 0.5)
+        for w in range(-26, 27):
+            slope = -0.02 if w <= 0 else 0.05
+            rows.append((f"p{p}", w, int(np.clip(round(level + slope * w + rng.normal(0, 1)), 0, 10))))
+    result = {(r["period"], r["term"]): r["estimate"] for r in weekly(make_panel(rows), 26, 26)}
+    assert result[("interaction", "interaction")] == pytest.approx(
+        result[("efter", "coef")] - result[("inden", "coef")])
+
+
+def test_clustered_errors_differ_from_iid_on_a_panel():
+    rng = np.random.default_rng(2)
+    rows = []
+    for p in range(50):
+        level = int(rng.integers(0, 10))   # strong person effect
+        rows += [(f"p{p}", -26, level), (f"p{p}", 0, min(10, level + int(rng.integers(0, 2))))]
+    panel = make_panel(rows)
+    iid = {r["term"]: r for r in two_point(panel, -26, 0, "iid")}
+    cluster = {r["term"]: r for r in two_point(panel, -26, 0, "cluster")}
+    assert iid["coef"]["estimate"] == pytest.approx(cluster["coef"]["estimate"])
+    # paired data with a strong person effect: the clustered SE of the change is far smaller
+    assert cluster["coef"]["se"] < 0.5 * iid["coef"]["se"]
+    with pytest.raises(ValueError, match="inference"):
+        two_point(panel, -26, 0, "robust")
+
+
+@pytest.mark.parametrize("p, expected", [(0.0009, "***"), (0.001, "**"), (0.0099, "**"), (0.01, "*"),
+                                         (0.049, "*"), (0.05, ""), (0.5, "")])
+def test_star_thresholds(p, expected):
+    assert stars(p) == expected
+
+
+def test_run_models_covers_every_group(panel):
+    models = run_models(panel)
+    two_point_groups = set(models.loc[models["model"] == "two_point", "group"])
+    assert {"samlet", "koen_mand", "koen_kvinde", "alder_over55", "visitation_udd", "fase_pilot",
+            "fase_udbredelse", "afmeldte"} <= two_point_groups
+    sizes = models[models["model"] == "two_point"].groupby("group").size()
+    assert (sizes.drop("visitation_andet") == 4).all()
+    assert len(models[models["model"] == "weekly"]) == 5
+    # the three "Andet" have data only to week 10: no +26 week, so no "Efter kursus" model
+    andet = models[models["group"] == "visitation_andet"]
+    assert set(andet["period"]) == {"inden"}
+    afmeldte = models[models["group"] == "afmeldte"]
+    assert (afmeldte["n_persons"] <= panel.loc[panel["status"] == "afmeldt", "pnr"].nunique()).all()
