@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from .disclosure import merge_small_groups
+
 INFERENCE = ("cluster", "iid")
 STAR_LEGEND = "* p<0,05, ** p<0,01, *** p<0,001"
 
@@ -30,13 +32,17 @@ class Group:
     key: str          # machine key, as in data/reference/published
     label: str        # Danish label as the report prints it
     column: str | None
-    value: str | None
+    value: str | tuple[str, ...] | None
     status: str = "gennemført"
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return self.value if isinstance(self.value, tuple) else (self.value,)
 
     def select(self, panel: pd.DataFrame) -> pd.DataFrame:
         rows = panel["status"] == self.status
         if self.column is not None:
-            rows &= panel[self.column] == self.value
+            rows &= panel[self.column].isin(self.values)
         return panel[rows]
 
 
@@ -58,6 +64,35 @@ GROUPS = [
     Group("afmeldte", "Afmeldte kursister", None, None, status="afmeldt"),
 ]
 GROUP_BY_KEY = {g.key: g for g in GROUPS}
+# Partitions whose groups have a natural order: a group under the minimum cell size is
+# merged with a neighbour along it. Groups of other partitions are suppressed instead.
+MERGE_ORDER = {"aldersgruppe": ("Under 25 år", "25-35 år", "36-45 år", "46-55 år", "Over 55 år")}
+
+
+def disclosed_groups(panel: pd.DataFrame, min_cell: int, groups: list[Group] = GROUPS) -> list[Group]:
+    """The groups that may be published: merged along MERGE_ORDER, others under the
+    minimum number of persons dropped."""
+    out: list[Group] = []
+    by_column: dict[str | None, list[Group]] = {}
+    for group in groups:
+        by_column.setdefault(group.column, []).append(group)
+    for column, members in by_column.items():
+        persons = {g.key: g.select(panel)["pnr"].nunique() for g in members}
+        if column in MERGE_ORDER:
+            order = {v: i for i, v in enumerate(MERGE_ORDER[column])}
+            members = sorted(members, key=lambda g: order[g.values[0]])
+            counts = pd.Series({g.key: persons[g.key] for g in members})
+            merged = merge_small_groups(counts, min_cell)
+            for block in dict.fromkeys(merged.values()):
+                parts = [g for g in members if merged[g.key] == block]
+                if len(parts) == 1:
+                    out.append(parts[0])
+                else:
+                    out.append(Group("+".join(g.key for g in parts), " + ".join(g.label for g in parts),
+                                     column, tuple(v for g in parts for v in g.values), parts[0].status))
+        else:
+            out += [g for g in members if persons[g.key] >= min_cell]
+    return [g for g in out if g.select(panel)["pnr"].nunique() >= min_cell]
 
 
 def stars(p: float) -> str:
@@ -98,7 +133,8 @@ def two_point(panel: pd.DataFrame, first: int, second: int, inference: str = "cl
         return []
     X = np.column_stack([np.ones(len(data)), (data["week"] == second).to_numpy(dtype=float)])
     result = _fit(data["score"].to_numpy(), X, data["pnr"].to_numpy(), inference)
-    extra = {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data))}
+    extra = {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data)),
+             "n_min_week": int(data.groupby("week")["pnr"].nunique().min())}
     return _rows(result, ["intercept", "coef"], **extra)
 
 
@@ -115,7 +151,8 @@ def weekly(panel: pd.DataFrame, weeks_before: int, weeks_after: int,
         X = np.column_stack([np.ones(len(part)), part["week"].to_numpy()])
         result = _fit(part["score"].to_numpy(), X, part["pnr"].to_numpy(), inference)
         rows += [dict(r, period=period) for r in _rows(
-            result, ["intercept", "coef"], n_persons=int(part["pnr"].nunique()), n_obs=int(len(part)))]
+            result, ["intercept", "coef"], n_persons=int(part["pnr"].nunique()), n_obs=int(len(part)),
+            n_min_week=int(part.groupby("week")["pnr"].nunique().min()))]
     both = pd.concat([before, after])
     if before["week"].nunique() >= 2 and after["week"].nunique() >= 2:
         post = (both["week"] >= 1).to_numpy(dtype=float)
@@ -123,18 +160,25 @@ def weekly(panel: pd.DataFrame, weeks_before: int, weeks_after: int,
         X = np.column_stack([np.ones(len(both)), week, post, week * post])
         result = _fit(both["score"].to_numpy(), X, both["pnr"].to_numpy(), inference)
         interaction = _rows(result, ["intercept", "week", "after", "interaction"],
-                            n_persons=int(both["pnr"].nunique()), n_obs=int(len(both)))[3]
+                            n_persons=int(both["pnr"].nunique()), n_obs=int(len(both)),
+                            n_min_week=int(both.groupby("week")["pnr"].nunique().min()))[3]
         rows.append(dict(interaction, period="interaction"))
     return rows
 
 
 def run_models(panel: pd.DataFrame, weeks_before: int = 26, weeks_after: int = 26,
-               inference: str = "cluster", groups: list[Group] = GROUPS) -> pd.DataFrame:
-    """All two-point models for every group, and the weekly models for all completers.
+               inference: str = "cluster", groups: list[Group] = GROUPS,
+               min_cell: int | None = None) -> pd.DataFrame:
+    """The two-point and the weekly models for every group.
 
-    Returns one row per estimate: group, label, model ('two_point'/'weekly'), period,
-    term, estimate, se, p, stars, n_persons, n_obs.
+    With `min_cell`, groups are first merged or dropped by the disclosure rule
+    (`disclosed_groups`), and a two-point estimate with fewer than `min_cell` persons in
+    one of its two weeks is flagged `published = False`. Returns one row per estimate: group,
+    label, model ('two_point'/'weekly'), period, term, estimate, se, p, stars, n_persons,
+    n_obs, n_min_week, published.
     """
+    if min_cell is not None:
+        groups = disclosed_groups(panel, min_cell, groups)
     rows = []
     for group in groups:
         part = group.select(panel)
@@ -142,12 +186,17 @@ def run_models(panel: pd.DataFrame, weeks_before: int = 26, weeks_after: int = 2
             for r in two_point(part, first, second, inference):
                 rows.append({"group": group.key, "label": group.label, "model": "two_point",
                              "period": period, **r})
-    completers = GROUP_BY_KEY["samlet"].select(panel)
-    for r in weekly(completers, weeks_before, weeks_after, inference):
-        rows.append({"group": "samlet", "label": "Samlet", "model": "weekly", **r})
+        for r in weekly(part, weeks_before, weeks_after, inference):
+            rows.append({"group": group.key, "label": group.label, "model": "weekly", **r})
     columns = ["group", "label", "model", "period", "term", "estimate", "se", "p", "stars",
-               "n_persons", "n_obs"]
-    return pd.DataFrame(rows, columns=columns)
+               "n_persons", "n_obs", "n_min_week"]
+    out = pd.DataFrame(rows, columns=columns)
+    # a two-point estimate is a mean (or difference of means) of its two weeks: each week
+    # needs min_cell persons; a weekly slope pools many weeks: the group needs min_cell persons
+    floor = min_cell or 0
+    out["published"] = np.where(out["model"] == "two_point", out["n_min_week"] >= floor,
+                                out["n_persons"] >= floor)
+    return out
 
 
 def weekly_means(panel: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -15,12 +15,13 @@ def results_keys(models: pd.DataFrame) -> list[str]:
     """Result key of each model estimate, as in data/reference/published/."""
     keys = []
     for _, m in models.iterrows():
+        prefix = "" if m["group"] == "samlet" else f".{m['group']}"
         if m["model"] == "two_point":
             keys.append(f"model.{m['group']}.{m['period']}.{m['term']}")
         elif m["period"] == "interaction":
-            keys.append("weekly.interaction")
+            keys.append(f"weekly{prefix}.interaction")
         else:
-            keys.append(f"weekly.{m['period']}.{m['term']}")
+            keys.append(f"weekly{prefix}.{m['period']}.{m['term']}")
     return keys
 
 
@@ -40,8 +41,7 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
         rows.append((f"tabel6.n_with_data.{tp}", int(dist.loc["n_with_data", tp]), "beskaeftigelsesscore"))
         rows.append((f"tabel6.mean.{tp}", float(dist.loc["mean", tp]), "beskaeftigelsesscore"))
 
-    models = run_models(panel, ed.weeks_before, ed.weeks_after, inference)
-    models["published"] = models["n_persons"] >= min_cell
+    models = run_models(panel, ed.weeks_before, ed.weeks_after, inference, min_cell=min_cell)
     for key, (_, m) in zip(results_keys(models), models.iterrows()):
         value = float(m["estimate"]) if m["published"] else SUPPRESSED
         rows.append((key, value, "undergrupper" if m["group"] != "samlet" else "beskaeftigelsesscore"))

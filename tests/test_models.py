@@ -79,9 +79,29 @@ def test_run_models_covers_every_group(panel):
             "fase_udbredelse", "afmeldte"} <= two_point_groups
     sizes = models[models["model"] == "two_point"].groupby("group").size()
     assert (sizes.drop("visitation_andet") == 4).all()
-    assert len(models[models["model"] == "weekly"]) == 5
+    assert (models[models["model"] == "weekly"].groupby("group").size() == 5).all()
     # the three "Andet" have data only to week 10: no +26 week, so no "Efter kursus" model
-    andet = models[models["group"] == "visitation_andet"]
+    andet = models[(models["group"] == "visitation_andet") & (models["model"] == "two_point")]
     assert set(andet["period"]) == {"inden"}
     afmeldte = models[models["group"] == "afmeldte"]
     assert (afmeldte["n_persons"] <= panel.loc[panel["status"] == "afmeldt", "pnr"].nunique()).all()
+
+
+def test_disclosure_merges_age_groups_and_drops_small_unordered_groups(panel):
+    completers = panel[panel["status"] == "gennemført"]
+    over55 = completers.loc[completers["aldersgruppe"] == "Over 55 år", "pnr"].nunique()
+    andet = completers.loc[completers["visitationskategori"] == "Andet", "pnr"].nunique()
+    models = run_models(panel, min_cell=over55 + 1)
+    groups = set(models["group"])
+    assert "alder_46_55+alder_over55" in groups and "alder_over55" not in groups
+    merged = models[models["group"] == "alder_46_55+alder_over55"]
+    assert merged["label"].iloc[0] == "46-55 år + Over 55 år"
+    assert merged["n_persons"].max() > over55
+    assert "visitation_andet" not in groups and andet < over55 + 1
+    # at the default minimum of 3 nothing needs merging; a two-point estimate whose week has
+    # fewer than 3 persons with a score is withheld (one of the three "Andet" is NA at -26)
+    default = run_models(panel, min_cell=3)
+    assert "alder_over55" in set(default["group"])
+    withheld = default[~default["published"]]
+    assert (withheld["n_min_week"] < 3).all() and (withheld["model"] == "two_point").all()
+    assert default.loc[default["n_min_week"] >= 3, "published"].all()
