@@ -57,6 +57,9 @@ def build(edition: Edition, data: Path | None = None, force: bool = False) -> in
     say(f"wrote {out}/results.csv ({len(results)} numbers) and reproduction.csv: "
         f"{n_ok}/{len(compared)} published numbers reproduced within tolerance, "
         f"{len(repro) - len(compared)} suppressed by the minimum cell size {edition.min_cell}")
+    starred = repro[repro["stars_ok"] != ""]
+    say(f"significance stars ({edition.inference} standard errors) agree with the published "
+        f"ones for {int(starred['stars_ok'].astype(bool).sum())}/{len(starred)} estimates")
     say(f"done in {time.perf_counter() - start:.1f} s. The book chapters (HTML and PDF) are not "
         "built yet: that is the next stage of the project (issue 3).")
     return 0

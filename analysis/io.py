@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError
@@ -103,3 +104,42 @@ def find_one(data_dir: Path, stem: str) -> Path:
     if len(found) > 1:
         raise DataError(data_dir, f"more than one {stem} file: {', '.join(p.name for p in found)}; keep one")
     return found[0]
+
+
+def read_rows(path: Path, columns: list[str], id_column: str, keep: set[str],
+              chunksize: int = 50_000) -> pd.DataFrame:
+    """The given columns of the rows whose `id_column` is in `keep`, read in chunks so a
+    national-size file never sits in memory whole. Adds `_row`, the 1-based data row."""
+    check_not_empty(path)
+    suffix = path.suffix.lower()
+    if id_column not in columns:
+        columns = [id_column] + columns
+    if suffix == ".csv":
+        check_utf8(path)
+        chunks = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=columns,
+                             encoding="utf-8-sig", chunksize=chunksize)
+    elif suffix == ".parquet":
+        import pyarrow.parquet as pq
+        parquet = pq.ParquetFile(path)
+        chunks = (batch.to_pandas() for batch in parquet.iter_batches(batch_size=chunksize, columns=columns))
+    elif suffix == ".sas7bdat":
+        import pyreadstat
+        chunks = (frame for frame, _ in pyreadstat.read_file_in_chunks(
+            pyreadstat.read_sas7bdat, str(path), chunksize=chunksize, usecols=columns))
+    else:
+        raise DataError(path, f"unsupported file type {suffix!r}; use one of {', '.join(SUFFIXES)}")
+    kept, offset = [], 0
+    for chunk in chunks:
+        chunk = chunk.reset_index(drop=True)
+        ids = _as_text(chunk[id_column])
+        rows = ids.isin(keep).to_numpy()
+        part = chunk[rows][columns].copy()
+        part[id_column] = ids[rows].to_numpy()
+        part["_row"] = np.flatnonzero(rows) + offset + 1
+        kept.append(part)
+        offset += len(chunk)
+    frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns + ["_row"])
+    for name in columns:
+        if suffix != ".csv" or not pd.api.types.is_string_dtype(frame[name]):
+            frame[name] = _as_text(frame[name])
+    return frame

@@ -11,7 +11,7 @@ import pandas as pd
 from .contracts import validate_registrations
 from .editions import Edition
 from .errors import DataError
-from .io import find_one, read_header, read_table
+from .io import find_one, read_header, read_rows, read_table
 from .scoring import EXCLUDED, ScoreMapping, normalise_code, score_codes
 from .weeks import (month_column, month_of_week, parse_month_column, parse_week_column,
                     parse_week_label, week_column, week_label)
@@ -156,10 +156,11 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     month_names = [months[m] for m in needed_months]
     say(f"reading {len(week_names)} weekly and {len(month_names)} monthly columns for "
         f"{len(sample)} persons")
-    wide = read_table(dream_path, [pnr_col] + week_names + month_names)
-    row_of = pd.Series(np.arange(len(wide)), index=wide[pnr_col])
-    rows = row_of.loc[sample["pnr"]].to_numpy()
-    codes = wide[week_names].to_numpy(dtype=object)[rows]
+    wide = read_rows(dream_path, week_names + month_names, pnr_col, set(sample["pnr"]))
+    order = pd.Series(np.arange(len(wide)), index=wide[pnr_col]).loc[sample["pnr"]].to_numpy()
+    wide = wide.iloc[order].reset_index(drop=True)
+    rows = wide["_row"].to_numpy() - 1       # 0-based data row in the file, for messages
+    codes = wide[week_names].to_numpy(dtype=object)
     uniques, inverse = np.unique(codes.astype(str), return_inverse=True)
     normalised = np.array([normalise_code(u) for u in uniques], dtype=object)
     unknown = [i for i, c in enumerate(normalised) if c and c not in mapping.scores]
@@ -172,7 +173,7 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     codes = normalised[inverse].reshape(codes.shape).astype(str)
     month_pos = {m: j for j, m in enumerate(needed_months)}
     week_month = np.array([month_pos[month_of_week(i)] for i in range(load_first, load_last + 1)])
-    branche = wide[month_names].to_numpy(dtype=str)[rows]
+    branche = wide[month_names].to_numpy(dtype=str)
     has_job = (branche != "") & (branche != "0")
     employed = has_job[:, week_month]
 

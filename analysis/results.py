@@ -136,8 +136,11 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
             ok = bool(abs(float(value) - float(p["value"])) <= tol + 1e-9)
         stars = computed.get(key + ".stars", "")
         published_stars = "" if pd.isna(p.get("stars")) else p.get("stars")
+        is_model = key.startswith(("model.", "weekly."))
         rows.append({"ref": p["ref"], "source": f"seed {p['seed']}, {p['source']}, L{p['line']}",
                      "published": p["value"], "computed": value, "tolerance": tol, "ok": ok,
-                     "published_stars": published_stars if key.startswith(("model.", "weekly.")) else "",
-                     "computed_stars": stars if key.startswith(("model.", "weekly.")) else ""})
+                     "published_stars": published_stars if is_model else "",
+                     "computed_stars": stars if is_model else "",
+                     "stars_ok": (stars == published_stars) if is_model and stars != SUPPRESSED else "",
+                     "note": "" if pd.isna(p.get("note")) else p.get("note")})
     return pd.DataFrame(rows)
