@@ -26,11 +26,11 @@ def check_utf8(path: Path) -> None:
                 raw.decode("utf-8")
             except UnicodeDecodeError as err:
                 bad = raw[err.start:err.start + 1].hex()
-                hint = ""
-                try:
-                    hint = f" (as latin-1 it reads {raw.decode('latin-1').strip()[:60]!r})"
-                except UnicodeDecodeError:
-                    pass
+                # quote only the field holding the bad byte: a line starts with the person id
+                begin = raw.rfind(b",", 0, err.start) + 1
+                end = raw.find(b",", err.start)
+                field = raw[begin:end if end != -1 else len(raw)].decode("latin-1").strip()
+                hint = f" (field {raw.count(b',', 0, err.start) + 1} reads {field[:40]!r} as latin-1)"
                 row = line_no - 1 if line_no > 1 else None
                 raise DataError(
                     path,
@@ -49,7 +49,15 @@ def read_header(path: Path) -> list[str]:
             first = handle.readline().strip()
         if not first:
             raise DataError(path, "the file has no header line")
-        return pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns.tolist()
+        import csv
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            names = next(csv.reader(handle))
+        seen = set()
+        for name in names:
+            if name in seen:
+                raise DataError(path, f"column {name!r} appears more than once in the header", column=name)
+            seen.add(name)
+        return names
     if suffix == ".parquet":
         import pyarrow.parquet as pq
         return list(pq.read_schema(path).names)

@@ -57,12 +57,12 @@ def _week_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], d
         lowered = name.lower()
         try:
             if lowered.startswith("y_"):
-                index = parse_week_column(lowered)
+                index = parse_week_column(name)
                 if index in weeks:
                     raise ValueError(f"column {name!r} repeats week {weeks[index]!r}")
                 weeks[index] = name
             elif lowered.startswith("branche_"):
-                months[parse_month_column(lowered)] = name
+                months[parse_month_column(name)] = name
         except ValueError as err:
             raise DataError(path, str(err), column=name) from None
     if not weeks:

@@ -54,7 +54,7 @@ def week_column(index: int) -> str:
 
 def parse_week_column(name: str) -> int:
     """Week index of a DREAM weekly column `y_YYWW`; ValueError if malformed."""
-    match = WEEK_COLUMN.match(name)
+    match = WEEK_COLUMN.match(name.lower())
     if not match:
         raise ValueError(f"column {name!r} starts with 'y_' but is not y_YYWW (two-digit ISO year and week)")
     year, week = two_digit_year(int(match.group(1))), int(match.group(2))
@@ -75,7 +75,7 @@ def month_column(year: int, month: int) -> str:
 
 
 def parse_month_column(name: str) -> tuple[int, int]:
-    match = MONTH_COLUMN.match(name)
+    match = MONTH_COLUMN.match(name.lower())
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"column {name!r} starts with 'branche_' but is not branche_YYYY_MM")
     return int(match.group(1)), int(match.group(2))

@@ -1,0 +1,220 @@
+"""What the chapter notebooks call: load an extract once, Danish number formats, glue
+numbers into the prose, and tables and figures in the house style.
+
+A chapter stays thin:
+
+    ctx = book.context(edition, data_dir, min_cell, inference)
+    book.glue("tabel6.mean.w0", ctx.means["w0"], page="beskaeftigelsesscore")
+    book.table(frame, caption="...", name="tabel-6", notes=[...])
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from babel.numbers import format_decimal
+
+from .disclosure import SUPPRESSED
+from .editions import Edition, get_edition
+from .models import STAR_LEGEND
+from .register import Extract, build_panel, load_extract
+from .results import register_results
+from .scoring import ScoreMapping, load_mapping
+
+LOCALE = "da_DK"
+GLUE_PREFIX = "application/papermill.record/"
+COLORS = {"black": "#000000", "blue": "#1f5fa8", "red": "#c0282d", "lightblue": "#cfe3f5",
+          "grey": "#8c8c8c", "green": "#2e8b57", "orange": "#e08a1e", "purple": "#7b4fa0"}
+SERIES = [COLORS["red"], COLORS["blue"], COLORS["green"], COLORS["orange"], COLORS["purple"]]
+
+
+# ---------------------------------------------------------------- numbers in Danish
+
+def number(value, decimals: int = 2, sign: bool = False) -> str:
+    """2.8101 -> '2,81'; sign=True gives '+1,46' for positive values; 'x' stays 'x'."""
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    text = format_decimal(round(float(value), decimals) + 0.0, format=pattern, locale=LOCALE)
+    return ("+" + text) if sign and float(value) > 0 else text
+
+
+def count(value) -> str:
+    return value if isinstance(value, str) else format_decimal(int(value), format="#,##0", locale=LOCALE)
+
+
+def pct(value, decimals: int = 1) -> str:
+    """88.4 (already a percentage) -> '88,4 %'."""
+    return value if isinstance(value, str) else f"{number(value, decimals)} %"
+
+
+# ---------------------------------------------------------------- loading
+
+@dataclass
+class Context:
+    edition: Edition
+    data_dir: Path
+    min_cell: int
+    inference: str
+    mapping: ScoreMapping
+    extract: Extract
+    panel: pd.DataFrame
+    results: pd.DataFrame       # key, value, page (after disclosure control)
+    models: pd.DataFrame        # every estimate, with `published`
+    manifest: dict
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.manifest.get("synthetic"))
+
+    def value(self, key: str):
+        found = self.results.loc[self.results["key"] == key, "value"]
+        if found.empty:
+            raise KeyError(f"no result {key!r}")
+        return found.iloc[0]
+
+    def model(self, group: str, model: str = "two_point") -> pd.DataFrame:
+        return self.models[(self.models["group"] == group) & (self.models["model"] == model)]
+
+
+@lru_cache(maxsize=4)
+def context(edition: str = "final-2025", data_dir: str | None = None, min_cell: int | None = None,
+            inference: str | None = None) -> Context:
+    ed = get_edition(edition)
+    data = Path(data_dir) if data_dir else ed.data_dir
+    min_cell = int(min_cell or ed.min_cell)
+    inference = inference or ed.inference
+    mapping = load_mapping()
+    extract = load_extract(data, ed, mapping)
+    panel = build_panel(extract, mapping)
+    results, models = register_results(extract, panel, inference, min_cell)
+    manifest_path = data / "extract.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
+    return Context(ed, data, min_cell, inference, mapping, extract, panel, results, models, manifest)
+
+
+# ---------------------------------------------------------------- output for the book
+
+def _display(bundle: dict, metadata: dict | None = None) -> None:
+    from IPython.display import display
+    display(bundle, raw=True, metadata=metadata or {})
+
+
+def glue(key: str, value, text: str | None = None, page: str = "", decimals: int = 2) -> str:
+    """Glue a number for `{glue:text}` in the prose and record it for results.csv.
+
+    `text` defaults to the Danish formatting of `value` with `decimals` decimals. A
+    suppressed value ('x') is shown as "færre end 3" style text by the caller.
+    """
+    if text is None:
+        text = count(value) if isinstance(value, (int, np.integer)) else number(value, decimals)
+    record = {"key": key, "value": value if isinstance(value, str) else float(value), "page": page,
+              "text": text}
+    bundle = {GLUE_PREFIX + "text/plain": text, GLUE_PREFIX + "text/markdown": text,
+              GLUE_PREFIX + "application/json": record}
+    _display(bundle, {"scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX}})
+    return text
+
+
+def markdown(text: str) -> None:
+    """Show MyST markdown (rendered by the book as if written in a markdown cell)."""
+    _display({"text/markdown": text, "text/plain": text})
+
+
+def _cell(value) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
+          index: bool = False) -> None:
+    """A numbered table (`Tabel n: caption`) with notes under it, in HTML and PDF."""
+    frame = frame.reset_index() if index else frame
+    header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
+    align = "|" + "|".join(":---" if i == 0 else "---:" for i in range(len(frame.columns))) + "|"
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    lines = [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
+    if notes:
+        lines += ["", " ".join(notes)]
+    markdown("\n".join(lines))
+
+
+def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The report's model table: rows Inden/Efter kursus, Skæringspunkt, Koefficient."""
+    rows = []
+    periods = [("inden", "Inden kursus"), ("efter", "Efter kursus")]
+    names = {"intercept": "Skæringspunkt", "coef": "Koefficient"}
+    for period, title in periods:
+        part = estimates[estimates["period"] == period]
+        if part.empty:
+            continue
+        rows.append({label: f"**{title}**", "Estimat": "", "Signifikans": ""})
+        for term in ("intercept", "coef"):
+            row = part[part["term"] == term].iloc[0]
+            shown = bool(row["published"])
+            rows.append({label: names[term], "Estimat": number(row["estimate"]) if shown else SUPPRESSED,
+                         "Signifikans": (row["stars"] or "") if shown else ""})
+    interaction = estimates[estimates["period"] == "interaction"]
+    if not interaction.empty:
+        row = interaction.iloc[0]
+        rows.append({label: "Før-efter-model", "Estimat": number(row["estimate"]),
+                     "Signifikans": row["stars"] or ""})
+    return pd.DataFrame(rows)
+
+
+def star_note(inference: str) -> str:
+    errors = ("standardfejl klynget på person" if inference == "cluster"
+              else "almindelige OLS-standardfejl (som i den publicerede rapport)")
+    return f"Signifikans: {STAR_LEGEND}; {errors}."
+
+
+# ---------------------------------------------------------------- figures
+
+def figure_style() -> None:
+    """Matplotlib house style; SVG in the HTML, vector PDF in the LaTeX build."""
+    import matplotlib as mpl
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    set_matplotlib_formats("svg", "pdf")
+    mpl.rcParams.update({
+        "figure.figsize": (7.0, 3.6), "figure.dpi": 110, "font.size": 10, "axes.titlesize": 10,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
+        "grid.color": "#e6e6e6", "grid.linewidth": 0.6, "legend.frameon": False,
+        "svg.fonttype": "none", "pdf.fonttype": 42,
+    })
+
+
+def decimal_comma_axis(ax, decimals: int = 1) -> None:
+    from matplotlib.ticker import FuncFormatter
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, decimals)))
+
+
+def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int,
+                  segments: list[tuple[str, list[tuple[float, float, float, float]]]] | None = None,
+                  weeks: tuple[int, int] = (-26, 26), ylim: tuple[float, float] | None = None,
+                  ylabel: str = "Gennemsnitlig beskæftigelsesscore"):
+    """Weekly mean score per series (label, frame with week and mean, colour), course weeks
+    shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...])."""
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots()
+    ax.axvspan(0.5, course_weeks + 0.5, color=COLORS["lightblue"], zorder=0, label="Kursusuger")
+    for label, frame, colour in series:
+        frame = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
+        ax.plot(frame["week"], frame["mean"], color=colour, linewidth=1.6, label=label)
+    for colour, lines in segments or []:
+        for x0, y0, x1, y1 in lines:
+            ax.plot([x0, x1], [y0, y1], color=colour, linewidth=1.2, linestyle="--")
+    ax.set_xlim(weeks[0] - 0.5, weeks[1] + 0.5)
+    if ylim:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("Antal uger ift. kursusstart")
+    ax.set_ylabel(ylabel)
+    decimal_comma_axis(ax)
+    ax.legend(loc="upper left", fontsize=8, ncols=3)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
