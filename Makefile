@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EDITION ?= final-2025
 DATA ?=
+PORT ?= 8000
 DATA_ARG := $(if $(DATA),--data $(DATA),)
 
-.PHONY: book test setup synth bench clean
+.PHONY: book html test setup system-packages synth bench serve clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +15,24 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $@
 
-setup: $(VENV)/.installed
+system-packages:
+	bash scripts/install-system-packages.sh
 
-book: $(VENV)/.installed
+setup: $(VENV)/.installed system-packages
+
+book: setup
 	$(BIN)/python -m analysis build --edition $(EDITION) $(DATA_ARG)
 
-test: $(VENV)/.installed
+html: $(VENV)/.installed
+	$(BIN)/python -m analysis build --edition $(EDITION) $(DATA_ARG) --no-pdf
+
+test: setup
 	$(BIN)/python -m pytest
+
+serve:
+	@test -f _build/$(EDITION)/html/index.html || { echo "no site yet: run 'make book' first"; exit 1; }
+	@echo "serving _build/$(EDITION)/html on http://localhost:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/$(EDITION)/html
 
 synth: $(VENV)/.installed
 	$(BIN)/python -m analysis synth

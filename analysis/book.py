@@ -27,6 +27,7 @@ from .scoring import ScoreMapping, load_mapping
 
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
+RESULT_MIME = GLUE_PREFIX + "text/x-tpj-result"   # the number behind a glued text, for results.csv
 COLORS = {"black": "#000000", "blue": "#1f5fa8", "red": "#c0282d", "lightblue": "#cfe3f5",
           "grey": "#8c8c8c", "green": "#2e8b57", "orange": "#e08a1e", "purple": "#7b4fa0"}
 SERIES = [COLORS["red"], COLORS["blue"], COLORS["green"], COLORS["orange"], COLORS["purple"]]
@@ -116,10 +117,31 @@ def glue(key: str, value, text: str | None = None, page: str = "", decimals: int
         text = count(value) if isinstance(value, (int, np.integer)) else number(value, decimals)
     record = {"key": key, "value": value if isinstance(value, str) else float(value), "page": page,
               "text": text}
-    bundle = {GLUE_PREFIX + "text/plain": text, GLUE_PREFIX + "text/markdown": text,
-              GLUE_PREFIX + "application/json": record}
+    # text/plain holds the repr: myst-nb's {glue:text} literal-evals it ('2,81' would become a tuple)
+    bundle = {GLUE_PREFIX + "text/plain": repr(text), GLUE_PREFIX + "text/markdown": text,
+              RESULT_MIME: json.dumps(record, ensure_ascii=False)}
     _display(bundle, {"scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX}})
     return text
+
+
+def direction(value: float, up: str = "stiger", down: str = "falder", flat: str = "er uændret",
+              decimals: int = 2) -> str:
+    """The verb that matches the sign of a change as printed (so prose follows the data)."""
+    rounded = round(float(value), decimals)
+    return up if rounded > 0 else down if rounded < 0 else flat
+
+
+def glue_text(key: str, text: str) -> str:
+    """Glue a word or phrase that depends on the data (not recorded as a number)."""
+    bundle = {GLUE_PREFIX + "text/plain": repr(text), GLUE_PREFIX + "text/markdown": text}
+    _display(bundle, {"scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX}})
+    return text
+
+
+def glue_figure(key: str, fig) -> None:
+    """Glue a matplotlib figure for a `glue:figure` directive (numbered, with caption)."""
+    from myst_nb import glue as nb_glue
+    nb_glue(key, fig, display=False)
 
 
 def markdown(text: str) -> None:

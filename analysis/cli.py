@@ -66,8 +66,13 @@ def cmd_synth(args) -> int:
 
 
 def cmd_build(args) -> int:
-    from .build import build
-    return build(get_edition(args.edition), data=args.data, force=args.force)
+    from .build import BuildError, build
+    try:
+        return build(get_edition(args.edition), data=args.data, force=args.force, pdf=not args.no_pdf,
+                     min_cell=args.min_cell, inference=args.inference)
+    except BuildError as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,7 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_synth)
     p = sub.add_parser("build", help="build an edition of the report")
     _common(p)
-    p.add_argument("--force", action="store_true", help="recompute everything")
+    p.add_argument("--force", action="store_true", help="re-execute every chapter")
+    p.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="minimum persons per published cell (default: the edition's, 3)")
+    p.add_argument("--inference", choices=["cluster", "iid"], default=None,
+                   help="standard errors: clustered by person (default) or classical OLS")
     p.set_defaults(func=cmd_build)
     args = parser.parse_args(argv)
     try:

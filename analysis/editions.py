@@ -13,6 +13,7 @@ class Edition:
     title: str
     data_dir: Path
     published: Path
+    toc: Path
     # event-time window: weeks relative to course start (week 1 = first course week,
     # week 0 = the week before, -26 = the 26th week before week 0)
     weeks_before: int = 26
@@ -31,6 +32,7 @@ EDITIONS = {
         title="Slutevaluering af Tættere På Job 2025",
         data_dir=REPO / "data" / "synthetic" / "final-2025",
         published=REPO / "data" / "reference" / "published" / "final-2025-register.csv",
+        toc=REPO / "_toc.yml",
     ),
 }
 

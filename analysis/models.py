@@ -199,10 +199,11 @@ def run_models(panel: pd.DataFrame, weeks_before: int = 26, weeks_after: int = 2
     return out
 
 
-def weekly_means(panel: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Mean score and number of persons with a score per relative week (figure data)."""
+def weekly_means(panel: pd.DataFrame, by: str | None = None, min_cell: int = 1) -> pd.DataFrame:
+    """Mean score and number of persons with a score per relative week (figure data).
+    Weeks resting on fewer than `min_cell` persons are left out (disclosure control)."""
     data = panel[panel["score"].notna()]
     keys = ["week"] if by is None else [by, "week"]
     out = data.groupby(keys, observed=True).agg(mean=("score", lambda s: float(s.astype(float).mean())),
                                                 persons=("pnr", "nunique")).reset_index()
-    return out
+    return out[out["persons"] >= min_cell].reset_index(drop=True)

@@ -144,3 +144,17 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
                      "stars_ok": (stars == published_stars) if is_model and stars != SUPPRESSED else "",
                      "note": "" if pd.isna(p.get("note")) else p.get("note")})
     return pd.DataFrame(rows)
+
+
+def published_key_map(teams: pd.DataFrame) -> dict[str, str]:
+    """Published refs that name teams by position or number -> our result keys."""
+    out = {}
+    for pos, team in enumerate(teams["hold"], start=1):
+        for what in ("enrolled", "register"):
+            out[f"bilag1.{what}.pos{pos:02d}"] = f"bilag1.{what}.{team}"
+        number = team.split()[-1]
+        out[f"tabel1.last_week.hold_{number}"] = f"tabel1.last_week.{team}"
+    for period in ("inden", "efter"):   # Over 55 is printed on p. 51 and in Bilag 14
+        for term in ("intercept", "coef"):
+            out[f"model.alder_over55_p51.{period}.{term}"] = f"model.alder_over55.{period}.{term}"
+    return out

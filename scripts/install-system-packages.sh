@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Debian packages the build needs: LaTeX for the PDF (pdflatex route, see _config.yml) and
+# poppler-utils (pdftotext) for the end-to-end test. Installs only what is missing.
+set -euo pipefail
+packages=(texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended tex-gyre
+          texlive-lang-european latexmk poppler-utils)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+echo "installing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null

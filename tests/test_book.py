@@ -1,0 +1,173 @@
+"""The book: chapters run cleanly (nbval), prose holds no typed numbers, and the whole
+build gives HTML and PDF whose numbers are the computed ones."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pandas as pd
+import pytest
+
+from analysis import book
+from analysis.build import BuildError, build, execute_chapters, glued_numbers, toc_entries
+from analysis.editions import REPO
+from analysis.synth import generate
+
+ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
+ENTRIES = toc_entries(REPO / "_toc.yml")
+
+
+def prose(entry: str) -> list[tuple[int, str]]:
+    """Lines of running text in a chapter's markdown cells (no headings, directives, options)."""
+    notebook = jupytext.read(REPO / f"{entry}.md")
+    lines = []
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for number, line in enumerate(cell.source.splitlines(), start=1):
+            text = line.strip()
+            if not text or text.startswith(("#", "```", ":", "<!--")):
+                continue
+            lines.append((number, ROLE.sub("", text)))
+    return lines
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_prose_has_no_typed_numbers(entry):
+    """Every number in running text is glued from code: no digit may be typed in prose."""
+    typed = [(n, text) for n, text in prose(entry) if re.search(r"\d", text)]
+    assert not typed, f"{entry}: digits typed in prose: {typed[:3]}"
+
+
+@pytest.mark.parametrize("entry", ENTRIES)
+def test_every_chapter_has_a_parameters_cell(entry):
+    notebook = jupytext.read(REPO / f"{entry}.md")
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "edition" in tagged[0].source and "data_dir" in tagged[0].source
+
+
+def test_chapters_run_cleanly_under_nbval(tmp_path):
+    """nbval (lax) runs every chapter, converted from MyST markdown, on the bundled data."""
+    for entry in ENTRIES:
+        target = tmp_path / f"{Path(entry).name}.ipynb"
+        jupytext.write(jupytext.read(REPO / f"{entry}.md"), target)
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+                             str(tmp_path)], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert f"{len(ENTRIES)} passed" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    assert build(REPO_EDITION(), out=out) == 0
+    return out
+
+
+def REPO_EDITION():
+    from analysis.editions import EDITIONS
+    return EDITIONS["final-2025"]
+
+
+def test_build_gives_every_page_and_the_pdf(built):
+    html = built / "html"
+    for entry in ENTRIES:
+        page = html / f"{entry}.html"
+        assert page.exists(), page
+        text = page.read_text(encoding="utf-8")
+        for leftover in ("Traceback", "<Figure size", "DataFrame", "injected-parameters", "# Parameters"):
+            assert leftover not in text, (entry, leftover)
+    pdf = built / "pdf" / "tpj-final-2025.pdf"
+    assert pdf.exists() and (html / pdf.name).exists()
+    assert "syntetiske data" in (html / "index.html").read_text(encoding="utf-8")
+    assert not (built / "BUILD-FAILED.txt").exists()
+
+
+def test_pdf_holds_the_headline_numbers_from_results(built):
+    pdf_text = subprocess.run(["pdftotext", "-layout", str(built / "pdf" / "tpj-final-2025.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    results = pd.read_csv(built / "results.csv")
+    glued = glued_numbers(built, ENTRIES)
+    headline = ["tabel6.mean.w-26", "tabel6.mean.w0", "tabel6.mean.w26", "model.samlet.efter.coef",
+                "weekly.interaction"]
+    for key in headline:
+        assert key in set(results["key"])
+        text = glued.loc[glued["key"] == key, "text"].iloc[0]
+        assert text in pdf_text, (key, text)
+    for word in ("Tabel", "Figur", "Indhold", "æ", "ø", "å"):
+        assert word in pdf_text
+
+
+def test_results_and_reproduction_files(built):
+    results = pd.read_csv(built / "results.csv")
+    assert {"key", "value", "page"} <= set(results.columns)
+    repro = pd.read_csv(built / "reproduction.csv")
+    compared = repro[repro["ok"].astype(str) != "suppressed"]
+    share = (compared["ok"].astype(str) == "True").mean()
+    assert len(repro) > 100 and share >= 0.95, share
+
+
+def test_rebuild_reuses_unchanged_chapters(built):
+    from analysis.build import inputs_fingerprint
+    edition = REPO_EDITION()
+    parameters = {"edition": edition.name, "data_dir": str(edition.data_dir), "min_cell": edition.min_cell,
+                  "inference": edition.inference}
+    assert execute_chapters(ENTRIES, built, parameters, inputs_fingerprint(edition.data_dir), force=False) == []
+
+
+def test_another_synthetic_seed_rewrites_the_numbers_in_the_prose(built, tmp_path):
+    """Rebuild on another synthetic extract: every glued number is the one computed from that
+    extract, and the numbers that depend on it change."""
+    data = tmp_path / "seed7"
+    generate(data, seed=7)
+    out = tmp_path / "book"
+    edition = REPO_EDITION()
+    assert build(edition, data=data, out=out, pdf=False) == 0
+    before = glued_numbers(built, ENTRIES).drop_duplicates(["key", "page"]).set_index(["page", "key"])
+    after = glued_numbers(out, ENTRIES).drop_duplicates(["key", "page"]).set_index(["page", "key"])
+    assert before.index.equals(after.index)
+    fresh = book.context(edition.name, str(data))
+    estimates = dict(zip(fresh.results["key"], fresh.results["value"]))
+    checked = 0
+    for (page, key), row in after.iterrows():
+        if key.startswith(("model.", "weekly.")) and key in estimates and estimates[key] != "x":
+            assert row["text"] == book.number(float(estimates[key])), key
+            checked += 1
+    changed = (before["text"] != after["text"]).sum()
+    assert checked > 10 and changed > 10, (checked, changed)
+    html = (out / "html" / "chapters" / "undergrupper.html").read_text(encoding="utf-8")
+    changed_texts = after.loc[before["text"] != after["text"], "text"]
+    assert any(text in html for text in changed_texts)
+
+
+def test_a_failing_chapter_stops_the_build_naming_chapter_cell_and_error(tmp_path, monkeypatch):
+    broken = tmp_path / "chapters" / "broken.md"
+    broken.parent.mkdir()
+    source = (REPO / "chapters" / "bilag01.md").read_text(encoding="utf-8")
+    broken.write_text(source.replace("teams = per_team(", "teams = no_such_function("), encoding="utf-8")
+    monkeypatch.setattr("analysis.build.REPO", tmp_path)
+    with pytest.raises(BuildError) as info:
+        execute_chapters(["chapters/broken"], tmp_path / "out", {"edition": "final-2025"}, "x", force=True)
+    message = str(info.value)
+    assert "chapters/broken.md" in message and "cell [" in message and "NameError" in message
+    assert "no_such_function" in message
+
+
+def test_a_failed_build_leaves_no_finished_looking_site(tmp_path, monkeypatch):
+    from dataclasses import replace
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "broken.md").write_text(
+        (REPO / "chapters" / "bilag01.md").read_text(encoding="utf-8").replace("per_team(", "1 / 0 or per_team("),
+        encoding="utf-8")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: chapters/broken\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("an old site", encoding="utf-8")
+    monkeypatch.setattr("analysis.build.REPO", tmp_path)
+    with pytest.raises(BuildError, match="ZeroDivisionError"):
+        build(replace(REPO_EDITION(), toc=tmp_path / "_toc.yml"), out=out)
+    assert not (out / "html").exists()
+    assert "ZeroDivisionError" in (out / "BUILD-FAILED.txt").read_text(encoding="utf-8")
