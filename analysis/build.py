@@ -86,6 +86,9 @@ def _execute(source: str, target: str, parameters: dict) -> float:
 
     start = time.perf_counter()
     notebook = jupytext.read(source)
+    # the kernel inherits this worker's stderr: keep its chatter in a log beside the notebook
+    log = open(Path(target).with_suffix(".kernel.log"), "w")
+    os.dup2(log.fileno(), 2)
     executed = papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
                                           cwd=str(REPO), progress_bar=False, log_output=False)
     for cell in executed.cells:   # the cell papermill adds must not show in the book

@@ -104,9 +104,13 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
 
     # every team's window must fit the extract (a post-course window cut off by the
     # end of the data is allowed: that is censoring, as in Tabel 1)
-    for team, start in reg.groupby("hold")["start_week"].first().items():
+    teams = reg.reset_index().groupby("hold")[["start_week", "index"]].first()
+    outside = ((teams["start_week"] - 1 - edition.weeks_before < first)
+               | (teams["start_week"] > last + edition.weeks_after))
+    for team, start, index in teams[outside].itertuples(name=None):
+        start = int(start)
         need = start - 1 - edition.weeks_before
-        row = int(reg.index[reg["hold"].eq(team)][0]) + 1
+        row = int(index) + 1
         if need < first:
             raise DataError(reg_path, f"team {team!r} starts {week_label(start)}: its {edition.weeks_before} "
                                       f"weeks before need data from {week_label(need)}, but the DREAM extract "
@@ -160,17 +164,22 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     order = pd.Series(np.arange(len(wide)), index=wide[pnr_col]).loc[sample["pnr"]].to_numpy()
     wide = wide.iloc[order].reset_index(drop=True)
     rows = wide["_row"].to_numpy() - 1       # 0-based data row in the file, for messages
-    codes = wide[week_names].to_numpy(dtype=object)
-    uniques, inverse = np.unique(codes.astype(str), return_inverse=True)
-    normalised = np.array([normalise_code(u) for u in uniques], dtype=object)
+    # one vocabulary of normalised codes, built column by column (fast on large extracts)
+    vocabulary: dict[str, int] = {}
+    inverse = np.empty((len(wide), len(week_names)), dtype=np.int32)
+    for j, name in enumerate(week_names):
+        column_codes, column_uniques = pd.factorize(wide[name])
+        lookup = [vocabulary.setdefault(normalise_code(str(u)), len(vocabulary)) for u in column_uniques]
+        inverse[:, j] = np.asarray(lookup, dtype=np.int32)[column_codes]
+    normalised = np.array(list(vocabulary), dtype=object)
     unknown = [i for i, c in enumerate(normalised) if c and c not in mapping.scores]
     if unknown:
-        bad = np.isin(inverse.reshape(codes.shape), unknown)
+        bad = np.isin(inverse, unknown)
         r, c = np.argwhere(bad)[0]
-        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse.reshape(codes.shape)[r, c]]!r}: "
+        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse[r, c]]!r}: "
                                     "add it to data/reference/score_mapping.csv with a score or 'excluded'",
                         row=int(rows[r]) + 1, column=week_names[c], more=int(bad.sum()) - 1)
-    codes = normalised[inverse].reshape(codes.shape).astype(str)
+    codes = normalised.astype(str)[inverse]
     month_pos = {m: j for j, m in enumerate(needed_months)}
     week_month = np.array([month_pos[month_of_week(i)] for i in range(load_first, load_last + 1)])
     branche = wide[month_names].to_numpy(dtype=str)
@@ -191,6 +200,12 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
                    codes=codes, employed=employed, load_first=load_first, first_week=first,
                    last_week=last, quality=quality,
                    source={"registrations": str(reg_path), "dream": str(dream_path)})
+
+
+def _take_categorical(values: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """values[rows] as a categorical, built once per person instead of once per person-week."""
+    small = pd.Categorical(values.to_numpy())
+    return pd.Categorical.from_codes(small.codes[rows], categories=small.categories)
 
 
 def build_panel(extract: Extract, mapping: ScoreMapping) -> pd.DataFrame:
@@ -214,7 +229,7 @@ def build_panel(extract: Extract, mapping: ScoreMapping) -> pd.DataFrame:
     unique_weeks, week_inverse = np.unique(weeks, return_inverse=True)
     labels = np.array([week_label(int(w)) for w in unique_weeks])
     panel = pd.DataFrame({
-        col: pd.Categorical(persons[col].to_numpy()[person_idx]) if col != "pnr"
+        col: _take_categorical(persons[col], person_idx) if col != "pnr"
         else persons[col].to_numpy()[person_idx]
         for col in ["pnr", "hold", "fase", "status", "koen", "aldersgruppe", "visitationskategori"]
     })
