@@ -174,6 +174,9 @@ def stage_book(edition: Edition, out: Path, statement: str) -> Path:
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
     shutil.copy(edition.toc, root / "_toc.yml")
+    if (root / "_static").exists():
+        shutil.rmtree(root / "_static")
+    shutil.copytree(REPO / "_static", root / "_static")
     return root
 
 

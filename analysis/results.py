@@ -86,9 +86,12 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
     rows.append(("tabel6.caption_n", n_completers, "beskaeftigelsesscore"))
     means = dist.loc["mean"]
     rows.append(("text.p47.change_after_course", float(means["w8"] - means["w0"]), "beskaeftigelsesscore"))
-    estimate = dict(zip(results_keys(models), models["estimate"]))
-    rows.append(("text.p47.change_w26", estimate["model.samlet.efter.coef"], "beskaeftigelsesscore"))
-    rows.append(("text.p51.alder_25_35_fall", estimate["model.alder_25_35.inden.coef"], "undergrupper"))
+    estimate = {k: (e if ok else SUPPRESSED)
+                for k, e, ok in zip(results_keys(models), models["estimate"], models["published"])}
+    for key, source in (("text.p47.change_w26", "model.samlet.efter.coef"),
+                        ("text.p51.alder_25_35_fall", "model.alder_25_35.inden.coef")):
+        if source in estimate:   # absent when the group was merged or dropped by disclosure
+            rows.append((key, estimate[source], "beskaeftigelsesscore"))
     andet = completers[completers["visitationskategori"].eq("Andet")]
     n_andet = int(andet["pnr"].nunique())
     rows.append(("text.p52.andet_n", n_andet if n_andet >= min_cell or n_andet == 0 else SUPPRESSED,
