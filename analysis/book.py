@@ -10,6 +10,7 @@ A chapter stays thin:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -150,20 +151,42 @@ def markdown(text: str) -> None:
 
 
 def _cell(value) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    text = str(value).replace("|", "\\|").replace("\n", " ")
+    return text if text.strip() else "\u00a0"   # an empty LaTeX cell would add a blank line
+
+
+NUMERIC = re.compile(r"^[\s\d.,%*+\-–x<()]*$")
 
 
 def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
-          index: bool = False) -> None:
-    """A numbered table (`Tabel n: caption`) with notes under it, in HTML and PDF."""
+          index: bool = False, widths: list[int] | None = None,
+          right: tuple[int, ...] | None = None) -> None:
+    """Show a numbered table (`Tabel n: caption`) with notes, in HTML and PDF."""
+    markdown(table_markdown(frame, caption, name, notes, index, widths, right))
+
+
+def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
+                   index: bool = False, widths: list[int] | None = None,
+                   right: tuple[int, ...] | None = None) -> str:
+    """The MyST of a table: columns holding numbers are right-aligned, text left (or give
+    `right`, the column positions to right-align); `widths` are relative PDF widths."""
     frame = frame.reset_index() if index else frame
+    if right is None:
+        right = tuple(i for i, col in enumerate(frame.columns)
+                      if i > 0 and all(NUMERIC.match(str(v)) for v in frame[col]))
     header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
-    align = "|" + "|".join(":---" if i == 0 else "---:" for i in range(len(frame.columns))) + "|"
+    align = "|" + "|".join("---:" if i in right else ":---" for i in range(len(frame.columns))) + "|"
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
+    lines = []
+    if widths:
+        total = sum(widths)
+        spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
+                       + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(widths))
+        lines += [f"```{{tabularcolumns}} {spec}", "```", ""]
+    lines += [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
     if notes:
         lines += ["", " ".join(notes)]
-    markdown("\n".join(lines))
+    return "\n".join(lines)
 
 
 def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:

@@ -89,6 +89,24 @@ def suppress_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL,
     return Disclosed(values=table, suppressed=hidden)
 
 
+def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEFAULT_MIN_CELL) -> Disclosed:
+    """Counts of a group (`part`) beside a larger group that contains it (`whole`), e.g.
+    the register sample beside all registered citizens. Besides the cells under the
+    minimum, a `whole` cell is hidden when whole - part is under the minimum (it would
+    reveal the few persons outside the part); then each column gets its second
+    suppression so the column total does not give the hidden cell away."""
+    values = table[[part, whole]].astype(float)
+    hidden = (values > 0) & (values < min_n)
+    outside = values[whole] - values[part]
+    hidden[whole] |= (outside > 0) & (outside < min_n)
+    for col in hidden.columns:
+        if hidden[col].sum() == 1:
+            candidates = values[col][~hidden[col] & (values[col] > 0)]
+            if len(candidates):
+                hidden.loc[candidates.idxmin(), col] = True
+    return Disclosed(values=table[[part, whole]], suppressed=hidden)
+
+
 def suppress_small(values: pd.Series, persons: pd.Series, min_n: int = DEFAULT_MIN_CELL) -> pd.Series:
     """Means, shares or estimates resting on fewer than min_n persons become NaN."""
     return values.where(persons >= min_n, np.nan)

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 
 from .cohort import AGE_KEYS, VISITATION_KEYS
-from .disclosure import SUPPRESSED, ZERO, suppress_counts
+from .disclosure import SUPPRESSED, ZERO, suppress_counts, suppress_nested
 
 ALPHA = 0.05
 MIN_EXPECTED = 5          # Cochran: the chi-square approximation needs expected counts >= 5
@@ -194,14 +194,15 @@ def _disclosed(values: pd.DataFrame, min_cell: int, fmt: Callable, totals_shown:
 
 def table3(counts: pd.DataFrame, min_cell: int, fmt_count: Callable, fmt_pct: Callable) -> pd.DataFrame:
     """Tabel 3 (counts and percentages of the sample and of all registered) after
-    disclosure control per block: a count under `min_cell` is 'x' (plus a second cell when
-    the block total would reveal it), and so is its percentage."""
+    disclosure control per block (`suppress_nested`: also no cell from which the few
+    registered outside the sample can be worked out); a hidden count's percentage is hidden too."""
     columns = {"sample": "Stikprøve", "registered": "Registrerede"}
     header = ["", *(f"{title}, {what}" for title in columns.values() for what in ("antal", "pct."))]
     rows = [["N (personer)", *(v for col in columns for v in (fmt_count(counts.loc["n", col]), fmt_pct(100.0)))]]
     for title, _, labels in BLOCKS.values():
         block = counts.loc[list(labels), list(columns)].astype(int)
-        shown, hidden = _disclosed(block, min_cell, fmt_count)
+        disclosed = suppress_nested(block, "sample", "registered", min_cell)
+        shown, hidden = disclosed.render(fmt_count), disclosed.suppressed
         rows.append([f"**{title}**", *(["&nbsp;"] * 4)])   # &nbsp;: an empty LaTeX cell adds a blank line
         for key, label in labels.items():
             cells = []
@@ -231,20 +232,6 @@ def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float = ALPH
         "Signifikant": [
             "–" if np.isnan(p) else "Ja" if p < alpha else "Nej" for p in tests["p_value"]],
     })
-
-
-def column_layout(name: str, widths: list[int], right: tuple[int, ...] = ()) -> str:
-    """MyST for just before `book.table(..., name=name)`: the columns' relative widths in
-    the PDF (a `tabularcolumns` directive) and their alignment in PDF and HTML: text
-    left, the columns in `right` (numbers) right. `book.table` itself right-aligns every
-    column but the first; an `align`/`widths` option there would be the better home."""
-    total = sum(widths)
-    spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
-                   + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(widths))
-    left = [i for i in range(len(widths)) if i not in right]
-    cells = ", ".join(f"table#{name} td:nth-child({i + 1}), table#{name} th:nth-child({i + 1})" for i in left)
-    style = f"<style>{cells} {{ text-align: left !important; }}</style>" if left else ""
-    return f"```{{tabularcolumns}} {spec}\n```\n\n```{{raw}} html\n{style}\n```"
 
 
 BLANK_LABEL = "(blank)"

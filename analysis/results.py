@@ -6,9 +6,14 @@ import numpy as np
 import pandas as pd
 
 from .cohort import completion_by_phase, per_team, sample_vs_registered
-from .disclosure import SUPPRESSED, suppress_counts
+from .disclosure import SUPPRESSED, suppress_counts, suppress_nested
 from .models import run_models
 from .register import Extract, score_distribution
+
+
+TABEL3_BLOCKS = [["completed", "afmeldt"], ["mand", "kvinde"],
+                 [f"alder_{k}" for k in ("under25", "25_35", "36_45", "46_55", "over55")],
+                 [f"visitation_{k}" for k in ("kontant", "udd", "ressource", "andet")]]
 
 
 def results_keys(models: pd.DataFrame) -> list[str]:
@@ -49,11 +54,15 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
 
     reg = extract.registrations
     table3 = sample_vs_registered(reg)
+    hidden3 = pd.DataFrame(False, index=table3.index, columns=table3.columns)
+    for block in TABEL3_BLOCKS:
+        disclosed = suppress_nested(table3.loc[block], "sample", "registered", min_cell)
+        hidden3.loc[block] = disclosed.suppressed.to_numpy()
     for col in table3.columns:
         n = table3.loc["n", col]
         for row in table3.index:
             count = int(table3.loc[row, col])
-            hidden = 0 < count < min_cell
+            hidden = bool(hidden3.loc[row, col])
             rows.append((f"tabel3.{col}.{row}.count", SUPPRESSED if hidden else count, "repraesentativitet"))
             rows.append((f"tabel3.{col}.{row}.pct", SUPPRESSED if hidden else 100 * count / n,
                          "repraesentativitet"))

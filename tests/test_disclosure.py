@@ -53,3 +53,15 @@ def test_check_counts_fails_on_a_small_cell():
     check_counts(pd.DataFrame({"n": [0, 3, 12]}), 3)
     with pytest.raises(DisclosureError, match="under the minimum"):
         check_counts(pd.DataFrame({"n": [0, 2, 12]}), 3)
+
+
+def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
+    from analysis.disclosure import suppress_nested
+    table = pd.DataFrame({"sample": [146, 52, 102, 3], "registered": [180, 55, 114, 4]},
+                         index=["kontant", "udd", "ressource", "andet"])
+    hidden = suppress_nested(table, "sample", "registered", 3).suppressed
+    # andet: 4 - 3 = 1 registered outside the sample -> the registered cell is hidden,
+    # and a second registered cell so the column total does not give it back
+    assert hidden.loc["andet", "registered"] and hidden["registered"].sum() == 2
+    assert hidden.loc["udd", "registered"]           # 55 - 52 = 3 is fine, but it is the smallest
+    assert not hidden["sample"].any()

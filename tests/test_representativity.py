@@ -203,11 +203,3 @@ def test_largest_differences_one_per_block_and_never_small_cells():
     assert list(top["row"]) == ["visitation_kontant", "afmeldt"]         # a tie goes to the smaller category
     assert top.loc[0, "difference"] == pytest.approx(9)
     assert top.loc[1, "difference"] == pytest.approx(-5)
-
-
-def test_column_layout_sets_pdf_widths_and_html_alignment():
-    from analysis.representativity import column_layout
-    text = column_layout("tabel-x", [3, 1], right=(1,))
-    assert text.startswith("```{tabularcolumns} >{\\raggedright\\arraybackslash}\\X{3}{4}"
-                           ">{\\raggedleft\\arraybackslash}\\X{1}{4}")
-    assert "table#tabel-x td:nth-child(1)" in text and "nth-child(2)" not in text

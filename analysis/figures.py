@@ -1,0 +1,80 @@
+"""Figures that are more than a weekly line chart."""
+from __future__ import annotations
+
+from datetime import date
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter
+
+from . import book
+from .editions import Edition
+from .register import Extract
+
+
+def monday(index: int) -> float:
+    """Matplotlib date number of the Monday of a week index."""
+    return mdates.date2num(date.fromordinal(int(index) * 7 + 1))
+
+
+def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams: int = 4):
+    """A few teams spread over the period on calendar time (top) and re-centred on their
+    own course start (bottom). `last` is `last_week_with_data` with `start_week`, sorted
+    by start. Returns the figure and the teams drawn."""
+    # a few teams spread over the period, among those with data after the course start
+    with_data = last[last["last_week"] > 0].reset_index(drop=True)
+    picked = with_data.iloc[sorted(set(np.linspace(0, len(with_data) - 1, n_teams).round().astype(int)))]
+
+    rel = {"before": (-ed.weeks_before, 0), "course": (1, ed.course_weeks),
+           "after": (ed.course_weeks + 1, ed.weeks_after)}
+    colours = {"before": book.COLORS["grey"], "course": book.COLORS["blue"], "after": book.COLORS["lightblue"]}
+    labels = {"before": "Før kurset", "course": "Kursusuger", "after": "Efter kurset"}
+
+
+    def monday(index: int) -> float:
+        return mdates.date2num(date.fromordinal(int(index) * 7 + 1))
+
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 5.2))
+    for y, team in enumerate(picked.itertuples()):
+        y = len(picked) - 1 - y
+        data_end = int(team.last_week)              # last relative week with data
+        for part, (lo, hi) in rel.items():
+            shown_hi = min(hi, data_end)
+            for ax, to_x, unit in ((top, lambda w: monday(team.start_week - 1 + w), 7), (bottom, float, 1)):
+                if shown_hi >= lo:
+                    ax.barh(y, (shown_hi - lo + 1) * unit, left=to_x(lo) - (0 if unit == 7 else 0.5),
+                            height=0.6, color=colours[part], edgecolor="white", linewidth=0.3)
+                if hi > data_end:
+                    start = max(lo, data_end + 1)
+                    ax.barh(y, (hi - start + 1) * unit, left=to_x(start) - (0 if unit == 7 else 0.5),
+                            height=0.6, facecolor="white", edgecolor=book.COLORS["grey"], linestyle="--",
+                            linewidth=0.6)
+    names = list(picked["hold"])[::-1]
+    for ax in (top, bottom):
+        ax.set_yticks(range(len(picked)), names)
+        ax.grid(axis="y", visible=False)
+    end_x = monday(extract.last_week + 1)
+    top.axvline(end_x, color=book.COLORS["red"], linestyle="--", linewidth=1.3)
+    top.xaxis.set_major_locator(mdates.YearLocator())
+    top.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    top.xaxis.set_minor_locator(mdates.MonthLocator(bymonth=[4, 7, 10]))
+    top.set_xlabel("Kalendertid")
+    bottom.axvline(0.5, color=book.COLORS["black"], linewidth=1)
+    tp = ed.time_points
+    bottom.xaxis.set_major_locator(FixedLocator(sorted({-ed.weeks_before, -ed.weeks_before // 2, 0, tp["w8"],
+                                                        ed.weeks_after})))
+    bottom.xaxis.set_major_formatter(FuncFormatter(lambda v, _: book.number(v, 0)))
+    bottom.set_xlim(-ed.weeks_before - 1, ed.weeks_after + 1)
+    bottom.set_xlabel("Uger i forhold til kursusstart (uge 1 er første kursusuge)")
+    handles = [Patch(color=colours[p], label=labels[p]) for p in rel]
+    handles += [Patch(facecolor="white", edgecolor=book.COLORS["grey"], linestyle="--", label="Efter dataenes sidste uge"),
+                Line2D([], [], color=book.COLORS["red"], linestyle="--", linewidth=1.3, label="Registerdata slutter")]
+    fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    plt.close(fig)
+    return fig, picked
