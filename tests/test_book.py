@@ -97,8 +97,14 @@ def test_pdf_holds_the_headline_numbers_from_results(built):
         assert key in set(results["key"])
         text = glued.loc[glued["key"] == key, "text"].iloc[0]
         assert text in pdf_text, (key, text)
-    for word in ("Tabel", "Figur", "Indhold", "æ", "ø", "å"):
+    for word in ("Tabel", "Figur", "N = ", "æ", "ø", "å"):
         assert word in pdf_text
+    # a table of contents at the front lists every chapter with its page
+    front = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "4", str(built / "pdf" / "tpj-final-2025.pdf"),
+                            "-"], capture_output=True, text=True, check=True).stdout
+    for entry in ENTRIES[1:]:
+        title = jupytext.read(REPO / f"{entry}.md").cells[0].source.lstrip("# ").split(":")[0].strip()
+        assert re.search(re.escape(title) + r".*\d+\s*$", front, re.MULTILINE), title
 
 
 def test_results_and_reproduction_files(built):
