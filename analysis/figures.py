@@ -78,3 +78,26 @@ def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.close(fig)
     return fig, picked
+
+
+def score_scale_figure(labels: dict[int, str]):
+    """The beskæftigelsesscore as a ladder: 0 at the bottom, 10 (employment) at the top."""
+    from matplotlib.colors import LinearSegmentedColormap
+    scores = sorted(labels)
+    cmap = LinearSegmentedColormap.from_list("tpj", [book.COLORS["grey"], book.COLORS["lightblue"],
+                                                      book.COLORS["blue"]])
+    fig, ax = plt.subplots(figsize=(7.0, 3.9))
+    for score in scores:
+        share = (score - scores[0]) / (scores[-1] - scores[0])
+        ax.barh(score, 0.6 + 0.4 * share, color=cmap(share), height=0.8)
+        ax.text(0.02, score, book.count(score), va="center", ha="left", fontsize=9,
+                color="white" if share > 0.6 else "black", fontweight="bold")
+        ax.text(1.05, score, labels[score], va="center", ha="left", fontsize=9)
+    ax.set_xlim(0, 3.2)
+    ax.set_ylim(scores[0] - 0.6, scores[-1] + 0.6)
+    ax.axis("off")
+    ax.annotate("", xy=(1.0, scores[-1] + 0.4), xytext=(1.0, scores[0] - 0.4),
+                arrowprops={"arrowstyle": "->", "color": book.COLORS["black"], "linewidth": 1})
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
