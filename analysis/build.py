@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from .cohort import per_team
+from .disclosure import DisclosureError, check_results
 from .editions import REPO, Edition
 from .errors import DataError
 from .register import load_extract, say
@@ -226,6 +227,7 @@ def write_results(edition: Edition, data: Path, out: Path, entries: list[str], m
     glued = glued_numbers(out, entries)
     results = pd.concat([glued[["key", "value", "page"]],
                          tables[~tables["key"].isin(glued["key"])]], ignore_index=True)
+    check_results(results, min_cell)   # nothing under the minimum leaves the build
     results.to_csv(out / "results.csv", index=False)
     published = pd.read_csv(edition.published, dtype={"seed": str})
     repro = reproduction(results, published, published_key_map(per_team(extract.registrations)))
@@ -284,6 +286,9 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
         t_pdf = time.perf_counter() - t0
         _publish(work, out, edition, pdf)
         ok, compared = write_results(edition, data, out, entries, min_cell, inference)
+    except DisclosureError as err:
+        _fail(out, f"disclosure check failed: {err}")
+        raise BuildError(f"disclosure check failed: {err}") from None
     except (BuildError, DataError) as err:
         _fail(out, str(err))
         raise

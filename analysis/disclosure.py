@@ -120,3 +120,20 @@ def check_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL, where: str 
         r, c = np.argwhere(bad.to_numpy())[0]
         raise DisclosureError(f"{where}: cell ({table.index[r]!r}, {table.columns[c]!r}) = "
                               f"{numeric.iat[r, c]:g} is under the minimum cell size {min_n}")
+
+
+# Result keys (analysis/results.py) whose values are numbers of persons.
+PERSON_COUNT_KEYS = (".count.", ".count", "tabel6.n_with_data.", "caption.", "bilag1.enrolled.",
+                     "bilag1.register.", "text.p52.andet_n", "tabel6.caption_n")
+
+
+def check_results(results: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL) -> None:
+    """Fail if any person count in a results table (key, value) is under the minimum."""
+    for key, value in zip(results["key"], results["value"]):
+        if not any(k in key for k in PERSON_COUNT_KEYS) or key.endswith(".pct") or ".hold.count" in key:
+            continue   # not a number of persons (a share, or a number of teams)
+        if value == SUPPRESSED:
+            continue
+        number = float(value)
+        if 0 < number < min_n:
+            raise DisclosureError(f"results: {key} = {number:g} persons is under the minimum cell size {min_n}")

@@ -65,3 +65,22 @@ def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
     assert hidden.loc["andet", "registered"] and hidden["registered"].sum() == 2
     assert hidden.loc["udd", "registered"]           # 55 - 52 = 3 is fine, but it is the smallest
     assert not hidden["sample"].any()
+
+
+def test_results_check_fails_on_a_small_person_count():
+    from analysis.disclosure import check_results
+    ok = pd.DataFrame({"key": ["tabel6.count.w0.7", "tabel6.count.w0.9", "tabel6.mean.w0", "tabel3.sample.n.pct"],
+                       "value": [22, "x", 2.14, 1.0]})
+    check_results(ok, 3)   # a mean or a percentage of 1-2 is not a count
+    bad = pd.concat([ok, pd.DataFrame({"key": ["bilag1.register.Hold 1"], "value": [2]})])
+    with pytest.raises(DisclosureError, match="bilag1.register.Hold 1"):
+        check_results(bad, 3)
+
+
+def test_the_bundled_build_results_pass_the_check(extract, panel):
+    from analysis.disclosure import check_results
+    from analysis.results import register_results
+    results, _ = register_results(extract, panel, "cluster", 3)
+    check_results(results, 3)
+    strict, _ = register_results(extract, panel, "cluster", 12)
+    check_results(strict, 12)
