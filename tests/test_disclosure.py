@@ -84,3 +84,20 @@ def test_the_bundled_build_results_pass_the_check(extract, panel):
     check_results(results, 3)
     strict, _ = register_results(extract, panel, "cluster", 12)
     check_results(strict, 12)
+
+
+def test_the_rule_reproduces_the_merges_of_the_pilot_evaluation():
+    """Seed 000 merged Hold 1 + 3, Hold 5 + 6 and the oldest age group with 46-55 by hand;
+    the rule with the declared order (teams by number, ages ascending) gives the same."""
+    from analysis.editions import REPO
+    published = pd.read_csv(REPO / "data" / "reference" / "published" / "pilot-2024-register.csv")
+    value = dict(zip(published["ref"], published["value"]))
+    teams = pd.Series({f"Hold {n}": int(value[f"hold.{n}.count"]) for n in (1, 3, 4, 5, 6, 7, 8, 9, 10)})
+    merged = merge_small_groups(teams, min_n=3)
+    assert merged["Hold 1"] == merged["Hold 3"] == "Hold 1 + Hold 3"
+    assert merged["Hold 5"] == merged["Hold 6"] == "Hold 5 + Hold 6"
+    assert len(set(merged.values())) == len(teams) - 2
+    ages = ["under25", "25_35", "36_45", "46_55", "over55"]
+    counts = pd.Series({a: int(value[f"repr.sample.alder_{a}.count"]) for a in ages})
+    merged = merge_small_groups(counts, min_n=3)
+    assert merged["over55"] == merged["46_55"] and len(set(merged.values())) == len(ages) - 1
