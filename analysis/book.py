@@ -207,8 +207,9 @@ def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
     interaction = estimates[estimates["period"] == "interaction"]
     if not interaction.empty:
         row = interaction.iloc[0]
-        rows.append({label: "Før-efter-model", "Estimat": number(row["estimate"]),
-                     "Signifikans": row["stars"] or ""})
+        shown = bool(row["published"])
+        rows.append({label: "Før-efter-model", "Estimat": number(row["estimate"]) if shown else SUPPRESSED,
+                     "Signifikans": (row["stars"] or "") if shown else ""})
     return pd.DataFrame(rows)
 
 

@@ -9,8 +9,10 @@
 3. Build the book from the executed notebooks (execution off) into HTML, then PDF (LaTeX).
 4. Write results.csv (every number the book quotes) and reproduction.csv.
 
-A failing chapter stops the build naming the chapter, the cell and the error; the previous
-site is then removed and BUILD-FAILED.txt says why, so nothing half-built looks finished.
+A failing chapter (or any other failure) stops the build naming the chapter, the cell and
+the error; the previous site and results are then removed and BUILD-FAILED.txt says why,
+so nothing half-built looks finished. The disclosure check over the results runs before any
+page is built.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import pandas as pd
 import yaml
 
 from .cohort import per_team
-from .disclosure import DisclosureError, check_results
+from .disclosure import SUPPRESSED, DisclosureError, check_results
 from .editions import REPO, Edition
 from .errors import DataError
 from .register import load_extract, say
@@ -75,7 +77,8 @@ def inputs_fingerprint(data: Path) -> str:
     package = list((REPO / "analysis").rglob("*.py"))
     reference = [p for p in (REPO / "data" / "reference").rglob("*") if p.is_file()]
     extract = [p for p in Path(data).iterdir() if p.is_file()]
-    return _hash_files(package + reference + extract)
+    pins = [p for p in [REPO / "constraints.txt"] if p.exists()]   # package versions
+    return _hash_files(package + reference + extract + pins) + sys.version
 
 
 # ---------------------------------------------------------------- executing chapters
@@ -183,8 +186,9 @@ def stage_book(edition: Edition, out: Path, statement: str) -> Path:
 
 def run_jupyter_book(root: Path, builder: str, work: Path) -> None:
     jb = Path(sys.executable).parent / "jb"
+    # -W: a warning (a missing glue key, a broken reference) fails the build
     command = [str(jb), "build", str(root), "--path-output", str(work), "--builder", builder,
-               "--keep-going", "-n"]
+               "--keep-going", "-n", "-W"]
     say(f"jupyter-book: {builder} ...")
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, errors="replace")
@@ -225,8 +229,13 @@ def write_results(edition: Edition, data: Path, out: Path, entries: list[str], m
     panel = build_panel(extract, mapping)
     tables, _ = register_results(extract, panel, inference, min_cell)
     glued = glued_numbers(out, entries)
+    # a value the disclosure rule hides in the tables stays hidden, whatever a chapter glued
+    hidden = set(tables.loc[tables["value"].astype(str) == SUPPRESSED, "key"])
+    glued["value"] = [SUPPRESSED if k in hidden else v for k, v in zip(glued["key"], glued["value"])]
     results = pd.concat([glued[["key", "value", "page"]],
                          tables[~tables["key"].isin(glued["key"])]], ignore_index=True)
+    # as printed: two decimals (a full-precision mean would narrow down hidden cells)
+    results["value"] = [round(v, 2) if isinstance(v, float) else v for v in results["value"]]
     check_results(results, min_cell)   # nothing under the minimum leaves the build
     results.to_csv(out / "results.csv", index=False)
     published = pd.read_csv(edition.published, dtype={"seed": str})
@@ -250,10 +259,23 @@ def _publish(work: Path, out: Path, edition: Edition, pdf: bool) -> None:
         shutil.copy(target, html / target.name)
 
 
-def _fail(out: Path, message: str) -> None:
-    for stale in (out / "html", out / "pdf"):
-        if stale.exists():
-            shutil.rmtree(stale)
+OUTPUTS = ("html", "pdf", "jb", "results.csv", "reproduction.csv",
+           "data-quality.csv", "excluded-weeks.csv")   # the last two: written by early versions
+
+
+def _remove(out: Path, names) -> None:
+    for name in names:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def _fail(out: Path, message: str, disclosure: bool = False) -> None:
+    """Leave nothing that looks like a finished build (and after a disclosure failure,
+    nothing that holds the offending numbers)."""
+    _remove(out, OUTPUTS + (("executed",) if disclosure else ()))
     (out / "BUILD-FAILED.txt").write_text(message + "\n", encoding="utf-8")
 
 
@@ -263,7 +285,7 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
     data = Path(data).resolve() if data else edition.data_dir
     out = Path(out) if out else REPO / "_build" / edition.name
     out.mkdir(parents=True, exist_ok=True)
-    (out / "BUILD-FAILED.txt").unlink(missing_ok=True)
+    _remove(out, ("BUILD-FAILED.txt", "data-quality.csv", "excluded-weeks.csv"))
     min_cell = int(min_cell or edition.min_cell)
     inference = inference or edition.inference
     parameters = {"edition": edition.name, "data_dir": str(data), "min_cell": min_cell,
@@ -275,6 +297,8 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
         t0 = time.perf_counter()
         execute_chapters(entries, out, parameters, inputs_fingerprint(data), force)
         t_exec = time.perf_counter() - t0
+        # results first: the disclosure check runs before any page is built
+        ok, compared = write_results(edition, data, out, entries, min_cell, inference)
         root = stage_book(edition, out, data_statement(data))
         work = out / "jb"
         t0 = time.perf_counter()
@@ -285,12 +309,11 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
             run_jupyter_book(root, "pdflatex", work)
         t_pdf = time.perf_counter() - t0
         _publish(work, out, edition, pdf)
-        ok, compared = write_results(edition, data, out, entries, min_cell, inference)
     except DisclosureError as err:
-        _fail(out, f"disclosure check failed: {err}")
+        _fail(out, f"disclosure check failed: {err}", disclosure=True)
         raise BuildError(f"disclosure check failed: {err}") from None
-    except (BuildError, DataError) as err:
-        _fail(out, str(err))
+    except Exception as err:
+        _fail(out, f"{type(err).__name__}: {err}" if not isinstance(err, (BuildError, DataError)) else str(err))
         raise
     say(f"reproduction: {ok}/{compared} published numbers within tolerance ({out / 'reproduction.csv'})")
     say(f"done in {time.perf_counter() - start:.1f} s (chapters {t_exec:.1f} s, HTML {t_html:.1f} s, "

@@ -99,13 +99,35 @@ def independence_test(table, min_expected: float = MIN_EXPECTED, n_resamples: in
     return out
 
 
-def representativity_tests(counts: pd.DataFrame, **options) -> pd.DataFrame:
+def merge_for_disclosure(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Merge neighbouring categories (in the block's order) until no cell of either row is
+    under `min_cell`, so a published test statistic cannot give a hidden count away."""
+    table = table.copy()
+    while True:
+        small = [c for c in table.columns if ((table[c] > 0) & (table[c] < min_cell)).any()]
+        if not small or len(table.columns) < 2:
+            return table
+        columns = list(table.columns)
+        i = columns.index(min(small, key=lambda c: (table[c].sum(), columns.index(c))))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(columns)]
+        j = min(neighbours, key=lambda k: (table[columns[k]].sum(), k))
+        lo, hi = sorted((i, j))
+        merged = table[columns[lo]] + table[columns[hi]]
+        table = table.drop(columns=[columns[lo], columns[hi]])
+        table.insert(lo, f"{columns[lo]} + {columns[hi]}", merged)
+
+
+def representativity_tests(counts: pd.DataFrame, min_cell: int = 1, **options) -> pd.DataFrame:
     """One row per block of Tabel 3: block, title, n_sample, n_other, statistic, df,
-    p_value, method, min_expected. `counts` is `cohort.sample_vs_registered(...)`."""
+    p_value, method, min_expected, merged (categories merged first by the disclosure rule).
+    `counts` is `cohort.sample_vs_registered(...)`."""
     rows = []
     for key, table in block_tables(counts).items():
+        merged = merge_for_disclosure(table, min_cell)
         rows.append({"block": key, "title": BLOCKS[key][0], "n_sample": int(table.loc["sample"].sum()),
-                     "n_other": int(table.loc["other"].sum()), **independence_test(table.to_numpy(), **options)})
+                     "n_other": int(table.loc["other"].sum()),
+                     "merged": ", ".join(c for c in merged.columns if " + " in c),
+                     **independence_test(merged.to_numpy(), **options)})
     return pd.DataFrame(rows)
 
 
@@ -158,7 +180,8 @@ def consequence(tests: pd.DataFrame, alpha: float = ALPHA) -> str:
             "forsigtighed overføres til alle registrerede kursister.")
 
 
-def largest_differences(counts: pd.DataFrame, min_cell: int, n: int = 2) -> pd.DataFrame:
+def largest_differences(counts: pd.DataFrame, min_cell: int, n: int = 2,
+                        hidden: pd.DataFrame | None = None) -> pd.DataFrame:
     """The categories whose share differs most (in percentage points) between the sample
     and all registered citizens, at most one per block, leaving out categories with a
     count under `min_cell` in either column (on a tie, the smaller category). Columns block, row, label, sample_pct,
@@ -170,6 +193,8 @@ def largest_differences(counts: pd.DataFrame, min_cell: int, n: int = 2) -> pd.D
             sample, registered = counts.loc[row, "sample"], counts.loc[row, "registered"]
             if sample < min_cell or registered < min_cell:
                 continue
+            if hidden is not None and bool(hidden.loc[row].any()):
+                continue   # a cell the table hides must not reappear as a share in the text
             s_pct = 100.0 * sample / counts.loc["n", "sample"]
             r_pct = 100.0 * registered / counts.loc["n", "registered"]
             gap = abs(s_pct - r_pct)
@@ -231,6 +256,7 @@ def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float = ALPH
         "Metode": [METHODS[m] for m in tests["method"]],
         "Signifikant": [
             "–" if np.isnan(p) else "Ja" if p < alpha else "Nej" for p in tests["p_value"]],
+        "Lagt sammen før test": [m if m else "–" for m in tests.get("merged", [""] * len(tests))],
     })
 
 
@@ -273,3 +299,10 @@ def excluded_weeks_table(excluded: pd.DataFrame, min_cell: int, fmt: Callable) -
         "persons": persons["persons"].to_numpy(),
         "person_weeks": weeks,
     })
+
+
+def hidden_cells(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Which cells of Tabel 3 (rows of every block; sample, registered) the table hides."""
+    parts = [suppress_nested(counts.loc[list(labels)], "sample", "registered", min_cell).suppressed
+             for _, _, labels in BLOCKS.values()]
+    return pd.concat(parts)

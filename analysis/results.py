@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .cohort import completion_by_phase, per_team, sample_vs_registered
-from .disclosure import SUPPRESSED, suppress_counts, suppress_nested
+from .disclosure import SUPPRESSED, Disclosed, suppress_counts, suppress_nested
 from .models import run_models
 from .register import Extract, score_distribution
 
@@ -14,6 +14,28 @@ from .register import Extract, score_distribution
 TABEL3_BLOCKS = [["completed", "afmeldt"], ["mand", "kvinde"],
                  [f"alder_{k}" for k in ("under25", "25_35", "36_45", "46_55", "over55")],
                  [f"visitation_{k}" for k in ("kontant", "udd", "ressource", "andet")]]
+
+
+# Tabel 6 is published with the sparse score values in bands. Single cells of one or two
+# persons cannot be hidden by suppression alone: the table's mean and the column total
+# would give them back. Within a band the mix of scores is unknown, so they cannot.
+TABEL6_BANDS = [("10", "9", "8"), ("7",), ("6", "5", "4", "3"), ("2",), ("1",), ("0",), ("na",)]
+
+
+def band_key(band: tuple[str, ...]) -> str:
+    return band[0] if len(band) == 1 else f"{band[-1]}-{band[0]}"
+
+
+def tabel6_disclosed(dist: pd.DataFrame, min_cell: int) -> Disclosed:
+    """Tabel 6 counts (from `score_distribution`) in TABEL6_BANDS, with suppression."""
+    counts = dist.drop(index=["mean", "n_with_data"])
+    banded = pd.DataFrame({band_key(b): counts.loc[list(b)].sum() for b in TABEL6_BANDS}).T
+    return suppress_counts(banded.astype(int), min_cell)
+
+
+def bilag1_disclosed(teams: pd.DataFrame, min_cell: int) -> Disclosed:
+    """Bilag 1 (enrolled and in the register data per team, `cohort.per_team`) with suppression."""
+    return suppress_counts(teams.set_index("hold")[["enrolled", "register"]], min_cell)
 
 
 def results_keys(models: pd.DataFrame) -> list[str]:
@@ -37,12 +59,11 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
     rows: list[tuple[str, object, str]] = []
 
     dist = score_distribution(panel, ed.time_points)
-    counts = dist.drop(index=["mean", "n_with_data"])
-    disclosed = suppress_counts(counts, min_cell)
-    for tp in counts.columns:
-        for score in counts.index:
-            value = SUPPRESSED if disclosed.suppressed.loc[score, tp] else int(counts.loc[score, tp])
-            rows.append((f"tabel6.count.{tp}.{score}", value, "beskaeftigelsesscore"))
+    disclosed = tabel6_disclosed(dist, min_cell)
+    for tp in disclosed.values.columns:
+        for band in disclosed.values.index:
+            value = SUPPRESSED if disclosed.suppressed.loc[band, tp] else int(disclosed.values.loc[band, tp])
+            rows.append((f"tabel6.count.{tp}.{band}", value, "beskaeftigelsesscore"))
         rows.append((f"tabel6.n_with_data.{tp}", int(dist.loc["n_with_data", tp]), "beskaeftigelsesscore"))
         rows.append((f"tabel6.mean.{tp}", float(dist.loc["mean", tp]), "beskaeftigelsesscore"))
 
@@ -74,10 +95,12 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
             rows.append((f"tabel4.{phase}.{row}.pct",
                          100 * table4.loc[row, phase] / table4.loc["enrolled", phase], "aktivitet"))
     teams = per_team(reg)
-    for _, t in teams.iterrows():
+    bilag1 = bilag1_disclosed(teams, min_cell)
+    for team in teams["hold"]:
         for what in ("enrolled", "register"):
-            value = int(t[what])
-            rows.append((f"bilag1.{what}.{t['hold']}", SUPPRESSED if 0 < value < min_cell else value, "bilag1"))
+            hidden = bool(bilag1.suppressed.loc[team, what])
+            rows.append((f"bilag1.{what}.{team}", SUPPRESSED if hidden else int(bilag1.values.loc[team, what]),
+                         "bilag1"))
     for what in ("enrolled", "register"):
         rows.append((f"bilag1.{what}.total", int(teams[what].sum()), "bilag1"))
     last = extract.last_week - teams["start_week"] + 1
@@ -138,6 +161,11 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
     rows = []
     for _, p in published.iterrows():
         key = key_map.get(p["ref"], p["ref"])
+        if key not in computed and key.startswith("tabel6.count."):
+            # a score value published only inside a band of Tabel 6 (disclosure control)
+            score = key.rsplit(".", 1)[1]
+            if any(score in band and len(band) > 1 for band in TABEL6_BANDS):
+                computed[key] = SUPPRESSED
         if key not in computed:
             continue
         value = computed[key]

@@ -140,7 +140,7 @@ def test_results_table_formats_small_p_values():
                           "p_value": [0.00001, 0.4], "method": ["chi2", "monte_carlo"]})
     shown = results_table(tests, lambda v, d=2: f"{v:.{d}f}".replace(".", ","))
     assert list(shown["p-værdi"]) == ["<\u00a00,001", "0,400"]
-    assert list(shown.iloc[:, -1]) == ["Ja", "Nej"]
+    assert list(shown["Signifikant"]) == ["Ja", "Nej"]
 
 
 # ---------------------------------------------------------------- disclosure
@@ -203,3 +203,27 @@ def test_largest_differences_one_per_block_and_never_small_cells():
     assert list(top["row"]) == ["visitation_kontant", "afmeldt"]         # a tie goes to the smaller category
     assert top.loc[0, "difference"] == pytest.approx(9)
     assert top.loc[1, "difference"] == pytest.approx(-5)
+
+
+def test_categories_are_merged_before_the_test_so_the_statistic_hides_small_cells():
+    from analysis.representativity import merge_for_disclosure
+    table = pd.DataFrame([[146, 52, 102, 3], [34, 3, 12, 1]], index=["sample", "other"],
+                         columns=["Akt. kontanthjælp", "Akt. udd.hjælp", "Ressourceforløb", "Andet"])
+    merged = merge_for_disclosure(table, 3)
+    assert list(merged.columns) == ["Akt. kontanthjælp", "Akt. udd.hjælp", "Ressourceforløb + Andet"]
+    assert ((merged == 0) | (merged >= 3)).to_numpy().all()
+    assert merged.to_numpy().sum() == table.to_numpy().sum()
+    counts = balanced_counts()
+    counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
+    tests = representativity_tests(counts, min_cell=3).set_index("block")
+    assert "Andet" in tests.loc["visitation", "merged"]
+
+
+def test_largest_differences_skip_rows_the_table_hides():
+    from analysis.representativity import hidden_cells, largest_differences
+    counts = balanced_counts()
+    counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
+    hidden = hidden_cells(counts, 3)
+    assert hidden.loc["visitation_andet", "registered"]
+    diffs = largest_differences(counts, 3, n=4, hidden=hidden)
+    assert "visitation_andet" not in set(diffs["row"])
