@@ -94,7 +94,10 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     reg_path = find_one(data_dir, "registrations")
     dream_path = find_one(data_dir, "dream")
     say(f"reading {reg_path}")
-    reg = validate_registrations(read_table(reg_path), reg_path)
+    raw = read_table(reg_path)
+    if "pnr" in raw.columns:
+        raw["pnr"] = raw["pnr"].str.strip()   # ids must match DREAM's, which are read stripped
+    reg = validate_registrations(raw, reg_path)
     reg["start_week"] = _team_starts(reg, reg_path)
 
     header = read_header(dream_path)
@@ -128,7 +131,7 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     reason[reason.eq("") & (reg["start_week"] > last)] = "no_post_course_data"
 
     say(f"reading person ids of {dream_path.name}")
-    ids = read_table(dream_path, [pnr_col])[pnr_col]
+    ids = read_table(dream_path, [pnr_col])[pnr_col].str.strip()
     if ids.empty:
         raise DataError(dream_path, "the file has a header but no rows")
     blank_id = ids.eq("")

@@ -177,3 +177,18 @@ def test_a_failed_build_leaves_no_finished_looking_site(tmp_path, monkeypatch):
         build(replace(REPO_EDITION(), toc=tmp_path / "_toc.yml"), out=out)
     assert not (out / "html").exists()
     assert "ZeroDivisionError" in (out / "BUILD-FAILED.txt").read_text(encoding="utf-8")
+
+
+def test_the_cache_key_follows_data_and_package(tmp_path):
+    """A chapter is re-run when the extract, the reference data or `analysis/` change."""
+    import shutil
+
+    from analysis.build import inputs_fingerprint
+    edition = REPO_EDITION()
+    data = tmp_path / "data"
+    shutil.copytree(edition.data_dir, data)
+    before = inputs_fingerprint(data)
+    assert inputs_fingerprint(data) == before
+    with (data / "dream.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert inputs_fingerprint(data) != before
