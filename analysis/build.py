@@ -173,6 +173,7 @@ def stage_book(edition: Edition, out: Path, statement: str) -> Path:
     root = out / "executed"
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
+    config["author"] = statement.split(". ")[0]   # the PDF's title page says which data too
     config.setdefault("html", {})["announcement"] = statement
     config["html"]["extra_footer"] = f"<p>{statement}</p>"
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),

@@ -251,12 +251,12 @@ def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float = ALPH
     return pd.DataFrame({
         "Blok": tests["title"],
         "Chi i anden": [("–" if np.isnan(s) else fmt_number(s, 2)) for s in tests["statistic"]],
-        "Frihedsgrader": [str(int(d)) for d in tests["df"]],
+        "Frihedsgr.": [str(int(d)) for d in tests["df"]],
         "p-værdi": [p_text(p) for p in tests["p_value"]],
         "Metode": [METHODS[m] for m in tests["method"]],
         "Signifikant": [
             "–" if np.isnan(p) else "Ja" if p < alpha else "Nej" for p in tests["p_value"]],
-        "Lagt sammen før test": [m if m else "–" for m in tests.get("merged", [""] * len(tests))],
+        "Sammenlagt": [m if m else "–" for m in tests.get("merged", [""] * len(tests))],
     })
 
 
