@@ -75,12 +75,6 @@ class Context:
     def synthetic(self) -> bool:
         return bool(self.manifest.get("synthetic"))
 
-    def value(self, key: str):
-        found = self.results.loc[self.results["key"] == key, "value"]
-        if found.empty:
-            raise KeyError(f"no result {key!r}")
-        return found.iloc[0]
-
     def model(self, group: str, model: str = "two_point") -> pd.DataFrame:
         return self.models[(self.models["group"] == group) & (self.models["model"] == model)]
 

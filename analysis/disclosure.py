@@ -1,17 +1,18 @@
 """Statistics Denmark's export rule: no published cell may rest on fewer than `min_n` persons.
 
-Two tools, used on every table and subgroup:
+Used on every table and subgroup:
 * `merge_small_groups`: groups under the minimum are merged with a neighbour along a
   declared order (as the reports merged Hold 1 + 3 or the oldest age groups).
 * `suppress_counts`: count cells under the minimum are suppressed, plus a second cell in
   the same column when one suppressed cell could be recovered from the column total.
+* `suppress_nested`: the same for a group beside a larger group that contains it.
+* `check_results`: the build's last check over every person count it publishes.
 Zeros are not suppressed but marked differently from suppressed cells.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 DEFAULT_MIN_CELL = 3
@@ -105,21 +106,6 @@ def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEF
             if len(candidates):
                 hidden.loc[candidates.idxmin(), col] = True
     return Disclosed(values=table[[part, whole]], suppressed=hidden)
-
-
-def suppress_small(values: pd.Series, persons: pd.Series, min_n: int = DEFAULT_MIN_CELL) -> pd.Series:
-    """Means, shares or estimates resting on fewer than min_n persons become NaN."""
-    return values.where(persons >= min_n, np.nan)
-
-
-def check_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL, where: str = "table") -> None:
-    """Fail if a published count table shows a cell with 0 < n < min_n."""
-    numeric = table.apply(pd.to_numeric, errors="coerce")
-    bad = (numeric > 0) & (numeric < min_n)
-    if bad.to_numpy().any():
-        r, c = np.argwhere(bad.to_numpy())[0]
-        raise DisclosureError(f"{where}: cell ({table.index[r]!r}, {table.columns[c]!r}) = "
-                              f"{numeric.iat[r, c]:g} is under the minimum cell size {min_n}")
 
 
 # Result keys (analysis/results.py) whose values are numbers of persons.

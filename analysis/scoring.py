@@ -48,9 +48,6 @@ class ScoreMapping:
     def codes_for(self, score: int) -> list[str]:
         return [c for c, s in self.scores.items() if s == score and c.isdigit()]
 
-    def text(self, code: str) -> str:
-        return str(self.table.set_index("code").loc[code, "text"])
-
 
 def load_mapping(path: Path = MAPPING_PATH) -> ScoreMapping:
     table = read_table(path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.disclosure import (SUPPRESSED, ZERO, DisclosureError, check_counts, merge_small_groups,
+from analysis.disclosure import (SUPPRESSED, ZERO, DisclosureError, merge_small_groups,
                                  suppress_counts)
 
 
@@ -47,12 +47,6 @@ def test_min_cell_is_a_setting():
     table = pd.DataFrame({"x": [4, 10, 20]})
     assert not suppress_counts(table, min_n=3).suppressed.to_numpy().any()
     assert suppress_counts(table, min_n=5).suppressed["x"].tolist() == [True, True, False]
-
-
-def test_check_counts_fails_on_a_small_cell():
-    check_counts(pd.DataFrame({"n": [0, 3, 12]}), 3)
-    with pytest.raises(DisclosureError, match="under the minimum"):
-        check_counts(pd.DataFrame({"n": [0, 2, 12]}), 3)
 
 
 def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
