@@ -119,6 +119,14 @@ def glue(key: str, value, text: str | None = None, page: str = "", decimals: int
     return text
 
 
+def join(labels: list[str], last: str = "og") -> str:
+    """['a', 'b', 'c'] -> 'a, b og c'."""
+    labels = list(labels)
+    if len(labels) <= 1:
+        return "".join(labels)
+    return ", ".join(labels[:-1]) + f" {last} " + labels[-1]
+
+
 def direction(value: float, up: str = "stiger", down: str = "falder", flat: str = "er uændret",
               decimals: int = 2) -> str:
     """The verb that matches the sign of a change as printed (so prose follows the data)."""

@@ -35,9 +35,6 @@ def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams
     labels = {"before": "Før kurset", "course": "Kursusuger", "after": "Efter kurset"}
 
 
-    def monday(index: int) -> float:
-        return mdates.date2num(date.fromordinal(int(index) * 7 + 1))
-
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 5.2))
     for y, team in enumerate(picked.itertuples()):

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 
 from .cohort import AGE_KEYS, VISITATION_KEYS
+from .book import join
 from .disclosure import SUPPRESSED, ZERO, suppress_counts, suppress_nested
 
 ALPHA = 0.05
@@ -131,10 +132,6 @@ def representativity_tests(counts: pd.DataFrame, min_cell: int = 1, **options) -
     return pd.DataFrame(rows)
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " og " + words[-1]
-
-
 def verdict(tests: pd.DataFrame, alpha: float = ALPHA, fmt: Callable[[float], str] | None = None) -> str:
     """The Danish conclusion that follows from the p-values of `representativity_tests`.
 
@@ -150,12 +147,12 @@ def verdict(tests: pd.DataFrame, alpha: float = ALPHA, fmt: Callable[[float], st
     alike = [names[b] for b, p in zip(tested["block"], tested["p_value"]) if p >= alpha]
     if not differ:
         return (f"Ingen af blokkene afviger statistisk signifikant på {level}-niveau: stikprøven ligner "
-                f"de registrerede kursister uden for stikprøven med hensyn til {_join(alike)}.")
+                f"de registrerede kursister uden for stikprøven med hensyn til {join(alike)}.")
     if not alike:
         return (f"Alle blokkene afviger statistisk signifikant på {level}-niveau: stikprøven adskiller "
-                f"sig fra de registrerede kursister uden for stikprøven med hensyn til {_join(differ)}.")
+                f"sig fra de registrerede kursister uden for stikprøven med hensyn til {join(differ)}.")
     return (f"Stikprøven afviger statistisk signifikant på {level}-niveau fra de registrerede kursister "
-            f"uden for stikprøven med hensyn til {_join(differ)}, men ikke med hensyn til {_join(alike)}.")
+            f"uden for stikprøven med hensyn til {join(differ)}, men ikke med hensyn til {join(alike)}.")
 
 
 def headline(tests: pd.DataFrame, alpha: float = ALPHA) -> str:

@@ -268,14 +268,6 @@ def extreme(shown: list[Shown], period: str, term: str, largest: bool = True) ->
     return pick(candidates, key=lambda s: s.value(period, term))
 
 
-def join(labels: list[str], last: str = "og") -> str:
-    """['a', 'b', 'c'] -> 'a, b og c'."""
-    labels = list(labels)
-    if len(labels) <= 1:
-        return "".join(labels)
-    return ", ".join(labels[:-1]) + f" {last} " + labels[-1]
-
-
 def merged(shown: list[Shown]) -> list[Shown]:
     """The groups that disclosure control made by merging neighbours."""
     return [s for s in shown if "+" in s.key]
@@ -319,7 +311,7 @@ def joint(items: list[tuple[str, object]], subject: str = "scoren", prep: str = 
         by_verb.setdefault(direction(value), []).append(place)
     parts = []
     for i, (verb, places) in enumerate(by_verb.items()):
-        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_verb) == 1 else join(places)
+        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_verb) == 1 else book.join(places)
         parts.append(f"{verb} {subject} {prep} {where}" if i == 0 else f"den {verb} {prep} {where}")
     return ", mens ".join(parts)
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contracts import AGE_GROUPS, VISITATION
+from .cohort import AGE_KEYS as AGE_LABEL_KEYS, VISITATION_KEYS
+from .contracts import AGE_GROUPS
 from .editions import EDITIONS
 from .models import GROUPS
 from .weeks import month_column, month_of_week, parse_week_label, week_column, week_label
@@ -72,9 +73,7 @@ TIME_POINTS = EDITION.time_points            # w-26, w0, w8, w26
 NA = -1                                      # an excluded week (Tabel 6 "NA")
 WEEKS = np.arange(-EDITION.weeks_before, EDITION.weeks_after + 1)
 
-AGE_KEYS = ["under25", "25_35", "36_45", "46_55", "over55"]
-VISITATION_KEYS = {"Akt. kontanthjælp": "kontant", "Akt. udd.hjælp": "udd",
-                   "Ressourceforløb": "ressource", "Andet": "andet"}
+AGE_KEYS = list(AGE_LABEL_KEYS.values())   # under25, 25_35, ... as in the published refs
 SCORE_ROWS = [str(s) for s in range(10, -1, -1)] + ["na"]
 
 

@@ -81,7 +81,7 @@ def test_comparisons_follow_the_numbers():
     assert sg.scope([True, False, False]) == "nogle af" and sg.scope([False]) == "ingen af"
     assert sg.direction(-0.67) == "falder" and sg.direction(SUPPRESSED) == "ændrer sig"
     assert sg.change_phrase(-1.0) == "det største fald" and sg.change_phrase(0.25) == "den mindste stigning"
-    assert sg.join(["a", "b", "c"]) == "a, b og c" and sg.join(["a"]) == "a"
+    assert book.join(["a", "b", "c"]) == "a, b og c" and book.join(["a"]) == "a"
 
 
 def test_joint_direction_phrase():
