@@ -233,6 +233,7 @@ def figure_style() -> None:
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
         "grid.color": "#e6e6e6", "grid.linewidth": 0.6, "legend.frameon": False,
         "svg.fonttype": "none", "pdf.fonttype": 42,
+        "axes.unicode_minus": False,   # a hyphen for minus, as in the text and the tables
     })
 
 

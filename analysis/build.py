@@ -173,7 +173,9 @@ def stage_book(edition: Edition, out: Path, statement: str) -> Path:
     root = out / "executed"
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
-    config["author"] = statement.split(". ")[0]   # the PDF's title page says which data too
+    # the PDF's title page says which data too (short enough for the title page)
+    config["author"] = ("Syntetiske data – ikke registerdata" if "syntetiske" in statement
+                        else statement.rstrip("."))
     config.setdefault("html", {})["announcement"] = statement
     config["html"]["extra_footer"] = f"<p>{statement}</p>"
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
