@@ -33,9 +33,9 @@ from .cohort import per_team
 from .disclosure import SUPPRESSED, DisclosureError, check_results
 from .editions import REPO, Edition
 from .errors import DataError
-from .register import load_extract, say
+from .register import Extract, build_panel, load_extract, say
 from .results import published_key_map, register_results, reproduction
-from .scoring import load_mapping
+from .scoring import ScoreMapping, load_mapping
 
 from .book import RESULT_MIME
 
@@ -91,10 +91,10 @@ def _execute(source: str, target: str, parameters: dict) -> float:
     start = time.perf_counter()
     notebook = jupytext.read(source)
     # the kernel inherits this worker's stderr: keep its chatter in a log beside the notebook
-    log = open(Path(target).with_suffix(".kernel.log"), "w")
-    os.dup2(log.fileno(), 2)
-    executed = papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
-                                          cwd=str(REPO), progress_bar=False, log_output=False)
+    with open(Path(target).with_suffix(".kernel.log"), "w") as log:
+        os.dup2(log.fileno(), 2)
+        executed = papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
+                                              cwd=str(REPO), progress_bar=False, log_output=False)
     for cell in executed.cells:   # the cell papermill adds must not show in the book
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
@@ -224,11 +224,9 @@ def glued_numbers(out: Path, entries: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "page", "text"])
 
 
-def write_results(edition: Edition, data: Path, out: Path, entries: list[str], min_cell: int,
+def write_results(extract: Extract, mapping: ScoreMapping, out: Path, entries: list[str], min_cell: int,
                   inference: str) -> tuple[int, int]:
-    mapping = load_mapping()
-    extract = load_extract(data, edition, mapping)
-    from .register import build_panel
+    edition = extract.edition
     panel = build_panel(extract, mapping)
     tables, _ = register_results(extract, panel, inference, min_cell)
     glued = glued_numbers(out, entries)
@@ -295,13 +293,14 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
                   "inference": inference}
     try:
         say(f"edition {edition.name}: validating {data}")
-        load_extract(data, edition, load_mapping())
+        mapping = load_mapping()
+        extract = load_extract(data, edition, mapping)   # validated once, reused for the results
         entries = toc_entries(edition.toc)
         t0 = time.perf_counter()
         execute_chapters(entries, out, parameters, inputs_fingerprint(data), force)
         t_exec = time.perf_counter() - t0
         # results first: the disclosure check runs before any page is built
-        ok, compared = write_results(edition, data, out, entries, min_cell, inference)
+        ok, compared = write_results(extract, mapping, out, entries, min_cell, inference)
         root = stage_book(edition, out, data_statement(data))
         work = out / "jb"
         t0 = time.perf_counter()
