@@ -23,8 +23,9 @@ from .disclosure import SUPPRESSED
 from .editions import Edition, get_edition
 from .models import STAR_LEGEND
 from .register import Extract, build_panel, load_extract
-from .results import register_results
+from .results import edition_results
 from .scoring import ScoreMapping, load_mapping
+from .survey import Survey, load_edition_survey
 
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
@@ -67,6 +68,7 @@ class Context:
     mapping: ScoreMapping
     extract: Extract
     panel: pd.DataFrame
+    survey: Survey | None       # None: the edition's report has no surveys
     results: pd.DataFrame       # key, value, page (after disclosure control)
     models: pd.DataFrame        # every estimate, with `published`
     manifest: dict
@@ -89,10 +91,11 @@ def context(edition: str = "final-2025", data_dir: str | None = None, min_cell: 
     mapping = load_mapping()
     extract = load_extract(data, ed, mapping)
     panel = build_panel(extract, mapping)
-    results, models = register_results(extract, panel, inference, min_cell)
+    survey = load_edition_survey(ed, data, extract.registrations)
+    results, models = edition_results(extract, panel, survey, inference, min_cell)
     manifest_path = data / "extract.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    return Context(ed, data, min_cell, inference, mapping, extract, panel, results, models, manifest)
+    return Context(ed, data, min_cell, inference, mapping, extract, panel, survey, results, models, manifest)
 
 
 # ---------------------------------------------------------------- output for the book

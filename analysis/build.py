@@ -34,7 +34,8 @@ from .disclosure import SUPPRESSED, DisclosureError, check_results
 from .editions import REPO, Edition
 from .errors import DataError
 from .register import Extract, build_panel, load_extract, say
-from .results import published_key_map, register_results, reproduction
+from .results import edition_results, published_key_map, published_numbers, reproduction
+from .survey import Survey, describe_survey, load_edition_survey
 from .scoring import ScoreMapping, load_mapping
 
 from .book import RESULT_MIME
@@ -224,11 +225,11 @@ def glued_numbers(out: Path, entries: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value", "page", "text"])
 
 
-def write_results(extract: Extract, mapping: ScoreMapping, out: Path, entries: list[str], min_cell: int,
-                  inference: str) -> tuple[int, int]:
+def write_results(extract: Extract, survey: Survey | None, mapping: ScoreMapping, out: Path,
+                  entries: list[str], min_cell: int, inference: str) -> tuple[int, int]:
     edition = extract.edition
     panel = build_panel(extract, mapping)
-    tables, _ = register_results(extract, panel, inference, min_cell)
+    tables, _ = edition_results(extract, panel, survey, inference, min_cell)
     glued = glued_numbers(out, entries)
     # a value the disclosure rule hides in the tables stays hidden, whatever a chapter glued
     hidden = set(tables.loc[tables["value"].astype(str) == SUPPRESSED, "key"])
@@ -239,7 +240,7 @@ def write_results(extract: Extract, mapping: ScoreMapping, out: Path, entries: l
     results["value"] = [round(v, 2) if isinstance(v, float) else v for v in results["value"]]
     check_results(results, min_cell)   # nothing under the minimum leaves the build
     results.to_csv(out / "results.csv", index=False)
-    published = pd.read_csv(edition.published, dtype={"seed": str})
+    published = published_numbers(edition)
     repro = reproduction(results, published, published_key_map(per_team(extract.registrations)))
     repro.to_csv(out / "reproduction.csv", index=False)
     compared = repro[repro["ok"] != "suppressed"]
@@ -295,12 +296,15 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
         say(f"edition {edition.name}: validating {data}")
         mapping = load_mapping()
         extract = load_extract(data, edition, mapping)   # validated once, reused for the results
+        survey = load_edition_survey(edition, data, extract.registrations)
+        if survey is not None:
+            say(f"surveys: {describe_survey(survey)}")
         entries = toc_entries(edition.toc)
         t0 = time.perf_counter()
         execute_chapters(entries, out, parameters, inputs_fingerprint(data), force)
         t_exec = time.perf_counter() - t0
         # results first: the disclosure check runs before any page is built
-        ok, compared = write_results(extract, mapping, out, entries, min_cell, inference)
+        ok, compared = write_results(extract, survey, mapping, out, entries, min_cell, inference)
         root = stage_book(edition, out, data_statement(data))
         work = out / "jb"
         t0 = time.perf_counter()

@@ -28,7 +28,11 @@ def cmd_validate(args) -> int:
     data = args.data or edition.data_dir
     mapping = load_mapping()
     extract = load_extract(data, edition, mapping)
+    from .survey import describe_survey, load_edition_survey
+    survey = load_edition_survey(edition, Path(data), extract.registrations)
     print(f"OK: {data} passes the data contracts.")
+    if survey is not None:
+        print(f"surveys: {describe_survey(survey)}")
     print(extract.quality[["reason", "persons", "description"]].to_string(index=False))
     return 0
 

@@ -11,6 +11,7 @@ Zeros are not suppressed but marked differently from suppressed cells.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -110,13 +111,17 @@ def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEF
 
 # Result keys (analysis/results.py) whose values are numbers of persons.
 PERSON_COUNT_KEYS = (".count.", ".count", "tabel6.n_with_data.", "caption.", "bilag1.enrolled.",
-                     "bilag1.register.", "text.p52.andet_n", "tabel6.caption_n")
+                     "bilag1.register.", "text.p52.andet_n", "tabel6.caption_n",
+                     # surveys: respondents per question and wave, per appendix, per wave
+                     ".n.w", "tabel2.", "text.answers_total")
+SURVEY_N = re.compile(r"^survey\.\w+\.w\d\.n$")
 
 
 def check_results(results: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL) -> None:
     """Fail if any person count in a results table (key, value) is under the minimum."""
     for key, value in zip(results["key"], results["value"]):
-        if not any(k in key for k in PERSON_COUNT_KEYS) or key.endswith(".pct") or ".hold.count" in key:
+        counts_persons = any(k in key for k in PERSON_COUNT_KEYS) or SURVEY_N.match(key)
+        if not counts_persons or key.endswith(".pct") or ".hold.count" in key:
             continue   # not a number of persons (a share, or a number of teams)
         if value == SUPPRESSED:
             continue

@@ -12,8 +12,10 @@ class Edition:
     name: str
     title: str
     data_dir: Path
-    published: Path
+    published: Path                     # the printed register-data numbers
     toc: Path
+    survey_published: Path | None = None   # the printed survey numbers (None: no surveys)
+    errata: Path | None = None          # Danish explanations of the printed numbers not reproduced
     # event-time window: weeks relative to course start (week 1 = first course week,
     # week 0 = the week before, -26 = the 26th week before week 0)
     weeks_before: int = 26
@@ -33,6 +35,8 @@ EDITIONS = {
         data_dir=REPO / "data" / "synthetic" / "final-2025",
         published=REPO / "data" / "reference" / "published" / "final-2025-register.csv",
         toc=REPO / "_toc.yml",
+        survey_published=REPO / "data" / "reference" / "published" / "final-2025-survey.csv",
+        errata=REPO / "data" / "reference" / "published" / "final-2025-errata.csv",
     ),
 }
 

@@ -1,5 +1,6 @@
-"""Every register-data number the report quotes, keyed like data/reference/published/,
-after disclosure control, and the comparison with the published numbers."""
+"""Every number the report quotes (register data and surveys), keyed like
+data/reference/published/, after disclosure control, and the comparison with the
+published numbers."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,6 +10,7 @@ from .cohort import completion_by_phase, per_team, sample_vs_registered
 from .disclosure import SUPPRESSED, Disclosed, suppress_counts, suppress_nested
 from .models import run_models
 from .register import Extract, score_distribution
+from .survey import Survey, survey_results
 
 
 TABEL3_BLOCKS = [["completed", "afmeldt"], ["mand", "kvinde"],
@@ -153,6 +155,23 @@ def tolerance(ref: str, printed: str) -> float:
     if printed_precision(printed) == 0.5 and "%" not in str(printed):
         return 0.0   # a count
     return printed_precision(printed)
+
+
+def published_numbers(edition) -> pd.DataFrame:
+    """Every number the edition's original report prints (register data and surveys)."""
+    files = [edition.published] + ([edition.survey_published] if edition.survey_published else [])
+    return pd.concat([pd.read_csv(f, dtype={"seed": str}) for f in files], ignore_index=True)
+
+
+def edition_results(extract: Extract, panel: pd.DataFrame, survey: Survey | None, inference: str,
+                    min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(results, models): the register results plus, when the extract has surveys, the
+    survey results (the published survey keys tell which sets of options to add up)."""
+    results, models = register_results(extract, panel, inference, min_cell)
+    if survey is not None and survey.waves:
+        extra = published_numbers(extract.edition)["ref"].tolist()
+        results = pd.concat([results, survey_results(survey, min_cell, extra)], ignore_index=True)
+    return results, models
 
 
 def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[str, str]) -> pd.DataFrame:
