@@ -650,6 +650,9 @@ def generate(out: Path, seed: int = 2025, published: Path = EDITION.published) -
     dream = pd.concat([dream, branche_frame], axis=1)
     order = rng.permutation(len(dream))
     dream.iloc[order].to_csv(out / "dream.csv", index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    # the survey waves use their own random stream, so the register files do not depend on them
+    from .synth_survey import PUBLISHED as SURVEY_PUBLISHED, generate_waves
+    generate_waves(registrations, out, seed, last_week=DATA_LAST)
     manifest = {
         "synthetic": True,
         "description": "Synthetic extract calibrated to Deloitte's final evaluation of Tættere På Job "
@@ -657,6 +660,7 @@ def generate(out: Path, seed: int = 2025, published: Path = EDITION.published) -
         "generator": "python -m analysis synth",
         "seed": seed,
         "calibrated_to": str(Path(published).relative_to(Path(__file__).resolve().parent.parent)),
+        "survey_calibrated_to": str(SURVEY_PUBLISHED.relative_to(Path(__file__).resolve().parent.parent)),
         "data_window": [DATA_FIRST, DATA_LAST],
     }
     (out / "extract.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -11,7 +11,7 @@ from analysis import cli
 from analysis.register import build_panel, load_extract, score_distribution
 from analysis.synth import generate
 
-FILES = ["registrations.csv", "dream.csv", "extract.json"]
+FILES = ["registrations.csv", "dream.csv", "extract.json", "survey_w1.csv", "survey_w2.csv", "survey_w3.csv"]
 
 
 @pytest.fixture(scope="module")
