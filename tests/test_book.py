@@ -3,6 +3,7 @@ build gives HTML and PDF whose numbers are the computed ones."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from analysis.editions import REPO
 from analysis.synth import generate
 
 ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
+NAMES = re.compile(r"WHO-5")   # proper names with a digit, not numbers
 ENTRIES = toc_entries(REPO / "_toc.yml")
 
 
@@ -31,7 +33,7 @@ def prose(entry: str) -> list[tuple[int, str]]:
             text = line.strip()
             if not text or text.startswith(("#", "```", ":", "<!--")):
                 continue
-            lines.append((number, ROLE.sub("", text)))
+            lines.append((number, NAMES.sub("", ROLE.sub("", text))))
     return lines
 
 
@@ -114,6 +116,39 @@ def test_results_and_reproduction_files(built):
     compared = repro[repro["ok"].astype(str) != "suppressed"]
     share = (compared["ok"].astype(str) == "True").mean()
     assert len(repro) > 100 and share >= 0.95, share
+
+
+def test_no_free_text_answer_reaches_an_output(built):
+    """The synthetic waves hold free-text answers; none may appear in anything the build writes."""
+    from analysis.synth_survey import FREE_TEXT
+    marker = FREE_TEXT.split("{")[0].strip()
+    bundled = "".join((REPO_EDITION().data_dir / f"survey_w{w}.csv").read_text(encoding="utf-8") for w in (1, 2, 3))
+    assert marker in bundled   # so the check below can fail
+    pdf_text = subprocess.run(["pdftotext", str(built / "pdf" / "tpj-final-2025.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    assert marker not in pdf_text
+    for path in built.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".csv", ".ipynb", ".txt", ".tex", ".js"):
+            assert marker not in path.read_text(encoding="utf-8", errors="replace"), path
+
+
+def test_a_missing_survey_wave_makes_the_pages_say_so(tmp_path):
+    """Without the three-month wave the survey pages run, say the wave is missing and
+    show '(ingen data)' where its numbers would be."""
+    from analysis.build import inputs_fingerprint
+    edition = REPO_EDITION()
+    data = tmp_path / "extract"
+    shutil.copytree(edition.data_dir, data)
+    (data / "survey_w3.csv").unlink()
+    parameters = {"edition": edition.name, "data_dir": str(data), "min_cell": edition.min_cell,
+                  "inference": edition.inference}
+    pages = ["chapters/resultatmaal1", "chapters/resultatmaal2", "chapters/bilag02_11"]
+    execute_chapters(pages, tmp_path / "out", parameters, inputs_fingerprint(data), force=True)
+    for page in pages:
+        text = (tmp_path / "out" / "executed" / f"{page}.ipynb").read_text(encoding="utf-8")
+        assert "indeholder ikke spørgeskemaet tre mdr. efter kursus" in text, page
+    text = (tmp_path / "out" / "executed" / "chapters/resultatmaal1.ipynb").read_text(encoding="utf-8")
+    assert "(ingen data)" in text
 
 
 def test_rebuild_reuses_unchanged_chapters(built):
