@@ -35,7 +35,7 @@ serve:
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/$(EDITION)/html
 
 synth: $(VENV)/.installed
-	$(BIN)/python -m analysis synth
+	$(BIN)/python -m analysis synth --edition $(EDITION)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_register.py

@@ -57,12 +57,22 @@ def cmd_panel(args) -> int:
     return 0
 
 
+SYNTH_SEEDS = {"final-2025": 2025, "pilot-2024": 2024}   # the seeds of the bundled extracts
+
+
 def cmd_synth(args) -> int:
-    from .synth import EDITION, generate
-    out = args.out or EDITION.data_dir
+    if args.edition == "pilot-2024":
+        from .synth_pilot import generate
+    else:
+        from .synth import generate
+    edition = get_edition(args.edition)
+    out = args.out or edition.data_dir
+    seed = args.seed if args.seed is not None else SYNTH_SEEDS[edition.name]
     start = time.perf_counter()
-    fit = generate(Path(out), seed=args.seed)
-    print(f"wrote synthetic extract (seed {args.seed}) to {out} in {time.perf_counter() - start:.1f} s")
+    fit = generate(Path(out), seed=seed)
+    print(f"wrote synthetic extract of {edition.name} (seed {seed}) to {out} in {time.perf_counter() - start:.1f} s")
+    if edition.name == "pilot-2024":
+        return 0
     for key, value in fit["weekly_fit"].items():
         target = fit["weekly_targets"][key]
         print(f"  weekly model {key}: {value:.4f} (published {target:.2f}, distance {value - target:+.4f})")
@@ -89,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     _common(p)
     p.add_argument("--out", required=True, help="output file (.parquet or .csv)")
     p.set_defaults(func=cmd_panel)
-    p = sub.add_parser("synth", help="(re)generate the bundled synthetic extract")
+    p = sub.add_parser("synth", help="(re)generate an edition's bundled synthetic extract")
+    p.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
+                   help="whose extract (default: %(default)s)")
     p.add_argument("--out", type=Path, default=None, help="output directory (default: the bundled one)")
-    p.add_argument("--seed", type=int, default=2025)
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled one's)")
     p.set_defaults(func=cmd_synth)
     p = sub.add_parser("build", help="build an edition of the report")
     _common(p)

@@ -16,6 +16,10 @@ class Edition:
     toc: Path
     survey_published: Path | None = None   # the printed survey numbers (None: no surveys)
     errata: Path | None = None          # Danish explanations of the printed numbers not reproduced
+    key_map: Path | None = None         # published refs whose result key differs (ref, key)
+    # how close a model's intercept and coefficient must come to the printed ones: the
+    # precision the synthetic extract is calibrated to
+    model_tolerance: tuple[float, float] = (0.02, 0.04)
     # event-time window: weeks relative to course start (week 1 = first course week,
     # week 0 = the week before, -26 = the 26th week before week 0)
     weeks_before: int = 26
@@ -26,6 +30,12 @@ class Edition:
         "w-26": -26, "w0": 0, "w8": 8, "w26": 26})
     min_cell: int = 3
     inference: str = "cluster"
+    # the regression design: "two_point" (final evaluation: two-point and weekly models before
+    # and after) or "level_shift" (pilot: mean of the 26 weeks before vs the weeks after)
+    design: str = "two_point"
+    # a time point after the start that a team's data do not reach takes the team's last
+    # week with data (the pilot's Hold 10 rule) instead of counting as missing
+    last_available: bool = False
 
 
 EDITIONS = {
@@ -37,6 +47,21 @@ EDITIONS = {
         toc=REPO / "_toc.yml",
         survey_published=REPO / "data" / "reference" / "published" / "final-2025-survey.csv",
         errata=REPO / "data" / "reference" / "published" / "final-2025-errata.csv",
+    ),
+    "pilot-2024": Edition(
+        name="pilot-2024",
+        title="Supplerende pilotevaluering af Tættere På Job 2024",
+        data_dir=REPO / "data" / "synthetic" / "pilot-2024",
+        published=REPO / "data" / "reference" / "published" / "pilot-2024-register.csv",
+        toc=REPO / "_toc_pilot-2024.yml",
+        errata=REPO / "data" / "reference" / "published" / "pilot-2024-errata.csv",
+        key_map=REPO / "data" / "reference" / "published" / "pilot-2024-keys.csv",
+        weeks_after=34,          # the 8 course weeks and the 26 weeks after the last one
+        course_weeks=8,
+        time_points={"w-26": -26, "w0": 0, "w34": 34},
+        design="level_shift",
+        last_available=True,
+        model_tolerance=(0.05, 0.05),
     ),
 }
 

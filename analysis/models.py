@@ -356,3 +356,20 @@ def time_point_means(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TI
     if by is None:
         return means.rename(index=names).to_frame("mean").T[list(time_points)]
     return means.unstack("week").rename(columns=names)[list(time_points)]
+
+
+# Groups of the level-shift design, before the disclosure rule merges or drops them (the
+# pilot's "over 45 år" comes out of the rule: 46-55 and over 55 merged along MERGE_ORDER).
+LEVEL_SHIFT_GROUPS = [g for g in GROUPS if not g.key.startswith("fase_")]
+
+
+def run_edition_models(panel: pd.DataFrame, edition, inference: str, min_cell: int) -> pd.DataFrame:
+    """The models of an edition's design: two-point and weekly (final evaluation), or the
+    level shift per disclosed group and the course-week slope (pilot evaluation)."""
+    if edition.design == "two_point":
+        return run_models(panel, edition.weeks_before, edition.weeks_after, inference, min_cell=min_cell)
+    if edition.design == "level_shift":
+        groups = disclosed_groups(panel, min_cell, LEVEL_SHIFT_GROUPS)
+        return run_pilot_models(panel, groups, pre=(-edition.weeks_before, 0), post=(1, edition.weeks_after),
+                                course=(0, edition.course_weeks), inference=inference, min_cell=min_cell)
+    raise ValueError(f"unknown design {edition.design!r}")

@@ -6,7 +6,7 @@ reads (data/README.md). Every calibration target is read from
 data/reference/published/pilot-2024-register.csv; what seed 000 does not print is a design
 choice stated here. The same seed gives byte-identical files. It is **not register data**.
 
-Edition and windows (read with `EDITION` below; editions.py does not know it yet):
+Edition and windows (editions.EDITIONS['pilot-2024']):
 * DREAM window 2022-W10 .. 2023-W39 (seed 000 l.156: "uge 10 i marts 2022 (6 mdr. før
   kursusstart for Hold 1) til uge 39 i september 2023").
 * 8-week course: week 1 = first course week, week 0 = the week before, week 8 = the last
@@ -100,7 +100,7 @@ import numpy as np
 import pandas as pd
 
 from .cohort import AGE_KEYS, VISITATION_KEYS
-from .editions import REPO, Edition
+from .editions import EDITIONS, REPO
 from .models import PILOT_COURSE, PILOT_POST, PILOT_PRE, PILOT_TIME_POINTS
 from .synth import MUNICIPALITIES_PILOT, realise_codes
 from .weeks import month_column, parse_week_label, week_column, week_label
@@ -108,21 +108,7 @@ from .weeks import month_column, parse_week_label, week_column, week_label
 PUBLISHED = REPO / "data" / "reference" / "published" / "pilot-2024-register.csv"
 DATA_DIR = REPO / "data" / "synthetic" / "pilot-2024"
 
-# The edition this extract is for (to be registered in editions.EDITIONS when the
-# pilot-2024 report is built; the toc file does not exist yet).
-EDITION = Edition(
-    name="pilot-2024",
-    title="Supplerende pilotevaluering af Tættere På Job 2024",
-    data_dir=DATA_DIR,
-    published=PUBLISHED,
-    toc=REPO / "_toc_pilot-2024.yml",
-    weeks_before=-PILOT_PRE[0],
-    weeks_after=PILOT_POST[1],
-    course_weeks=8,
-    time_points=dict(PILOT_TIME_POINTS),
-    min_cell=3,
-    inference="cluster",
-)
+EDITION = EDITIONS["pilot-2024"]
 
 DATA_FIRST = "2022-W10"
 DATA_LAST = "2023-W39"

@@ -255,7 +255,7 @@ def test_every_miss_of_the_edition_is_explained(edition, survey, extract, panel)
     from analysis.results import edition_results, published_key_map
     results, _ = edition_results(extract, panel, survey, edition.inference, edition.min_cell)
     published = published_numbers(edition)
-    repro = reproduction(results, published, published_key_map(per_team(extract.registrations)))
+    repro = reproduction(results, published, published_key_map(per_team(extract.registrations), edition))
     errata = set(pd.read_csv(edition.errata)["ref"])
     assert set(repro.loc[repro["ok"] == False, "ref"]) <= errata  # noqa: E712
     not_computed = set(published["ref"]) - set(repro["ref"])
