@@ -194,6 +194,30 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
     return "\n".join(lines)
 
 
+def score_band_table(dist: pd.DataFrame, labels: dict[str, str], min_cell: int, n: int, name: str) -> None:
+    """The number of completers with each score at the time points (`score_distribution`),
+    the sparse score values in bands (results.TABEL6_BANDS) and small cells hidden."""
+    from .disclosure import legend
+    from .results import TABEL6_BANDS, tabel6_disclosed
+    from .scoring import SCALE_LABELS
+
+    def band_label(band):
+        if band == ("na",):
+            return "NA (ingen score i ugen)"
+        names = ", ".join(SCALE_LABELS[int(s)] for s in band)
+        return f"{band[0]} {names}" if len(band) == 1 else f"{band[-1]}–{band[0]} {names}"
+
+    disclosed = tabel6_disclosed(dist, min_cell).render(count)
+    disclosed.index = [band_label(b) for b in TABEL6_BANDS]
+    disclosed = disclosed.rename(columns=labels).reset_index().rename(columns={"index": "Antal kursister"})
+    table(disclosed, caption="Antal kursister med de enkelte værdier af beskæftigelsesscoren før og efter kurset",
+          name=name,
+          notes=[f"Kilde: DREAM. N = {count(n)} kursister, der har gennemført kurset. "
+                 "Scoreværdier, som kun få kursister har, er slået sammen, så ingen celle med under "
+                 f"{min_cell} personer kan udledes af tabellens gennemsnit.",
+                 legend(min_cell)], widths=[9] + [3] * len(labels))
+
+
 def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
     """The report's model table: rows Inden/Efter kursus, Skæringspunkt, Koefficient."""
     rows = []

@@ -84,13 +84,22 @@ def inputs_fingerprint(data: Path) -> str:
 
 # ---------------------------------------------------------------- executing chapters
 
+def for_edition(notebook, edition: str):
+    """The chapter as an edition sees it: a cell tagged `only-<edition>` belongs to that
+    edition alone (the passages of a shared chapter that only one report has)."""
+    notebook.cells = [cell for cell in notebook.cells
+                      if all(tag == f"only-{edition}" for tag in cell.metadata.get("tags", [])
+                             if tag.startswith("only-"))]
+    return notebook
+
+
 def _execute(source: str, target: str, parameters: dict) -> float:
     """Run one chapter with papermill (in a worker process); returns seconds."""
     import jupytext
     import papermill
 
     start = time.perf_counter()
-    notebook = jupytext.read(source)
+    notebook = for_edition(jupytext.read(source), parameters["edition"])
     # the kernel inherits this worker's stderr: keep its chatter in a log beside the notebook
     with open(Path(target).with_suffix(".kernel.log"), "w") as log:
         os.dup2(log.fileno(), 2)
@@ -241,7 +250,8 @@ def write_results(extract: Extract, survey: Survey | None, mapping: ScoreMapping
     check_results(results, min_cell)   # nothing under the minimum leaves the build
     results.to_csv(out / "results.csv", index=False)
     published = published_numbers(edition)
-    repro = reproduction(results, published, published_key_map(per_team(extract.registrations)))
+    repro = reproduction(results, published, published_key_map(per_team(extract.registrations), edition),
+                         edition.model_tolerance)
     repro.to_csv(out / "reproduction.csv", index=False)
     compared = repro[repro["ok"] != "suppressed"]
     return int((compared["ok"] == True).sum()), len(compared)  # noqa: E712

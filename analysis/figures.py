@@ -63,8 +63,7 @@ def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams
     top.set_xlabel("Kalendertid")
     bottom.axvline(0.5, color=book.COLORS["black"], linewidth=1)
     tp = ed.time_points
-    bottom.xaxis.set_major_locator(FixedLocator(sorted({-ed.weeks_before, -ed.weeks_before // 2, 0, tp["w8"],
-                                                        ed.weeks_after})))
+    bottom.xaxis.set_major_locator(FixedLocator(sorted({-ed.weeks_before // 2, *tp.values(), ed.weeks_after})))
     bottom.xaxis.set_major_formatter(FuncFormatter(lambda v, _: book.number(v, 0)))
     bottom.set_xlim(-ed.weeks_before - 1, ed.weeks_after + 1)
     bottom.set_xlabel("Uger i forhold til kursusstart (uge 1 er første kursusuge)")
