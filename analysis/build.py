@@ -77,6 +77,7 @@ def inputs_fingerprint(data: Path) -> str:
     """Hash of everything a chapter's numbers depend on besides its own source."""
     package = list((REPO / "analysis").rglob("*.py"))
     reference = [p for p in (REPO / "data" / "reference").rglob("*") if p.is_file()]
+    reference += [p for p in (REPO / "data" / "qualitative").rglob("*") if p.is_file()]
     extract = [p for p in Path(data).iterdir() if p.is_file()]
     pins = [p for p in [REPO / "constraints.txt"] if p.exists()]   # package versions
     return _hash_files(package + reference + extract + pins) + sys.version
