@@ -122,6 +122,23 @@ def glue(key: str, value, text: str | None = None, page: str = "", decimals: int
     return text
 
 
+def glue_result(ctx: Context, key: str, page: str, kind: str = "number", name: str | None = None) -> str:
+    """Glue a number computed elsewhere in the build (ctx.results, the same table the
+    chapters and results.csv use) under `name` (default: the key). `kind`: 'number' (two
+    decimals), 'signed', 'count', 'percent' (whole per cent) or 'abs' (two decimals, no
+    sign). A key the results do not hold stops the chapter."""
+    values = ctx.results.drop_duplicates("key").set_index("key")["value"]
+    if key not in values.index:
+        raise KeyError(f"{key!r} is not among the computed results")
+    value = values[key]
+    if value == SUPPRESSED:
+        return glue(name or key, SUPPRESSED, "(skjult)", page=page)
+    text = {"number": lambda v: number(v), "signed": lambda v: number(v, sign=True),
+            "count": lambda v: count(int(v)), "percent": lambda v: f"{number(v, 0)} %",
+            "abs": lambda v: number(abs(float(v)))}[kind](value)
+    return glue(name or key, int(value) if kind == "count" else float(value), text, page=page)
+
+
 def join(labels: list[str], last: str = "og") -> str:
     """['a', 'b', 'c'] -> 'a, b og c'."""
     labels = list(labels)
