@@ -122,13 +122,17 @@ def glue(key: str, value, text: str | None = None, page: str = "", decimals: int
     return text
 
 
-def glue_result(ctx: Context, key: str, page: str, kind: str = "number", name: str | None = None) -> str:
+def glue_result(ctx: Context, key: str, page: str, kind: str = "number", name: str | None = None,
+                missing: str | None = None) -> str:
     """Glue a number computed elsewhere in the build (ctx.results, the same table the
     chapters and results.csv use) under `name` (default: the key). `kind`: 'number' (two
     decimals), 'signed', 'count', 'percent' (whole per cent) or 'abs' (two decimals, no
-    sign). A key the results do not hold stops the chapter."""
+    sign). A key the results do not hold stops the chapter, unless `missing` gives the text
+    to show instead (e.g. for a survey wave that is not in the extract)."""
     values = ctx.results.drop_duplicates("key").set_index("key")["value"]
     if key not in values.index:
+        if missing is not None:
+            return glue_text(name or key, missing)
         raise KeyError(f"{key!r} is not among the computed results")
     value = values[key]
     if value == SUPPRESSED:

@@ -258,17 +258,6 @@ def recommendations_markdown(items: list[Recommendation]) -> str:
     return "\n".join(lines)
 
 
-def route_markdown(steps: list[RouteStep]) -> str:
-    """The route as text (the figure's content for a screen reader and for search)."""
-    lines = []
-    for s in steps:
-        extra = f" *{DROPPED[s.dropped]}{': ' + s.note if s.note else ''}.*" if s.dropped != "nej" else ""
-        lines.append(f"{s.number}. **{s.title}** ({s.actor}). {s.description}{extra}")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- figures
-
 def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
 

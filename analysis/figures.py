@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from . import book
+from .disclosure import SUPPRESSED
 from .editions import Edition
 from .register import Extract
 
@@ -180,7 +181,7 @@ def stacked_bars(rows: list[tuple[str, "DisclosedDistribution", int]], question,
 def choice_bars(dist: "DisclosedDistribution", wave: int, title: str | None = None):
     """Multiple choice: the share of those asked who chose each option (options overlap)."""
     q = dist.question
-    shares = [(o.label, (SUPPRESSED_TEXT if dist.hidden.loc[o.code, wave]
+    shares = [(o.label, (SUPPRESSED if dist.hidden.loc[o.code, wave]
                          else 100 * dist.counts.loc[o.code, wave] / dist.n[wave])) for o in q.options]
     fig, ax = plt.subplots(figsize=(7.0, 0.8 + 0.34 * len(shares) + (0.3 if title else 0)))
     for y, (label, share) in enumerate(shares):
@@ -199,9 +200,6 @@ def choice_bars(dist: "DisclosedDistribution", wave: int, title: str | None = No
         ax.set_title(_wrap(title, 90), loc="left", fontsize=10, fontweight="bold")
     fig.tight_layout()
     return fig
-
-
-SUPPRESSED_TEXT = "x"
 
 
 def who5_figure(summary: pd.DataFrame, population_mean: float, bands, wave_labels: dict[int, str]):

@@ -54,6 +54,23 @@ def estimate(ctx, key: str, term: str):
             int(row["n_persons"]))
 
 
+def extremes(ctx, column: str) -> tuple[str, str]:
+    """Labels of the published groups of a partition with the largest and the smallest
+    coefficient (hidden estimates left out)."""
+    shown = [(key, estimate(ctx, key, "coef")[0]) for key in (g.key for g in published_groups(ctx, column))]
+    shown = [(key, b) for key, b in shown if b != SUPPRESSED]
+    largest = max(shown, key=lambda kb: kb[1])[0]
+    smallest = min(shown, key=lambda kb: kb[1])[0]
+    return group(ctx, largest).label, group(ctx, smallest).label
+
+
+def gender_comparison(ctx) -> str:
+    """How the change compares between men and women, as words."""
+    men, women = (estimate(ctx, k, "coef")[0] for k in ("koen_mand", "koen_kvinde"))
+    return ("større for mænd end for kvinder" if men > women else
+            "større for kvinder end for mænd" if women > men else "den samme for mænd og kvinder")
+
+
 def glue_group(ctx, key: str, page: str) -> None:
     """Glue model.<key>.intercept / .coef (with sign), the verb of the change and the n."""
     a, _, n = estimate(ctx, key, "intercept")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from .cohort import AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered
 from .disclosure import SUPPRESSED, Disclosed, merge_small_groups, suppress_counts, suppress_nested
-from .models import run_edition_models, time_point_means, time_point_panel
+from .models import GROUPS, run_edition_models, time_point_means, time_point_panel
 from .register import Extract, score_distribution
 from .survey import Survey, survey_results
 
@@ -99,10 +99,7 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
                          "bilag1"))
     for what in ("enrolled", "register"):
         rows.append((f"bilag1.{what}.total", int(teams[what].sum()), "bilag1"))
-    last = extract.last_week - teams["start_week"] + 1
-    for team, weeks in zip(teams["hold"], last):
-        if 0 < weeks <= ed.weeks_after:
-            rows.append((f"tabel1.last_week.{team}", int(weeks), "fremgangsmaade"))
+    rows += last_week_rows(extract, teams)
 
     # numbers quoted in the text and figure captions of the result pages
     completers = panel[panel["status"].eq("gennemført")]
@@ -134,6 +131,14 @@ def score_table(panel: pd.DataFrame, edition) -> pd.DataFrame:
     the edition's rule for a time point a team's data do not reach."""
     points = time_point_panel(panel, edition.time_points) if edition.last_available else panel
     return score_distribution(points, edition.time_points)
+
+
+def last_week_rows(extract: Extract, teams: pd.DataFrame) -> list[tuple[str, object, str]]:
+    """Tabel 1: the last week with data after course start, for teams whose data end
+    inside the analysis window (`teams` from cohort.per_team)."""
+    last = extract.last_week - teams["start_week"] + 1
+    return [(f"tabel1.last_week.{team}", int(weeks), "fremgangsmaade")
+            for team, weeks in zip(teams["hold"], last) if 0 < weeks <= extract.edition.weeks_after]
 
 
 def score_rows(dist: pd.DataFrame, min_cell: int, page: str) -> list[tuple[str, object, str]]:
@@ -177,7 +182,6 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
     by_visitation = time_point_means(panel, ed.time_points, by="visitationskategori",
                                      last_available=ed.last_available)
     published_groups = set(models["group"])
-    from .models import GROUPS
     for group in GROUPS:
         if group.column == "visitationskategori" and group.key in published_groups:
             for tp in tps:
@@ -234,10 +238,7 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
             rows.append((f"hold.{block}.count", int(teams.set_index("hold").loc[members, "completed"].sum()),
                          "fremgangsmaade"))
     rows.append(("hold.total.count", len(completers), "fremgangsmaade"))
-    last = extract.last_week - teams["start_week"] + 1
-    for team, weeks in zip(teams["hold"], last):
-        if 0 < weeks <= ed.weeks_after:
-            rows.append((f"tabel1.last_week.{team}", int(weeks), "fremgangsmaade"))
+    rows += last_week_rows(extract, teams)
     rows.append(("caption.n.afmeldte", int(sample["status"].eq("afmeldt").sum()), "niveauskift"))
     return pd.DataFrame(rows, columns=["key", "value", "page"]), models
 

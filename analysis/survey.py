@@ -530,5 +530,5 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) ->
                      float(scores.loc["mean", 3] - scores.loc["mean", 2]), "resultatmaal1"))
     for appendix in load_appendices():
         for wave, n in appendix_n(survey, appendix).items():
-            rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, f"bilag02_11"))
+            rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
     return pd.DataFrame(rows, columns=["key", "value", "page"])

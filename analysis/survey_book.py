@@ -165,10 +165,6 @@ def appendix(ctx, number: int) -> None:
             question_chart(ctx, group[0])
 
 
-def appendix_title(number: int) -> str:
-    return next(a.title for a in load_appendices() if a.number == number)
-
-
 def codebook_tables(ctx, bilag: int, name: str) -> None:
     """Bilag 15 or 16: the questions and their answer options, section by section."""
     from .survey import load_codebook
