@@ -8,7 +8,7 @@ exists, otherwise with os.wait4 (the rusage of that one child; ru_maxrss is in K
 Linux). Steps:
 
   (a) the bundled-size synthetic extract: `synth`, then `validate` and `panel` on it;
-  (b) a scaled extract of N persons (analysis/synth_scale.py; default 100 000), once with
+  (b) a scaled extract of N persons (analysis/synthetic/scale.py; default 100 000), once with
       dream.csv and once with dream.parquet: generate, `validate`, `panel`.
 
 Everything is written to a temporary directory that is removed at the end, or to
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             scaled = work / f"scaled-{fmt}"
             n = f"{args.persons:,}"
             if step("b", "generate_scaled", n, fmt,
-                    ["-m", "analysis.synth_scale", "--out", str(scaled), "--persons", str(args.persons),
+                    ["-m", "analysis.synthetic.scale", "--out", str(scaled), "--persons", str(args.persons),
                      "--seed", str(args.seed), "--format", fmt]):
                 step("b", "validate", n, fmt, ["-m", "analysis", "validate", "--data", str(scaled)], scaled)
                 step("b", "panel", n, fmt,

@@ -4,8 +4,9 @@ import pandas as pd
 import pytest
 
 from analysis.editions import EDITIONS
-from analysis.register import build_panel, load_extract
-from analysis.scoring import load_mapping
+from analysis.register.panel import build_panel
+from analysis.register.extract import load_extract
+from analysis.reference.scoring import load_mapping
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,10 @@ import jupytext
 import pandas as pd
 import pytest
 
-from analysis import book
-from analysis.build import BuildError, build, execute_chapters, for_edition, glued_numbers, toc_entries
+from analysis.report import book
+from analysis.build.driver import BuildError, build, execute_chapters, for_edition, glued_numbers, toc_entries
 from analysis.editions import REPO
-from analysis.synth import generate
+from analysis.synthetic.final import generate
 
 ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
 NAMES = re.compile(r"WHO-5")   # proper names with a digit, not numbers
@@ -135,7 +135,7 @@ def test_results_and_reproduction_files(built):
 
 def test_no_free_text_answer_reaches_an_output(built):
     """The synthetic waves hold free-text answers; none may appear in anything the build writes."""
-    from analysis.synth_survey import FREE_TEXT
+    from analysis.synthetic.survey import FREE_TEXT
     marker = FREE_TEXT.split("{")[0].strip()
     bundled = "".join((REPO_EDITION().data_dir / f"survey_w{w}.csv").read_text(encoding="utf-8") for w in (1, 2, 3))
     assert marker in bundled   # so the check below can fail
@@ -150,7 +150,7 @@ def test_no_free_text_answer_reaches_an_output(built):
 def test_a_missing_survey_wave_makes_the_pages_say_so(tmp_path):
     """Without the three-month wave the survey pages run, say the wave is missing and
     show '(ingen data)' where its numbers would be."""
-    from analysis.build import inputs_fingerprint
+    from analysis.build.driver import inputs_fingerprint
     edition = REPO_EDITION()
     data = tmp_path / "extract"
     shutil.copytree(edition.data_dir, data)
@@ -192,7 +192,7 @@ def test_the_book_follows_the_page_list_of_the_final_report(built):
 
 
 def test_rebuild_reuses_unchanged_chapters(built):
-    from analysis.build import inputs_fingerprint
+    from analysis.build.driver import inputs_fingerprint
     edition = REPO_EDITION()
     parameters = {"edition": edition.name, "data_dir": str(edition.data_dir), "min_cell": edition.min_cell,
                   "inference": edition.inference}
@@ -224,7 +224,7 @@ def test_another_synthetic_seed_rewrites_the_numbers_in_the_prose(built, tmp_pat
     changed_texts = after.loc[before["text"] != after["text"], "text"]
     assert any(text in html for text in changed_texts)
     # the summary pages: every number they quote is the one computed from the new extract
-    from analysis.survey import KEY, share_value
+    from analysis.survey.stats import KEY, share_value
     summary = after.reset_index()
     summary = summary[summary["page"].isin(["resume", "hovedkonklusioner", "opsamling"])]
     raw = glued_numbers(out, ENTRIES)
@@ -250,7 +250,7 @@ def test_a_failing_chapter_stops_the_build_naming_chapter_cell_and_error(tmp_pat
     broken.parent.mkdir()
     source = (REPO / "chapters" / "bilag01.md").read_text(encoding="utf-8")
     broken.write_text(source.replace("teams = per_team(", "teams = no_such_function("), encoding="utf-8")
-    monkeypatch.setattr("analysis.build.REPO", tmp_path)
+    monkeypatch.setattr("analysis.build.driver.REPO", tmp_path)
     with pytest.raises(BuildError) as info:
         execute_chapters(["chapters/broken"], tmp_path / "out", {"edition": "final-2025"}, "x", force=True)
     message = str(info.value)
@@ -268,7 +268,7 @@ def test_a_failed_build_leaves_no_finished_looking_site(tmp_path, monkeypatch):
     out = tmp_path / "out"
     (out / "html").mkdir(parents=True)
     (out / "html" / "index.html").write_text("an old site", encoding="utf-8")
-    monkeypatch.setattr("analysis.build.REPO", tmp_path)
+    monkeypatch.setattr("analysis.build.driver.REPO", tmp_path)
     with pytest.raises(BuildError, match="ZeroDivisionError"):
         build(replace(REPO_EDITION(), toc=tmp_path / "_toc.yml"), out=out)
     assert not (out / "html").exists()
@@ -279,7 +279,7 @@ def test_the_cache_key_follows_data_and_package(tmp_path):
     """A chapter is re-run when the extract, the reference data or `analysis/` change."""
     import shutil
 
-    from analysis.build import inputs_fingerprint
+    from analysis.build.driver import inputs_fingerprint
     edition = REPO_EDITION()
     data = tmp_path / "data"
     shutil.copytree(edition.data_dir, data)

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analysis import book
+from analysis.report import book
 
 
 def test_danish_numbers():

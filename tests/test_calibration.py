@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis.cohort import completion_by_phase, per_team, sample_vs_registered
-from analysis.models import GROUPS, run_models
-from analysis.register import last_week_with_data, score_distribution
+from analysis.register.cohort import completion_by_phase, per_team, sample_vs_registered
+from analysis.register.models import GROUPS, run_models
+from analysis.register.panel import last_week_with_data, score_distribution
 
 TIME_POINTS = ["w-26", "w0", "w8", "w26"]
 SCORES = [str(s) for s in range(10, -1, -1)] + ["na"]

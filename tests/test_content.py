@@ -7,8 +7,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import content
-from analysis.disclosure import SUPPRESSED
+from analysis.report import content
+from analysis.disclosure.rules import SUPPRESSED
 
 
 def test_theory_of_change_has_four_columns_in_order():
@@ -128,7 +128,7 @@ def test_tabel4_hides_small_phase_counts():
 
 
 def test_tabel5_and_its_errata_note(edition):
-    from analysis.book import context
+    from analysis.report.book import context
     ctx = context("final-2025")
     frame = content.tabel5_frame(ctx.results)
     assert len(frame) == 1 + sum(1 + len(rows) for rows in content.TABEL5_BLOCKS.values())

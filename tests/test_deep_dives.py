@@ -11,8 +11,8 @@ import matplotlib
 import pytest
 import yaml
 
-from analysis import deep_dives as dd_
-from analysis.deep_dives import QualitativeError, load
+from analysis.qualitative import deep_dives as dd_
+from analysis.qualitative.deep_dives import QualitativeError, load
 from analysis.editions import REPO
 from analysis.errors import DataError
 

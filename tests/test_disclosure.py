@@ -3,8 +3,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.disclosure import (SUPPRESSED, ZERO, DisclosureError, merge_small_groups,
-                                 suppress_counts)
+from analysis.disclosure.rules import SUPPRESSED, ZERO, DisclosureError, merge_small_groups, suppress_counts
 
 
 def test_small_group_merges_with_its_smaller_neighbour_in_the_declared_order():
@@ -50,7 +49,7 @@ def test_min_cell_is_a_setting():
 
 
 def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
-    from analysis.disclosure import suppress_nested
+    from analysis.disclosure.rules import suppress_nested
     table = pd.DataFrame({"sample": [146, 52, 102, 3], "registered": [180, 55, 114, 4]},
                          index=["kontant", "udd", "ressource", "andet"])
     hidden = suppress_nested(table, "sample", "registered", 3).suppressed
@@ -62,7 +61,7 @@ def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
 
 
 def test_results_check_fails_on_a_small_person_count():
-    from analysis.disclosure import check_results
+    from analysis.disclosure.rules import check_results
     ok = pd.DataFrame({"key": ["tabel6.count.w0.7", "tabel6.count.w0.9", "tabel6.mean.w0", "tabel3.sample.n.pct"],
                        "value": [22, "x", 2.14, 1.0]})
     check_results(ok, 3)   # a mean or a percentage of 1-2 is not a count
@@ -72,8 +71,8 @@ def test_results_check_fails_on_a_small_person_count():
 
 
 def test_the_bundled_build_results_pass_the_check(extract, panel):
-    from analysis.disclosure import check_results
-    from analysis.results import register_results
+    from analysis.disclosure.rules import check_results
+    from analysis.compute.results import register_results
     results, _ = register_results(extract, panel, "cluster", 3)
     check_results(results, 3)
     strict, _ = register_results(extract, panel, "cluster", 12)
@@ -102,8 +101,8 @@ def test_tabel6_hidden_cells_cannot_be_recovered_from_the_published_means(panel,
     must agree with the published total and the mean printed to two decimals."""
     import itertools
 
-    from analysis.register import score_distribution
-    from analysis.results import TABEL6_BANDS, band_key, tabel6_disclosed
+    from analysis.register.panel import score_distribution
+    from analysis.compute.results import TABEL6_BANDS, band_key, tabel6_disclosed
 
     dist = score_distribution(panel, edition.time_points)
     disclosed = tabel6_disclosed(dist, edition.min_cell)

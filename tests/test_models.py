@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.models import run_models, stars, two_point, weekly
+from analysis.register.models import run_models, stars, two_point, weekly
 
 
 def make_panel(rows):

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cli
-from analysis.register import build_panel
-from analysis.scoring import EXCLUDED, load_mapping
+from analysis.build import cli
+from analysis.register.panel import build_panel
+from analysis.reference.scoring import EXCLUDED, load_mapping
 from analysis.weeks import parse_week_label, week_label
 
 

@@ -7,8 +7,8 @@ import jupytext
 import pandas as pd
 import pytest
 
-from analysis import book
-from analysis.build import build, for_edition, toc_entries
+from analysis.report import book
+from analysis.build.driver import build, for_edition, toc_entries
 from analysis.editions import EDITIONS, REPO
 
 PILOT = EDITIONS["pilot-2024"]

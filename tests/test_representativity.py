@@ -5,11 +5,9 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency, fisher_exact
 
-from analysis.cohort import sample_vs_registered
-from analysis.disclosure import SUPPRESSED
-from analysis.representativity import (BLOCKS, block_tables, excluded_weeks_table, independence_test,
-                                       representativity_tests, set_aside_table, table3, results_table,
-                                       verdict)
+from analysis.register.cohort import sample_vs_registered
+from analysis.disclosure.rules import SUPPRESSED
+from analysis.compute.representativity import (BLOCKS, block_tables, excluded_weeks_table, independence_test, representativity_tests, set_aside_table, table3, results_table, verdict)
 
 ROWS = [row for _, _, labels in BLOCKS.values() for row in labels]
 
@@ -180,20 +178,20 @@ def test_excluded_weeks_hidden_when_few_persons():
 
 
 def test_headline_follows_the_p_values():
-    from analysis.representativity import headline
+    from analysis.compute.representativity import headline
     assert "ligner de registrerede" in headline(fake_tests({"status": 0.2, "koen": 0.7}))
     assert "adskiller sig" in headline(fake_tests({"status": 0.01, "koen": 0.001}))
     assert "nogle punkter" in headline(fake_tests({"status": 0.01, "koen": 0.7}))
 
 
 def test_consequence_follows_the_verdict():
-    from analysis.representativity import consequence
+    from analysis.compute.representativity import consequence
     assert "også gælder" in consequence(fake_tests({"status": 0.2, "koen": 0.7}))
     assert "forsigtighed" in consequence(fake_tests({"status": 0.01, "koen": 0.7}))
 
 
 def test_largest_differences_one_per_block_and_never_small_cells():
-    from analysis.representativity import largest_differences
+    from analysis.compute.representativity import largest_differences
     counts = balanced_counts()                                            # n: sample 100, registered 200
     counts.loc[["completed", "afmeldt"], "sample"] = [80, 20]             # 80 % / 20 %
     counts.loc[["completed", "afmeldt"], "registered"] = [150, 50]        # 75 % / 25 %
@@ -206,7 +204,7 @@ def test_largest_differences_one_per_block_and_never_small_cells():
 
 
 def test_categories_are_merged_before_the_test_so_the_statistic_hides_small_cells():
-    from analysis.representativity import merge_for_disclosure
+    from analysis.compute.representativity import merge_for_disclosure
     table = pd.DataFrame([[146, 52, 102, 3], [34, 3, 12, 1]], index=["sample", "other"],
                          columns=["Akt. kontanthjælp", "Akt. udd.hjælp", "Ressourceforløb", "Andet"])
     merged = merge_for_disclosure(table, 3)
@@ -220,7 +218,7 @@ def test_categories_are_merged_before_the_test_so_the_statistic_hides_small_cell
 
 
 def test_largest_differences_skip_rows_the_table_hides():
-    from analysis.representativity import hidden_cells, largest_differences
+    from analysis.compute.representativity import hidden_cells, largest_differences
     counts = balanced_counts()
     counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
     hidden = hidden_cells(counts, 3)

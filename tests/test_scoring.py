@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import DataError
-from analysis.scoring import EXCLUDED, MAPPING_PATH, load_mapping
+from analysis.reference.scoring import EXCLUDED, MAPPING_PATH, load_mapping
 
 ACTIVATION_FAMILIES = ("13", "14", "21", "70", "71", "72", "73", "74", "75", "76", "81", "89")
 

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import book
-from analysis import subgroups as sg
-from analysis.disclosure import SUPPRESSED
+from analysis.report import book
+from analysis.report import subgroups as sg
+from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
-from analysis.models import GROUP_BY_KEY, run_models
+from analysis.register.models import GROUP_BY_KEY, run_models
 
 
 def estimates(values: dict, published: dict | None = None, stars: dict | None = None) -> pd.DataFrame:

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cli
-from analysis.disclosure import SUPPRESSED
+from analysis.build import cli
+from analysis.disclosure.rules import SUPPRESSED
 from analysis.errors import DataError
-from analysis.results import published_numbers, reproduction
-from analysis.survey import (WHO5_ITEMS, Condition, disclose, distribution, load_codebook, load_survey,
-                             paired_change, response_rates, score_summary, share_value, survey_results,
-                             who5_scores)
-from analysis.synth_survey import FREE_TEXT
+from analysis.compute.results import published_numbers, reproduction
+from analysis.reference.codebook import WHO5_ITEMS, Condition, load_codebook
+from analysis.survey.stats import (disclose, distribution, paired_change, response_rates, score_summary, share_value, survey_results, who5_scores)
+from analysis.survey.waves import load_survey
+from analysis.synthetic.survey import FREE_TEXT
 
 PERSON_ID = re.compile(r"\bS\d{7}\b")
 WAVE_FILES = ("survey_w1.csv", "survey_w2.csv", "survey_w3.csv")
@@ -202,7 +202,7 @@ def test_who5_score_from_item_points(codebook, extract):
     for item in WHO5_ITEMS:
         frame[item] = pd.array([1, 5, 3, None], dtype="Int64")   # best, worst, 'more than half'
     frame.loc[2, "who5_glad"] = 4                                    # 'lidt af tiden' = 1 point
-    from analysis.survey import Survey
+    from analysis.survey.waves import Survey
     scores = who5_scores(Survey(codebook, {1: frame}), 1)
     assert scores.tolist() == [100.0, 0.0, (3 * 4 + 1) * 4]          # the person with a blank is left out
 
@@ -251,8 +251,8 @@ def test_synthetic_waves_reproduce_the_printed_survey_numbers(survey, edition):
 
 
 def test_every_miss_of_the_edition_is_explained(edition, survey, extract, panel):
-    from analysis.cohort import per_team
-    from analysis.results import edition_results, published_key_map
+    from analysis.register.cohort import per_team
+    from analysis.compute.results import edition_results, published_key_map
     results, _ = edition_results(extract, panel, survey, edition.inference, edition.min_cell)
     published = published_numbers(edition)
     repro = reproduction(results, published, published_key_map(per_team(extract.registrations), edition))

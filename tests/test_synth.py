@@ -7,9 +7,10 @@ import filecmp
 import pandas as pd
 import pytest
 
-from analysis import cli
-from analysis.register import build_panel, load_extract, score_distribution
-from analysis.synth import generate
+from analysis.build import cli
+from analysis.register.panel import build_panel, score_distribution
+from analysis.register.extract import load_extract
+from analysis.synthetic.final import generate
 
 FILES = ["registrations.csv", "dream.csv", "extract.json", "survey_w1.csv", "survey_w2.csv", "survey_w3.csv"]
 

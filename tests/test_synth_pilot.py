@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.models import (PILOT_TIME_POINTS, course_slope, level_shift, run_pilot_models,
-                             time_point_means, time_point_panel)
-from analysis.register import build_panel, load_extract, score_distribution
-from analysis.synth_pilot import DATA_DIR, EDITION, PUBLISHED, generate
+from analysis.register.models import (PILOT_TIME_POINTS, course_slope, level_shift, run_pilot_models, time_point_means, time_point_panel)
+from analysis.register.panel import build_panel, score_distribution
+from analysis.register.extract import load_extract
+from analysis.synthetic.pilot import DATA_DIR, EDITION, PUBLISHED, generate
 from analysis.weeks import parse_week_label
 
 FILES = ["registrations.csv", "dream.csv", "extract.json"]

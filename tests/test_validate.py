@@ -13,9 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cli
+from analysis.build import cli
 from analysis.errors import DataError
-from analysis.register import build_panel, load_extract
+from analysis.register.panel import build_panel
+from analysis.register.extract import load_extract
 from analysis.weeks import week_column
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,0 +1,126 @@
+"""Command line: python -m analysis {validate,panel,synth,build}."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.disclosure.rules import DisclosureError
+from analysis.editions import DEFAULT_EDITION, EDITIONS, REPO, get_edition
+from analysis.errors import DataError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
+                        help="which report's settings to use (default: %(default)s)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="data directory with registrations.* and dream.* "
+                             "(default: the edition's bundled synthetic extract)")
+
+
+def cmd_validate(args) -> int:
+    from analysis.register.extract import load_extract
+    from analysis.reference.scoring import load_mapping
+    edition = get_edition(args.edition)
+    data = args.data or edition.data_dir
+    mapping = load_mapping()
+    extract = load_extract(data, edition, mapping)
+    from analysis.survey.waves import describe_survey, load_edition_survey
+    survey = load_edition_survey(edition, Path(data), extract.registrations)
+    print(f"OK: {data} passes the data contracts.")
+    if survey is not None:
+        print(f"surveys: {describe_survey(survey)}")
+    print(extract.quality[["reason", "persons", "description"]].to_string(index=False))
+    return 0
+
+
+def cmd_panel(args) -> int:
+    from analysis.register.panel import build_panel
+    from analysis.register.extract import load_extract
+    from analysis.reference.scoring import load_mapping
+    edition = get_edition(args.edition)
+    mapping = load_mapping()
+    extract = load_extract(args.data or edition.data_dir, edition, mapping)
+    panel = build_panel(extract, mapping)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".parquet":
+        panel.to_parquet(out, index=False)
+    elif out.suffix == ".csv":
+        panel.to_csv(out, index=False)
+    else:
+        raise SystemExit(f"--out must end in .csv or .parquet, not {out.name!r}")
+    print(f"wrote {len(panel):,} person-weeks of {panel['pnr'].nunique()} persons to {out}")
+    print("NOTE: the panel holds person ids (microdata); never export it from the research machine.")
+    return 0
+
+
+SYNTH_SEEDS = {"final-2025": 2025, "pilot-2024": 2024}   # the seeds of the bundled extracts
+
+
+def cmd_synth(args) -> int:
+    if args.edition == "pilot-2024":
+        from analysis.synthetic.pilot import generate
+    else:
+        from analysis.synthetic.final import generate
+    edition = get_edition(args.edition)
+    out = args.out or edition.data_dir
+    seed = args.seed if args.seed is not None else SYNTH_SEEDS[edition.name]
+    start = time.perf_counter()
+    fit = generate(Path(out), seed=seed)
+    print(f"wrote synthetic extract of {edition.name} (seed {seed}) to {out} in {time.perf_counter() - start:.1f} s")
+    if edition.name == "pilot-2024":
+        return 0
+    for key, value in fit["weekly_fit"].items():
+        target = fit["weekly_targets"][key]
+        print(f"  weekly model {key}: {value:.4f} (published {target:.2f}, distance {value - target:+.4f})")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from analysis.build.driver import BuildError, build
+    try:
+        return build(get_edition(args.edition), data=args.data, force=args.force, pdf=not args.no_pdf,
+                     min_cell=args.min_cell, inference=args.inference)
+    except BuildError as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("validate", help="check an extract against the data contracts")
+    _common(p)
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("panel", help="write the person-week panel of scores")
+    _common(p)
+    p.add_argument("--out", required=True, help="output file (.parquet or .csv)")
+    p.set_defaults(func=cmd_panel)
+    p = sub.add_parser("synth", help="(re)generate an edition's bundled synthetic extract")
+    p.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
+                   help="whose extract (default: %(default)s)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: the bundled one)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled one's)")
+    p.set_defaults(func=cmd_synth)
+    p = sub.add_parser("build", help="build an edition of the report")
+    _common(p)
+    p.add_argument("--force", action="store_true", help="re-execute every chapter")
+    p.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="minimum persons per published cell (default: the edition's, 3)")
+    p.add_argument("--inference", choices=["cluster", "iid"], default=None,
+                   help="standard errors: clustered by person (default) or classical OLS")
+    p.set_defaults(func=cmd_build)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except DisclosureError as err:
+        print(f"disclosure check failed: {err}", file=sys.stderr)
+        return 3

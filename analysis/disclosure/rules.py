@@ -1,0 +1,130 @@
+"""Statistics Denmark's export rule: no published cell may rest on fewer than `min_n` persons.
+
+Used on every table and subgroup:
+* `merge_small_groups`: groups under the minimum are merged with a neighbour along a
+  declared order (as the reports merged Hold 1 + 3 or the oldest age groups).
+* `suppress_counts`: count cells under the minimum are suppressed, plus a second cell in
+  the same column when one suppressed cell could be recovered from the column total.
+* `suppress_nested`: the same for a group beside a larger group that contains it.
+* `check_results`: the build's last check over every person count it publishes.
+Zeros are not suppressed but marked differently from suppressed cells.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+DEFAULT_MIN_CELL = 3
+ZERO = "–"
+SUPPRESSED = "x"
+
+
+def legend(min_n: int = DEFAULT_MIN_CELL) -> str:
+    return (f"{ZERO}: ingen personer. {SUPPRESSED}: skjult, fordi cellen bygger på færre end "
+            f"{min_n} personer eller ellers kunne udledes af totalen.")
+
+
+class DisclosureError(Exception):
+    pass
+
+
+def merge_small_groups(counts: pd.Series, min_n: int = DEFAULT_MIN_CELL,
+                       joiner: str = " + ") -> dict[str, str]:
+    """Map each group label to the (possibly merged) group it is published in.
+
+    `counts` is indexed by group label in the declared merge order. A non-empty group
+    under `min_n` is merged with its smaller neighbour in that order (the earlier one on a
+    tie), repeatedly, until every non-empty group reaches `min_n`. Empty groups keep their
+    label. Raises DisclosureError if all persons together are fewer than `min_n`.
+    """
+    labels = [str(i) for i in counts.index]
+    blocks: list[list[str]] = [[label] for label in labels if counts[label] > 0]
+    sizes = [int(counts[b[0]]) for b in blocks]
+    if blocks and sum(sizes) < min_n:
+        raise DisclosureError(f"only {sum(sizes)} persons in all: under the minimum of {min_n}")
+    while True:
+        small = [i for i, n in enumerate(sizes) if n < min_n]
+        if not small:
+            break
+        i = min(small, key=lambda k: (sizes[k], k))
+        neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(blocks)]
+        j = min(neighbours, key=lambda k: (sizes[k], k))
+        lo, hi = sorted((i, j))
+        blocks[lo] = blocks[lo] + blocks[hi]
+        sizes[lo] = sizes[lo] + sizes[hi]
+        del blocks[hi], sizes[hi]
+    mapping = {label: label for label in labels}
+    for block in blocks:
+        for label in block:
+            mapping[label] = joiner.join(block)
+    return mapping
+
+
+@dataclass
+class Disclosed:
+    """A count table after suppression: the values and which cells are hidden."""
+    values: pd.DataFrame
+    suppressed: pd.DataFrame  # bool, same shape
+
+    def render(self, fmt=lambda v: f"{int(v)}") -> pd.DataFrame:
+        out = self.values.astype(object).copy()
+        for col in out.columns:
+            out[col] = [SUPPRESSED if hidden else ZERO if v == 0 else fmt(v)
+                        for v, hidden in zip(self.values[col], self.suppressed[col])]
+        return out
+
+
+def suppress_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL,
+                    totals_shown: bool = True) -> Disclosed:
+    """Hide count cells with 0 < n < min_n; with totals shown, also hide a second cell of
+    any column in which exactly one cell is hidden (so it cannot be recovered)."""
+    values = table.astype(float)
+    hidden = (values > 0) & (values < min_n)
+    if totals_shown:
+        for col in values.columns:
+            if hidden[col].sum() == 1:
+                candidates = values[col][~hidden[col] & (values[col] > 0)]
+                if len(candidates):
+                    hidden.loc[candidates.idxmin(), col] = True
+    return Disclosed(values=table, suppressed=hidden)
+
+
+def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEFAULT_MIN_CELL) -> Disclosed:
+    """Counts of a group (`part`) beside a larger group that contains it (`whole`), e.g.
+    the register sample beside all registered citizens. Besides the cells under the
+    minimum, a `whole` cell is hidden when whole - part is under the minimum (it would
+    reveal the few persons outside the part); then each column gets its second
+    suppression so the column total does not give the hidden cell away."""
+    values = table[[part, whole]].astype(float)
+    hidden = (values > 0) & (values < min_n)
+    outside = values[whole] - values[part]
+    hidden[whole] |= (outside > 0) & (outside < min_n)
+    for col in hidden.columns:
+        if hidden[col].sum() == 1:
+            candidates = values[col][~hidden[col] & (values[col] > 0)]
+            if len(candidates):
+                hidden.loc[candidates.idxmin(), col] = True
+    return Disclosed(values=table[[part, whole]], suppressed=hidden)
+
+
+# Result keys (analysis/compute/results.py) whose values are numbers of persons.
+PERSON_COUNT_KEYS = (".count.", ".count", "tabel6.n_with_data.", "caption.", "bilag1.enrolled.",
+                     "bilag1.register.", "text.p52.andet_n", "tabel6.caption_n",
+                     # surveys: respondents per question and wave, per appendix, per wave
+                     ".n.w", "tabel2.", "text.answers_total")
+SURVEY_N = re.compile(r"^survey\.\w+\.w\d\.n$")
+
+
+def check_results(results: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL) -> None:
+    """Fail if any person count in a results table (key, value) is under the minimum."""
+    for key, value in zip(results["key"], results["value"]):
+        counts_persons = any(k in key for k in PERSON_COUNT_KEYS) or SURVEY_N.match(key)
+        if not counts_persons or key.endswith(".pct") or ".hold.count" in key:
+            continue   # not a number of persons (a share, or a number of teams)
+        if value == SUPPRESSED:
+            continue
+        number = float(value)
+        if 0 < number < min_n:
+            raise DisclosureError(f"results: {key} = {number:g} persons is under the minimum cell size {min_n}")

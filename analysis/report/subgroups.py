@@ -1,0 +1,328 @@
+"""Subgroup pages (Udvikling i undergrupper, Bilag 12-14): which groups of a partition are
+shown after disclosure control, their colours, weekly lines and dashed model segments, the
+model tables, and the words the prose needs (direction, significance, comparisons),
+computed from the estimates so that the text follows the data.
+
+A chapter stays thin:
+
+    shown = subgroups.partition(ctx, "koen")
+    fig = subgroups.figure(ctx, shown)
+    subgroups.glue_estimates(shown, page)
+    subgroups.model_tables(ctx, shown)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.report import book
+from analysis.disclosure.rules import SUPPRESSED
+from analysis.register.models import GROUP_BY_KEY, GROUPS, Group, disclosed_groups, weekly_means
+
+TERMS = (("inden", "intercept"), ("inden", "coef"), ("efter", "intercept"), ("efter", "coef"))
+# Two estimates (on the 0-10 scale) closer than this are described as about the same; group
+# levels spread less than SIMILAR_LEVEL are described as fairly alike.
+SIMILAR = 0.1
+SIMILAR_LEVEL = 0.5
+
+# Colours as in the report: Figur 3 men red / women blue, Figur 6 pilot red / udbredelse
+# blue, Figur 7 completers red / afmeldte blue, Figur 5 "Andet" blue. The report does not
+# name the other colours of Figur 4 and 5; they follow book.SERIES.
+_C = book.COLORS
+COLOURS = {
+    "samlet": _C["red"], "afmeldte": _C["blue"],
+    "koen_mand": _C["red"], "koen_kvinde": _C["blue"],
+    "fase_pilot": _C["red"], "fase_udbredelse": _C["blue"],
+    "alder_under25": book.SERIES[0], "alder_25_35": book.SERIES[1], "alder_36_45": book.SERIES[2],
+    "alder_46_55": book.SERIES[3], "alder_over55": book.SERIES[4],
+    "visitation_kontant": _C["red"], "visitation_andet": _C["blue"],
+    "visitation_udd": _C["green"], "visitation_ressource": _C["orange"],
+}
+COLOUR_NAMES = {_C["black"]: "sort", _C["blue"]: "blå", _C["red"]: "rød", _C["grey"]: "grå",
+                _C["green"]: "grøn", _C["orange"]: "orange", _C["purple"]: "lilla"}
+
+
+def colour(key: str) -> str:
+    """Colour of a group; a merged group ('a+b') takes the colour of its first member."""
+    return COLOURS.get(key.split("+")[0], _C["black"])
+
+
+def colour_name(key: str) -> str:
+    return COLOUR_NAMES.get(colour(key), "sort")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A group as published: its (possibly merged) definition, label, colour and the
+    two-point estimates (rows of the models frame, with `published`)."""
+    group: Group
+    label: str
+    colour: str
+    estimates: pd.DataFrame
+
+    @property
+    def key(self) -> str:
+        return self.group.key
+
+    def _row(self, period: str, term: str):
+        rows = self.estimates[(self.estimates["period"] == period) & (self.estimates["term"] == term)]
+        return None if rows.empty else rows.iloc[0]
+
+    def is_published(self, period: str, term: str) -> bool:
+        row = self._row(period, term)
+        return row is not None and bool(row["published"])
+
+    def value(self, period: str, term: str):
+        """The estimate, or 'x' when it is withheld or does not exist."""
+        row = self._row(period, term)
+        return float(row["estimate"]) if row is not None and bool(row["published"]) else SUPPRESSED
+
+    def stars(self, period: str, term: str) -> str:
+        row = self._row(period, term)
+        return (row["stars"] or "") if row is not None and bool(row["published"]) else SUPPRESSED
+
+    @property
+    def has_model(self) -> bool:
+        """True when both models (before and after course start) could be estimated and at
+        least one estimate may be shown; the page then shows a table (withheld cells as x).
+        A group without data 26 weeks after start has no 'efter' model, so no table."""
+        return self.estimated and any(self.is_published(p, t) for p, t in TERMS)
+
+    @property
+    def estimated(self) -> bool:
+        """Both models could be estimated (whether or not their estimates may be shown)."""
+        return {"inden", "efter"} <= set(self.estimates["period"])
+
+    @property
+    def complete(self) -> bool:
+        return all(self.is_published(p, t) for p, t in TERMS)
+
+    def persons(self, panel: pd.DataFrame) -> int:
+        return int(self.group.select(panel)["pnr"].nunique())
+
+    def segments(self, weeks_before: int, weeks_after: int) -> list[tuple[float, float, float, float]]:
+        """The dashed model lines: (-26, inden intercept) -> (0, efter intercept) ->
+        (26, efter intercept + efter coef); a segment is drawn only from published estimates."""
+        v = {pt: self.value(*pt) for pt in TERMS}
+        lines = []
+        if self.is_published("inden", "intercept") and self.is_published("efter", "intercept"):
+            lines.append((-weeks_before, v["inden", "intercept"], 0, v["efter", "intercept"]))
+        if self.is_published("efter", "intercept") and self.is_published("efter", "coef"):
+            lines.append((0, v["efter", "intercept"], weeks_after, v["efter", "intercept"] + v["efter", "coef"]))
+        return lines
+
+
+def value(shown: Shown | None, period: str, term: str):
+    """shown.value(period, term), or 'x' for a group that is not shown at all."""
+    return SUPPRESSED if shown is None else shown.value(period, term)
+
+
+def _shown(group: Group, models: pd.DataFrame, label: str | None = None) -> Shown:
+    estimates = models[(models["group"] == group.key) & (models["model"] == "two_point")]
+    return Shown(group, label or group.label, colour(group.key), estimates)
+
+
+def partition(ctx, column: str) -> list[Shown]:
+    """The groups of one partition (a panel column such as 'koen') as published: merged or
+    dropped by the disclosure rule, in the order of GROUPS, restricted to those in ctx.models."""
+    present = set(ctx.models["group"])
+    groups = [g for g in disclosed_groups(ctx.panel, ctx.min_cell)
+              if g.column == column and g.key in present]
+    return [_shown(g, ctx.models) for g in groups]
+
+
+def by_keys(ctx, keys: list[str], labels: dict[str, str] | None = None) -> list[Shown]:
+    """Named groups (e.g. 'samlet' and 'afmeldte'), if they survived disclosure control."""
+    present = set(ctx.models["group"])
+    labels = labels or {}
+    return [_shown(GROUP_BY_KEY[k], ctx.models, labels.get(k)) for k in keys if k in present]
+
+
+def hidden(ctx, column: str) -> list[Group]:
+    """Groups of a partition that are not shown at all (fewer persons than the minimum and
+    no neighbour to merge with)."""
+    covered = {v for s in partition(ctx, column) for v in s.group.values}
+    return [g for g in GROUPS if g.column == column and not set(g.values) <= covered]
+
+
+def last_week(shown: Shown, panel: pd.DataFrame, min_cell: int) -> int | None:
+    """Last relative week with a publishable mean (at least min_cell persons with a score)."""
+    weekly = weekly_means(shown.group.select(panel), min_cell=min_cell)
+    return None if weekly.empty else int(weekly["week"].max())
+
+
+def table_name(key: str) -> str:
+    """A label for {numref}: 'alder_46_55+alder_over55' -> 'tabel-model-alder-46-55-alder-over55'."""
+    return "tabel-model-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+# ---------------------------------------------------------------- book output
+
+def series(ctx, shown: list[Shown]) -> list[tuple[str, pd.DataFrame, str]]:
+    return [(s.label, weekly_means(s.group.select(ctx.panel), min_cell=ctx.min_cell), s.colour)
+            for s in shown]
+
+
+def figure(ctx, shown: list[Shown], ylim: tuple[float, float] = (0, 6)):
+    """Weekly means per group (weeks under the minimum left out) and dashed model segments
+    for the groups whose estimates are published."""
+    ed = ctx.edition
+    segments = [(s.colour, s.segments(ed.weeks_before, ed.weeks_after)) for s in shown]
+    return book.weekly_figure(series(ctx, shown), ed.course_weeks,
+                              [seg for seg in segments if seg[1]], ylim=ylim)
+
+
+def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller for {label}",
+                 names: dict[str, str] | None = None, withheld: bool = False) -> list[str]:
+    """One model table per group with a published model; returns the table names. With
+    withheld=True also groups whose estimates are all withheld (every cell 'x'), so that a
+    table per shown group appears (as in Bilag 14)."""
+    out = []
+    for s in shown:
+        if not (s.estimated if withheld else s.has_model):
+            continue
+        name = (names or {}).get(s.key, table_name(s.key))
+        book.table(book.model_table(s.estimates, s.label), caption=caption.format(label=s.label),
+                   name=name, notes=[book.star_note(ctx.inference)])
+        out.append(name)
+    return out
+
+
+def glue_estimates(shown: Shown, page: str) -> dict:
+    """Glue the four estimates as model.<group>.<period>.<term> ('x' when withheld), with
+    words for the prose: verb.<group>.<period> (direction of the change) and
+    sig.<group>.<period>.<term> (significance)."""
+    values = {}
+    for period, term in TERMS:
+        values[period, term] = shown.value(period, term)
+        book.glue(f"model.{shown.key}.{period}.{term}", values[period, term], page=page)
+        book.glue_text(f"sig.{shown.key}.{period}.{term}", significance(shown.stars(period, term)))
+    for period in ("inden", "efter"):
+        book.glue_text(f"verb.{shown.key}.{period}", direction(values[period, "coef"]))
+    return values
+
+
+def glue_role(shown: Shown, alias: str, period: str, term: str) -> None:
+    """For prose about a group chosen from the data (the oldest, the one with the largest
+    change): glue <alias>.label, <alias>.value, <alias>.sig and <alias>.verb as texts. The
+    number itself is recorded for results.csv under its model key by glue_estimates."""
+    value = shown.value(period, term)
+    book.glue_text(f"{alias}.label", shown.label)
+    book.glue_text(f"{alias}.value", book.number(value))
+    book.glue_text(f"{alias}.sig", significance(shown.stars(period, term)))
+    book.glue_text(f"{alias}.verb", direction(value))
+
+
+def glue_colours(shown: list[Shown]) -> None:
+    for s in shown:
+        book.glue_text(f"colour.{s.key}", colour_name(s.key))
+
+
+# ---------------------------------------------------------------- words that follow the data
+
+def _missing(value) -> bool:
+    return isinstance(value, str) or value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def direction(value, up: str = "stiger", down: str = "falder", flat: str = "er uændret",
+              unknown: str = "ændrer sig") -> str:
+    return unknown if _missing(value) else book.direction(value, up, down, flat)
+
+
+def significance(stars: str) -> str:
+    """'***' -> 'statistisk signifikant'; '' -> 'ikke statistisk signifikant'; 'x' -> withheld."""
+    if stars == SUPPRESSED:
+        return "ikke vist af hensyn til diskretionen"
+    return "statistisk signifikant" if stars else "ikke statistisk signifikant"
+
+
+def compare(a, b, more: str = "større", less: str = "mindre", same: str = "omtrent den samme",
+            tol: float = SIMILAR, magnitude: bool = False) -> str:
+    """How a compares with b: `more`, `less` or (within tol) `same`. magnitude=True compares
+    absolute values (the size of a change, whatever its sign)."""
+    if _missing(a) or _missing(b):
+        return "ikke sammenlignelig"
+    a, b = (abs(a), abs(b)) if magnitude else (a, b)
+    return same if abs(a - b) < tol else more if a > b else less
+
+
+def scope(values) -> str:
+    """'alle', 'de fleste af', 'nogle af' or 'ingen af' for how many conditions hold."""
+    values = [bool(v) for v in values]
+    if not values or not any(values):
+        return "ingen af"
+    if all(values):
+        return "alle"
+    return "de fleste af" if sum(values) > len(values) / 2 else "nogle af"
+
+
+def extreme(shown: list[Shown], period: str, term: str, largest: bool = True) -> Shown | None:
+    """The group with the largest (or smallest) published estimate."""
+    candidates = [s for s in shown if s.is_published(period, term)]
+    if not candidates:
+        return None
+    pick = max if largest else min
+    return pick(candidates, key=lambda s: s.value(period, term))
+
+
+def merged(shown: list[Shown]) -> list[Shown]:
+    """The groups that disclosure control made by merging neighbours."""
+    return [s for s in shown if "+" in s.key]
+
+
+def no_model_note(ctx, column: str, page: str, noun: str = "Kategorien") -> str:
+    """MyST text saying, for each group of a partition without a published model, why: too
+    few persons to be shown at all, or too few with a score in the weeks the models compare
+    (with the group's size and its last week with data). The numbers are glued (and so
+    recorded for results.csv) and pasted with {glue:text}; min_cell must be glued on the page.
+    Returns '' when every group has a model."""
+    sentences = []
+    for s in partition(ctx, column):
+        if s.has_model:
+            continue
+        book.glue(f"nomodel.{s.key}.n", s.persons(ctx.panel), page=page)
+        text = f"{noun} ”{s.label}” omfatter kun {{glue:text}}`nomodel.{s.key}.n` kursister"
+        last = last_week(s, ctx.panel, ctx.min_cell)
+        if last is not None and last < ctx.edition.weeks_after:
+            book.glue(f"nomodel.{s.key}.last_week", last, page=page)
+            text += (f", og der er kun data for dem til og med uge {{glue:text}}`nomodel.{s.key}.last_week` "
+                     "efter kursusstart, hvor linjen i figuren derfor stopper")
+        sentences.append(text + ". Derfor vises der ingen regressionsmodel for kategorien.")
+    for g in hidden(ctx, column):
+        sentences.append(f"{noun} ”{g.label}” har færre end {{glue:text}}`min_cell` kursister og vises "
+                         "hverken i figuren eller med en regressionsmodel.")
+    return " ".join(sentences)
+
+
+def change_phrase(value, fall: str = "det største fald", rise: str = "den mindste stigning") -> str:
+    """How to name the most negative change of several: a fall if it is negative."""
+    return rise if _missing(value) or round(float(value), 2) >= 0 else fall
+
+
+def joint(items: list[tuple[str, object]], subject: str = "scoren", prep: str = "for") -> str:
+    """The direction of several changes in one phrase, e.g. [('mænd', 1.5), ('kvinder', 1.4)]
+    -> 'stiger scoren for både mænd og kvinder'; [('a', 1), ('b', -1)] -> 'stiger scoren for
+    a, mens den falder for b'."""
+    by_verb: dict[str, list[str]] = {}
+    for place, value in items:
+        by_verb.setdefault(direction(value), []).append(place)
+    parts = []
+    for i, (verb, places) in enumerate(by_verb.items()):
+        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_verb) == 1 else book.join(places)
+        parts.append(f"{verb} {subject} {prep} {where}" if i == 0 else f"den {verb} {prep} {where}")
+    return ", mens ".join(parts)
+
+
+_ORDINALS = {2: "næst", 3: "tredje", 4: "fjerde", 5: "femte", 6: "sjette", 7: "syvende"}
+
+
+def size_rank(target: Shown, shown: list[Shown], panel: pd.DataFrame) -> str:
+    """Where a group ranks by size: 'den mindste', 'den næstmindste', ..., 'den største'."""
+    sizes = sorted((s.persons(panel), i) for i, s in enumerate(shown))
+    rank = 1 + [i for _, i in sizes].index(shown.index(target))
+    if len(shown) > 1 and rank == len(shown):
+        return "den største"
+    return "den mindste" if rank == 1 else f"den {_ORDINALS.get(rank, f'{rank}.')}mindste"

@@ -1,0 +1,251 @@
+"""What the report computes from the survey waves: response rates, distributions per
+wave, the WHO-5 trivselsscore, paired change, the appendices' N lines and the results
+keys, with small cells hidden."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure.rules import SUPPRESSED, suppress_counts
+from analysis.reference.codebook import WHO5_BANDS, WHO5_ITEMS, Appendix, Question, load_appendices
+from analysis.survey.waves import ID_COLUMN, Survey
+
+
+
+# ---------------------------------------------------------------- what the report computes
+
+def response_rates(survey: Survey) -> pd.DataFrame:
+    """Tabel 2: sent, answered and not answered per wave (the arithmetic done right)."""
+    rows = {}
+    for wave in survey.available:
+        frame = survey.waves[wave]
+        sent, answered = len(frame), int(frame["answered"].sum())
+        rows[wave] = {"sent": sent, "answered": answered, "missing": sent - answered,
+                      "answered_pct": 100 * answered / sent if sent else np.nan,
+                      "missing_pct": 100 * (sent - answered) / sent if sent else np.nan}
+    return pd.DataFrame(rows)
+
+
+def asked(survey: Survey, qid: str, wave: int) -> pd.DataFrame:
+    """Respondents of `wave` to whom question `qid` was shown (skip logic applied)."""
+    q = survey.codebook[qid]
+    frame = survey.respondents(wave)
+    if q.asked_if is not None:
+        frame = frame[q.asked_if.holds(frame[q.asked_if.question]).to_numpy()]
+    return frame
+
+
+def answers(survey: Survey, qid: str, wave: int) -> pd.Series:
+    """The answers given to `qid` in `wave` (item non-response left out)."""
+    values = asked(survey, qid, wave)[qid]
+    return values[values.notna()]
+
+
+def distribution(survey: Survey, qid: str) -> pd.DataFrame:
+    """Counts per option (rows, codes) and wave (columns); the column `n` row holds the
+    number who answered. Multiple choice: persons who chose the option."""
+    q = survey.codebook[qid]
+    columns = {}
+    for wave in (w for w in q.waves if w in survey.waves):
+        given = answers(survey, qid, wave)
+        if q.type == "multi":
+            counts = {c: int(given.map(lambda s, c=c: c in s).sum()) for c in q.codes}
+        else:
+            counts = given.value_counts().reindex(q.codes, fill_value=0).astype(int).to_dict()
+        counts["n"] = len(given)
+        columns[wave] = counts
+    return pd.DataFrame(columns, index=q.codes + ["n"]).fillna(0).astype(int)
+
+
+@dataclass
+class DisclosedDistribution:
+    """A question's counts and shares per wave after disclosure control."""
+    question: Question
+    counts: pd.DataFrame      # options x waves
+    n: pd.Series              # respondents who answered, per wave
+    hidden: pd.DataFrame      # bool, options x waves
+    min_cell: int = 3
+
+    @property
+    def pct(self) -> pd.DataFrame:
+        return 100 * self.counts / self.n.replace(0, np.nan)
+
+    def share(self, codes: list[int], wave: int) -> tuple[float | str, int | str]:
+        """(percentage, count) of the options `codes` in `wave`; 'x' when that would reveal a
+        hidden cell: a set is shown only if it holds none or all of the wave's hidden cells."""
+        hidden = set(self.hidden.index[self.hidden[wave]])
+        count = int(self.counts.loc[codes, wave].sum())
+        within = hidden & set(codes)
+        if (within and within != hidden) or 0 < count < self.min_cell:
+            return SUPPRESSED, SUPPRESSED
+        return 100 * count / self.n[wave], count
+
+
+def disclose(dist: pd.DataFrame, question: Question, min_cell: int) -> DisclosedDistribution:
+    counts = dist.drop(index="n")
+    n = dist.loc["n"]
+    if question.type == "multi":
+        # the options of a multiple-choice question overlap: no total to recover a cell from
+        hidden = (counts > 0) & (counts < min_cell)
+    else:
+        hidden = suppress_counts(counts, min_cell).suppressed
+    return DisclosedDistribution(question, counts, n, hidden, min_cell)
+
+
+def who5_scores(survey: Survey, wave: int) -> pd.Series:
+    """WHO-5 trivselsscore 0-100 per respondent who answered all five items: the sum of
+    the items' points (codebook; the standard 0-5 values) times 4."""
+    frame = survey.respondents(wave).set_index(ID_COLUMN)[list(WHO5_ITEMS)]
+    frame = frame.dropna()
+    points = {}
+    for item in WHO5_ITEMS:
+        mapping = {o.code: o.points for o in survey.codebook[item].options}
+        points[item] = frame[item].astype(int).map(mapping)
+    return (pd.DataFrame(points).sum(axis=1) * 4).astype(float)
+
+
+def who5_band(score: float) -> str:
+    return next(text for low, high, text in WHO5_BANDS if low <= round(score) <= high)
+
+
+def score_summary(survey: Survey) -> pd.DataFrame:
+    """Mean trivselsscore and the share in each risk band, per wave."""
+    rows = {}
+    for wave in survey.available:
+        scores = who5_scores(survey, wave)
+        bands = scores.map(who5_band).value_counts()
+        rows[wave] = {"n": len(scores), "mean": scores.mean(), "sd": scores.std(),
+                      **{f"band{i}": int(bands.get(text, 0)) for i, (_, _, text) in enumerate(WHO5_BANDS)}}
+    return pd.DataFrame(rows)
+
+
+def ordinal_values(survey: Survey, qid: str, wave: int) -> pd.Series:
+    """Answers on the question's scale as numbers, best = highest (index: pnr); options
+    such as 'Ved ikke' are left out. The codebook lists the best option first."""
+    q = survey.codebook[qid]
+    scale = [o.code for o in q.options if o.substantive]
+    given = answers(survey, qid, wave)
+    frame = survey.respondents(wave).loc[given.index]
+    values = given[given.isin(scale)].astype(int).map(lambda c: len(scale) - scale.index(c))
+    values.index = frame.loc[values.index, ID_COLUMN]
+    return values.astype(float)
+
+
+def paired_change(a: pd.Series, b: pd.Series, test: str) -> dict:
+    """Change for persons with a value in both waves: pairs, mean change and a paired
+    test (`t`: paired t-test for the score; `wilcoxon`: signed-rank test for items)."""
+    from scipy import stats
+    both = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
+    diff = both["b"] - both["a"]
+    out = {"pairs": len(both), "mean_a": both["a"].mean(), "mean_b": both["b"].mean(),
+           "change": diff.mean(), "p": np.nan}
+    if len(both) >= 2 and diff.abs().sum() > 0:
+        out["p"] = (stats.ttest_rel(both["b"], both["a"]).pvalue if test == "t"
+                    else stats.wilcoxon(diff, zero_method="wilcox").pvalue)
+    return out
+
+
+PAIRS = ((1, 2), (1, 3), (2, 3))
+
+
+def paired_table(survey: Survey) -> pd.DataFrame:
+    """Paired change for the trivselsscore and every item asked in all waves."""
+    rows = []
+    items = [("who5_score", "Trivselsscore (WHO-5), 0-100", "t")]
+    items += [(q.id, q.full_text, "wilcoxon") for q in survey.codebook.questions.values()
+              if q.waves == (1, 2, 3) and q.type == "single"]
+    for qid, label, test in items:
+        for first, second in PAIRS:
+            if first not in survey.waves or second not in survey.waves:
+                continue
+            if qid == "who5_score":
+                a, b = who5_scores(survey, first), who5_scores(survey, second)
+            else:
+                a, b = ordinal_values(survey, qid, first), ordinal_values(survey, qid, second)
+            rows.append({"question": qid, "label": label, "first": first, "second": second, "test": test,
+                         **paired_change(a, b, test)})
+    return pd.DataFrame(rows)
+
+
+def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
+    """The N line of an appendix: per wave that asks its questions, the most respondents
+    who answered any one of them."""
+    out: dict[int, int] = {}
+    for qid in appendix.questions:
+        q = survey.codebook[qid]
+        for wave in q.waves:
+            if wave in survey.waves and q.asked_if is None:
+                out[wave] = max(out.get(wave, 0), len(answers(survey, qid, wave)))
+    return dict(sorted(out.items()))
+
+
+# ---------------------------------------------------------------- results keys
+
+KEY = re.compile(r"^survey\.(?P<qid>\w+)\.w(?P<wave>\d)\.(?P<codes>[\d+]+)\.(?P<what>pct|count)$")
+
+
+def share_value(survey: Survey, key: str, min_cell: int):
+    """The value of a key `survey.<qid>.w<k>.<codes>.<pct|count>` ('x' if hidden), or None
+    when the question or wave is not in the data."""
+    match = KEY.match(key)
+    if not match:
+        raise KeyError(f"{key!r} is not a survey share key (survey.<question>.w<wave>.<codes>.pct|count)")
+    q = survey.codebook[match["qid"]]
+    wave = int(match["wave"])
+    if wave not in q.waves or wave not in survey.waves:
+        return None
+    d = disclose(distribution(survey, q.id), q, min_cell)
+    pct, count = d.share([int(c) for c in match["codes"].split("+")], wave)
+    return pct if match["what"] == "pct" else count
+
+
+def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) -> pd.DataFrame:
+    """key, value, page: every option share and count per question and wave, the sets of
+    options in `extra_keys` (e.g. the published 'enig + meget enig'), Tabel 2, the
+    trivselsscore. Hidden cells are 'x'."""
+    rows: list[tuple[str, object, str]] = []
+    disclosed = {}
+    for q in survey.codebook.questions.values():
+        if q.type not in ("single", "multi") or not any(w in survey.waves for w in q.waves):
+            continue
+        disclosed[q.id] = d = disclose(distribution(survey, q.id), q, min_cell)
+        for wave in d.counts.columns:
+            rows.append((f"survey.{q.id}.w{wave}.n", int(d.n[wave]), "bilag02_11"))
+            for code in q.codes:
+                pct, count = d.share([code], wave)
+                rows.append((f"survey.{q.id}.w{wave}.{code}.pct", pct, "bilag02_11"))
+                rows.append((f"survey.{q.id}.w{wave}.{code}.count", count, "bilag02_11"))
+    done = {key for key, _, _ in rows}
+    for key in extra_keys:
+        match = KEY.match(key)
+        if not match or key in done or match["qid"] not in disclosed:
+            continue
+        d, wave = disclosed[match["qid"]], int(match["wave"])
+        if wave not in d.counts.columns:
+            continue
+        pct, count = d.share([int(c) for c in match["codes"].split("+")], wave)
+        rows.append((key, pct if match["what"] == "pct" else count, "bilag02_11"))
+    rates = response_rates(survey)
+    for wave in rates.columns:
+        for what in ("sent", "answered", "missing"):
+            name = {"sent": "invited", "answered": "answered", "missing": "missing"}[what]
+            rows.append((f"tabel2.{name}.w{wave}", int(rates.loc[what, wave]), "fremgangsmaade"))
+        rows.append((f"tabel2.invited.w{wave}.pct", 100.0, "fremgangsmaade"))
+        rows.append((f"tabel2.answered.w{wave}.pct", float(rates.loc["answered_pct", wave]), "fremgangsmaade"))
+        rows.append((f"tabel2.missing.w{wave}.pct", float(rates.loc["missing_pct", wave]), "fremgangsmaade"))
+    if len(rates.columns):
+        rows.append(("text.answers_total", int(rates.loc["answered"].sum()), "fremgangsmaade"))
+    scores = score_summary(survey)
+    for wave in scores.columns:
+        rows.append((f"survey.who5_score.w{wave}.mean", float(scores.loc["mean", wave]), "resultatmaal1"))
+        rows.append((f"survey.who5_score.w{wave}.n", int(scores.loc["n", wave]), "resultatmaal1"))
+    if {2, 3} <= set(scores.columns):
+        rows.append(("survey.who5_score.w3_vs_w2.diff",
+                     float(scores.loc["mean", 3] - scores.loc["mean", 2]), "resultatmaal1"))
+    for appendix in load_appendices():
+        for wave, n in appendix_n(survey, appendix).items():
+            rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
+    return pd.DataFrame(rows, columns=["key", "value", "page"])

@@ -1,0 +1,155 @@
+"""Reading the participant survey waves against the codebook.
+
+A wave file `survey_w<k>.<csv|parquet|sas7bdat>` has one row per person the wave was sent
+to: `pnr` (the pseudonymous id of the registrations), `besvaret` (ja/nej) and one column
+per question of that wave, coded by data/reference/questionnaire.yml (single choice: the
+option code; multiple choice: codes joined by ';'; number: the number; free text: text).
+Free text is checked for presence only and dropped on reading: it never reaches an output.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import DataError
+from analysis.readers.files import SUFFIXES, read_table
+from analysis.reference.codebook import CODEBOOK, WAVES, Codebook, Question, load_codebook
+
+
+ID_COLUMN, STATUS_COLUMN = "pnr", "besvaret"
+
+
+# ---------------------------------------------------------------- reading the waves
+
+@dataclass
+class Survey:
+    codebook: Codebook
+    waves: dict[int, pd.DataFrame]          # every invited person: pnr, answered (bool), answers
+    missing: list[int] = field(default_factory=list)   # waves whose file is not in the extract
+    files: dict[int, Path] = field(default_factory=dict)
+    free_text_answers: int = 0              # counted, never kept
+
+    @property
+    def available(self) -> list[int]:
+        return sorted(self.waves)
+
+    def respondents(self, wave: int) -> pd.DataFrame:
+        frame = self.waves[wave]
+        return frame[frame["answered"]]
+
+
+def wave_file(data_dir: Path, wave: int) -> Path | None:
+    found = [data_dir / f"survey_w{wave}{s}" for s in SUFFIXES if (data_dir / f"survey_w{wave}{s}").exists()]
+    if len(found) > 1:
+        raise DataError(data_dir, f"more than one survey_w{wave} file: {', '.join(p.name for p in found)}; keep one")
+    return found[0] if found else None
+
+
+def _first_bad(path: Path, mask: pd.Series, column: str, reason: str) -> None:
+    bad = np.flatnonzero(mask.to_numpy())
+    if len(bad):
+        raise DataError(path, reason, row=int(bad[0]) + 1, column=column, more=len(bad) - 1)
+
+
+def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
+    """Coded answers of one question: Int64 codes/numbers, or frozensets of codes (multi)."""
+    given = text != ""
+    if q.type == "multi":
+        parts = text.str.split(";")
+        ok = parts.map(lambda items: all(re.fullmatch(r"\d+", s.strip() or "x") and int(s) in q.codes
+                                         for s in items)) | ~given
+        _first_bad(path, ~ok, q.id, f"answer outside the options of {q.id!r} "
+                   f"(codes {', '.join(map(str, q.codes))}, several joined by ';')")
+        return pd.Series([frozenset(int(s) for s in items) if g else None
+                          for items, g in zip(parts, given)], index=text.index, dtype=object)
+    numeric = pd.to_numeric(text.where(given), errors="coerce")
+    whole = numeric.notna() & (numeric == numeric.round())
+    _first_bad(path, given & ~whole, q.id, f"answer to {q.id!r} is not a whole number")
+    values = numeric.astype("Int64")
+    if q.type == "number":
+        low, high = q.minimum, q.maximum
+        outside = given & (((values < low) if low is not None else False) | ((values > high) if high is not None else False))
+        _first_bad(path, outside.fillna(False), q.id, f"answer to {q.id!r} outside {low}..{high}")
+    else:
+        _first_bad(path, given & ~values.isin(q.codes).fillna(False), q.id,
+                   f"answer outside the options of {q.id!r} (codes {', '.join(map(str, q.codes))})")
+    return values
+
+
+def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str]) -> tuple[pd.DataFrame, int]:
+    """Validate one wave file; returns (answers, number of free-text answers dropped)."""
+    raw = read_table(path)
+    for column in (ID_COLUMN, STATUS_COLUMN):
+        if column not in raw.columns:
+            raise DataError(path, f"missing column {column!r}", column=column)
+    asked = {q.id: q for q in codebook.in_wave(wave)}
+    for column in raw.columns:
+        if column in (ID_COLUMN, STATUS_COLUMN):
+            continue
+        if column not in codebook.questions:
+            raise DataError(path, f"unknown question id {column!r} (not in {CODEBOOK.name})", column=column)
+        if column not in asked:
+            raise DataError(path, f"question {column!r} is not asked in wave {wave} "
+                            f"(asked in wave {', '.join(map(str, codebook[column].waves))})", column=column)
+    ids = raw[ID_COLUMN]
+    _first_bad(path, ids == "", ID_COLUMN, "empty respondent id")
+    _first_bad(path, ~ids.isin(enrolled), ID_COLUMN, "respondent is not among the enrolled participants "
+               "(no row with this pnr in registrations)")
+    _first_bad(path, ids.duplicated(), ID_COLUMN, f"respondent appears more than once in wave {wave}")
+    status = raw[STATUS_COLUMN]
+    _first_bad(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
+    answered = (status == "ja").to_numpy()
+    out = pd.DataFrame({ID_COLUMN: ids, "answered": answered})
+    free_text = 0
+    for q in asked.values():
+        text = raw[q.id] if q.id in raw.columns else pd.Series("", index=raw.index)
+        _first_bad(path, (text != "") & ~answered, q.id, "answer from a person marked besvaret = nej")
+        if q.type == "text":
+            free_text += int((text != "").sum())
+            values = pd.Series(text != "", index=raw.index)   # presence only
+        else:
+            values = _parse_question(path, q, text)
+        if q.asked_if is not None:
+            shown = q.asked_if.holds(out[q.asked_if.question])
+            given = (text != "")
+            _first_bad(path, given & ~shown, q.id,
+                       f"answer to {q.id!r}, which is only asked when {q.asked_if}")
+        if q.type != "text":
+            out[q.id] = values
+    return out, free_text
+
+
+def load_edition_survey(edition, data_dir: Path, registrations: pd.DataFrame) -> Survey | None:
+    """The surveys of an edition whose report has them (else None)."""
+    return load_survey(data_dir, registrations) if edition.survey_published else None
+
+
+def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook | None = None) -> Survey:
+    """Every wave file present in `data_dir`; a missing wave is listed in `missing`."""
+    codebook = codebook or load_codebook()
+    enrolled = set(registrations[ID_COLUMN])
+    survey = Survey(codebook, {})
+    for wave in WAVES:
+        path = wave_file(Path(data_dir), wave)
+        if path is None:
+            survey.missing.append(wave)
+            continue
+        survey.waves[wave], dropped = read_wave(path, wave, codebook, enrolled)
+        survey.files[wave] = path
+        survey.free_text_answers += dropped
+    return survey
+
+
+def describe_survey(survey: Survey) -> str:
+    """One line for the console: respondents per wave, missing waves, free text dropped."""
+    parts = [f"wave {w}: {int(f['answered'].sum())} of {len(f)} answered" for w, f in sorted(survey.waves.items())]
+    parts += [f"wave {w}: no file (its pages say so)" for w in survey.missing]
+    if survey.free_text_answers:
+        parts.append(f"{survey.free_text_answers} free-text answers read and dropped")
+    return "; ".join(parts)
+
+
