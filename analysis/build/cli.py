@@ -1,7 +1,8 @@
-"""Command line: python -m analysis {validate,panel,synth,build}."""
+"""Command line: python -m analysis {validate,panel,synth,compute,render,build}."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ import pandas as pd
 from analysis.disclosure.rules import DisclosureError
 from analysis.editions import DEFAULT_EDITION, EDITIONS, REPO, get_edition
 from analysis.errors import DataError
+from analysis.bundle.store import BundleError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -80,14 +82,56 @@ def cmd_synth(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
-    from analysis.build.driver import BuildError, build
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends a build like Ctrl-C: workers, kernels and LaTeX are stopped and the
+    last good outputs stay in place."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def cmd_compute(args) -> int:
+    from analysis.build.driver import compute
+    _stop_on_sigterm()
+    out = compute(get_edition(args.edition), data=args.data, out=args.out, min_cell=args.min_cell,
+                  inference=args.inference, force=args.force)
+    print(f"statistics bundle: {out}")
+    return 0
+
+
+def cmd_render(args) -> int:
+    from analysis.build.driver import BuildError, render
+    _stop_on_sigterm()
     try:
-        return build(get_edition(args.edition), data=args.data, force=args.force, pdf=not args.no_pdf,
-                     min_cell=args.min_cell, inference=args.inference)
+        return render(get_edition(args.edition), args.bundle, args.out, force=args.force, pdf=not args.no_pdf,
+                      entries=args.chapters, workers=args.workers)
     except BuildError as err:
         print(f"build failed: {err}", file=sys.stderr)
         return 1
+
+
+def cmd_build(args) -> int:
+    from analysis.build.driver import BuildError, build
+    _stop_on_sigterm()
+    try:
+        return build(get_edition(args.edition), data=args.data, force=args.force, pdf=not args.no_pdf,
+                     out=args.out, min_cell=args.min_cell, inference=args.inference, bundle=args.bundle,
+                     workers=args.workers)
+    except BuildError as err:
+        print(f"build failed: {err}", file=sys.stderr)
+        return 1
+
+
+def _compute_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--min-cell", type=int, default=None,
+                   help="minimum persons per published cell (default: the edition's, 3)")
+    p.add_argument("--inference", choices=["cluster", "iid"], default=None,
+                   help="standard errors: clustered by person (default) or classical OLS")
+
+
+def _render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
+    p.add_argument("--workers", type=int, default=None, help="chapter kernels in parallel (default: CPUs)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check an extract against the data contracts")
     _common(p)
     p.set_defaults(func=cmd_validate)
-    p = sub.add_parser("panel", help="write the person-week panel of scores")
+    p = sub.add_parser("panel", help="write the person-week panel of scores (microdata: never export)")
     _common(p)
     p.add_argument("--out", required=True, help="output file (.parquet or .csv)")
     p.set_defaults(func=cmd_panel)
@@ -106,14 +150,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="output directory (default: the bundled one)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled one's)")
     p.set_defaults(func=cmd_synth)
-    p = sub.add_parser("build", help="build an edition of the report")
+    p = sub.add_parser("compute", help="compute the statistics bundle from an extract (the only step "
+                                       "that reads microdata)")
     _common(p)
+    p.add_argument("--out", type=Path, default=None, help="bundle directory (default: _build/<edition>/bundle)")
+    p.add_argument("--force", action="store_true", help="compute even if the inputs are unchanged")
+    _compute_options(p)
+    p.set_defaults(func=cmd_compute)
+    p = sub.add_parser("render", help="build the book (HTML and PDF) from a statistics bundle alone")
+    p.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
+                   help="which report (default: %(default)s)")
+    p.add_argument("--bundle", type=Path, default=None, help="bundle directory (default: _build/<edition>/bundle)")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: _build/<edition>)")
     p.add_argument("--force", action="store_true", help="re-execute every chapter")
-    p.add_argument("--no-pdf", action="store_true", help="build the HTML site only")
-    p.add_argument("--min-cell", type=int, default=None,
-                   help="minimum persons per published cell (default: the edition's, 3)")
-    p.add_argument("--inference", choices=["cluster", "iid"], default=None,
-                   help="standard errors: clustered by person (default) or classical OLS")
+    p.add_argument("--chapters", nargs="+", default=None, metavar="ENTRY",
+                   help="render only these table-of-contents entries (e.g. chapters/undergrupper); "
+                        "for working on a chapter")
+    _render_options(p)
+    p.set_defaults(func=cmd_render)
+    p = sub.add_parser("build", help="compute and render an edition of the report")
+    _common(p)
+    p.add_argument("--bundle", type=Path, default=None,
+                   help="render this (exported) bundle instead of computing one: no extract needed")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: _build/<edition>)")
+    p.add_argument("--force", action="store_true", help="compute the bundle and re-execute every chapter")
+    _compute_options(p)
+    _render_options(p)
     p.set_defaults(func=cmd_build)
     args = parser.parse_args(argv)
     try:
@@ -121,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except DisclosureError as err:
-        print(f"disclosure check failed: {err}", file=sys.stderr)
+    except (DisclosureError, BundleError) as err:
+        print(f"disclosure check failed: {err}" if isinstance(err, DisclosureError) else f"bundle: {err}",
+              file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print("interrupted: the last good outputs are unchanged", file=sys.stderr)
+        return 130

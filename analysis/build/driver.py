@@ -1,341 +1,285 @@
-"""The build driver: data -> executed chapters -> Jupyter Book HTML and PDF -> results.
+"""The build: compute (extract -> statistics bundle) and render (bundle -> book).
 
-    python -m analysis build --edition final-2025 [--data DIR] [--force]
+    python -m analysis compute --edition E [--data DIR] [--out BUNDLE]
+    python -m analysis render  --edition E [--bundle BUNDLE] [--no-pdf] [--force]
+    python -m analysis build   --edition E [--data DIR | --bundle BUNDLE] [--no-pdf] [--force]
 
-1. Validate the data (stops on bad input before anything runs).
-2. Execute each chapter (MyST markdown, read with jupytext) with papermill into
-   _build/<edition>/executed/, in parallel. A chapter is re-executed only when its source,
-   its parameters, the `analysis` package, the reference data or the input data changed.
-3. Build the book from the executed notebooks (execution off) into HTML, then PDF (LaTeX).
-4. Write results.csv (every number the book quotes) and reproduction.csv.
+`compute` is the only step that reads microdata (analysis.compute.stage). `render` reads
+the bundle alone: it executes the chapters (MyST notebooks whose parameters are the edition
+and the bundle) with papermill in a pool of kernels, builds HTML and PDF with Jupyter Book
+(execution off, warnings are errors), and writes results.csv and reproduction.csv from the
+bundle. `build` runs both; with --bundle it only renders.
 
-A failing chapter (or any other failure) stops the build naming the chapter, the cell and
-the error; the previous site and results are then removed and BUILD-FAILED.txt says why,
-so nothing half-built looks finished. The disclosure check over the results runs before any
-page is built.
+Everything a render writes goes into `<out>/.next/` first and is swapped into `<out>/` at
+the end, so a failed or interrupted build leaves the last good site and results in place;
+a failure writes `<out>/BUILD-FAILED.txt` (plain text: what failed and where its log is).
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from analysis.register.cohort import per_team
-from analysis.disclosure.rules import SUPPRESSED, DisclosureError, check_results
+from analysis.build.chapters import (ChapterError, execute_chapters, render_fingerprint, toc_entries)
+from analysis.bundle.store import Bundle, BundleError
 from analysis.editions import REPO, Edition
 from analysis.errors import DataError
-from analysis.register.extract import Extract, load_extract
-from analysis.register.panel import build_panel
-from analysis.progress import say
-from analysis.compute.results import edition_results, published_key_map, published_numbers, reproduction
-from analysis.survey.waves import Survey, describe_survey, load_edition_survey
-from analysis.reference.scoring import ScoreMapping, load_mapping
+from analysis.reference.published import published_numbers
+from analysis.report.book import data_statement
+from analysis.report.reproduction import published_key_map, reproduction
+from analysis.runtime import remove, say, swap_in
 
-from analysis.report.book import RESULT_MIME
+# what a render publishes into <out>/ (swapped in together at the end)
+PUBLISHED = ("executed", "html", "pdf", "results.csv", "reproduction.csv")
+# what the compute stage's result depends on besides the extract and its parameters
+COMPUTE_INPUTS = ("analysis", "data/reference", "data/qualitative", "constraints.txt")
 
 
 class BuildError(Exception):
     pass
 
 
-# ---------------------------------------------------------------- what to build
+# ---------------------------------------------------------------- compute
 
-def toc_entries(toc_path: Path) -> list[str]:
-    """Document paths (without suffix) in the order of the table of contents."""
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
-    entries = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                entries.append(item["file"])
-            walk(item.get("sections"))
-            walk(item.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return entries
-
-
-def _hash_files(paths: list[Path]) -> str:
+def compute_key(edition: Edition, data: Path, min_cell: int | None, inference: str | None) -> str:
+    """Hash of what a bundle is computed from: the extract's files, the package, the
+    reference and qualitative data, the pinned versions and the parameters."""
+    from analysis.compute.stage import extract_fingerprint
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(REPO) if path.is_relative_to(REPO) else path).encode())
-        digest.update(path.read_bytes())
+    for name in COMPUTE_INPUTS:
+        path = REPO / name
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(REPO)).encode())
+            digest.update(file.read_bytes())
+    digest.update(extract_fingerprint(data).encode())
+    digest.update(json.dumps([edition.name, min_cell, inference, sys.version]).encode())
     return digest.hexdigest()
 
 
-def inputs_fingerprint(data: Path) -> str:
-    """Hash of everything a chapter's numbers depend on besides its own source."""
-    package = list((REPO / "analysis").rglob("*.py"))
-    reference = [p for p in (REPO / "data" / "reference").rglob("*") if p.is_file()]
-    reference += [p for p in (REPO / "data" / "qualitative").rglob("*") if p.is_file()]
-    extract = [p for p in Path(data).iterdir() if p.is_file()]
-    pins = [p for p in [REPO / "constraints.txt"] if p.exists()]   # package versions
-    return _hash_files(package + reference + extract + pins) + sys.version
-
-
-# ---------------------------------------------------------------- executing chapters
-
-def for_edition(notebook, edition: str):
-    """The chapter as an edition sees it: a cell tagged `only-<edition>` belongs to that
-    edition alone (the passages of a shared chapter that only one report has)."""
-    notebook.cells = [cell for cell in notebook.cells
-                      if all(tag == f"only-{edition}" for tag in cell.metadata.get("tags", [])
-                             if tag.startswith("only-"))]
-    return notebook
-
-
-def _execute(source: str, target: str, parameters: dict) -> float:
-    """Run one chapter with papermill (in a worker process); returns seconds."""
-    import jupytext
-    import papermill
-
-    start = time.perf_counter()
-    notebook = for_edition(jupytext.read(source), parameters["edition"])
-    # the kernel inherits this worker's stderr: keep its chatter in a log beside the notebook
-    with open(Path(target).with_suffix(".kernel.log"), "w") as log:
-        os.dup2(log.fileno(), 2)
-        executed = papermill.execute_notebook(notebook, target, parameters=parameters, kernel_name="python3",
-                                              cwd=str(REPO), progress_bar=False, log_output=False)
-    for cell in executed.cells:   # the cell papermill adds must not show in the book
-        tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
-    import nbformat
-    nbformat.write(executed, target)
-    return time.perf_counter() - start
-
-
-def _failure(chapter: str, err: BaseException) -> str:
-    cell = getattr(err, "exec_count", None)
-    ename = getattr(err, "ename", type(err).__name__)
-    evalue = getattr(err, "evalue", str(err))
-    where = f" in cell [{cell}]" if cell is not None else ""
-    return f"chapter {chapter}{where} failed: {ename}: {evalue}"
-
-
-def execute_chapters(entries: list[str], out: Path, parameters: dict, fingerprint: str,
-                     force: bool) -> list[str]:
-    executed = out / "executed"
-    todo, keys = [], {}
-    for entry in entries:
-        source = REPO / f"{entry}.md"
-        if not source.exists():
-            raise BuildError(f"the table of contents names {entry}, but {source} does not exist")
-        key = hashlib.sha256((source.read_text(encoding="utf-8") + json.dumps(parameters, sort_keys=True)
-                              + fingerprint).encode()).hexdigest()
-        keys[entry] = key
-        target = executed / f"{entry}.ipynb"
-        stamp = target.with_suffix(".hash")
-        if not force and target.exists() and stamp.exists() and stamp.read_text() == key:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        stamp.unlink(missing_ok=True)
-        todo.append(entry)
-    reused = len(entries) - len(todo)
-    say(f"executing {len(todo)} of {len(entries)} chapters ({reused} unchanged, reused)")
-    if not todo:
-        return []
-    workers = max(1, min(len(todo), os.cpu_count() or 1))
-    failures = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_execute, str(REPO / f"{e}.md"), str(executed / f"{e}.ipynb"), parameters): e
-                   for e in todo}
-        for done, future in enumerate(as_completed(futures), start=1):
-            entry = futures[future]
-            try:
-                seconds = future.result()
-            except Exception as err:  # papermill's error names the cell
-                failures.append(_failure(f"{entry}.md", err))
-                say(f"[{done}/{len(todo)}] {entry}: FAILED")
-                continue
-            (executed / f"{entry}.hash").write_text(keys[entry])
-            say(f"[{done}/{len(todo)}] {entry}: executed in {seconds:.1f} s")
-    if failures:
-        raise BuildError("\n".join(failures))
-    return todo
+def compute(edition: Edition, data: Path | None = None, out: Path | None = None, min_cell: int | None = None,
+            inference: str | None = None, force: bool = False) -> Path:
+    """Compute the bundle (skipped when its inputs are unchanged since the last compute
+    into `out`). Returns the bundle directory."""
+    from analysis.compute.stage import compute_bundle
+    data = Path(data).resolve() if data else edition.data_dir
+    out = Path(out) if out else REPO / "_build" / edition.name / "bundle"
+    key = compute_key(edition, data, min_cell, inference)
+    stamp = out / "inputs.sha256"
+    if not force and stamp.exists() and stamp.read_text() == key:
+        say(f"bundle of {edition.name} is up to date ({out})")
+        return out
+    compute_bundle(edition, data, out, min_cell, inference)
+    stamp.write_text(key)
+    return out
 
 
 # ---------------------------------------------------------------- the book
 
-def data_statement(data: Path) -> str:
-    """The banner: which data the book was built on."""
-    manifest = Path(data) / "extract.json"
-    info = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else {}
-    if info.get("synthetic"):
-        return ("Bygget på syntetiske data, kalibreret til den publicerede rapport. "
-                "Tallene er ikke registerdata og kan ikke bruges som resultater.")
-    name = info.get("name", Path(data).name)
-    date = info.get("date", time.strftime("%Y-%m-%d", time.localtime(max(
-        p.stat().st_mtime for p in Path(data).iterdir() if p.is_file()))))
-    return f"Bygget på dataudtrækket {name} ({date})."
+def filtered_toc(toc: dict, keep: set[str]) -> dict:
+    """The table of contents with only the entries in `keep` (parts left empty dropped)."""
+    def walk(items):
+        out = []
+        for item in items or []:
+            item = dict(item)
+            for nested in ("sections", "chapters"):
+                if nested in item:
+                    item[nested] = walk(item[nested])
+                    if not item[nested]:
+                        del item[nested]
+            if item.get("file") in keep or item.get("sections") or item.get("chapters"):
+                out.append(item)
+        return out
+    toc = dict(toc)
+    if "parts" in toc:
+        toc["parts"] = [dict(part, chapters=walk(part.get("chapters"))) for part in toc["parts"]]
+        toc["parts"] = [part for part in toc["parts"] if part["chapters"]]
+    if "chapters" in toc:
+        toc["chapters"] = walk(toc["chapters"])
+    return toc
 
 
-def stage_book(edition: Edition, out: Path, statement: str) -> Path:
-    root = out / "executed"
+def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
+               entries: list[str] | None = None) -> Path:
+    """Jupyter Book's source tree for the executed chapters: the edition's configuration
+    and table of contents (only `entries`, if given), our static files and Sphinx
+    extension."""
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
     # the PDF's title page says which data too (short enough for the title page)
-    config["author"] = ("Syntetiske data – ikke registerdata" if "syntetiske" in statement
-                        else statement.rstrip("."))
+    config["author"] = ("Syntetiske data – ikke registerdata" if bundle.synthetic else statement.rstrip("."))
     config.setdefault("html", {})["announcement"] = statement
     config["html"]["extra_footer"] = f"<p>{statement}</p>"
+    config.setdefault("sphinx", {}).setdefault("config", {})["tpj_edition"] = edition.name
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
-    shutil.copy(edition.toc, root / "_toc.yml")
-    if (root / "_static").exists():
-        shutil.rmtree(root / "_static")
-    shutil.copytree(REPO / "_static", root / "_static")
+    toc = yaml.safe_load(edition.toc.read_text(encoding="utf-8"))
+    if entries is not None:
+        toc = filtered_toc(toc, set(entries))
+    (root / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for name in ("_static", "_ext"):
+        remove(root / name)
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
-def run_jupyter_book(root: Path, builder: str, work: Path) -> None:
+def run_command(command: list[str], log: Path) -> subprocess.CompletedProcess:
+    """Run a command in its own process group (so an interrupt ends it and everything it
+    started, e.g. LaTeX), its output into `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               errors="replace", start_new_session=True)
+    try:
+        output, _ = process.communicate()
+    except BaseException:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+        raise
+    log.write_text(output, encoding="utf-8")
+    return subprocess.CompletedProcess(command, process.returncode, output, "")
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def latex_errors(log: Path, lines: int = 6) -> str:
+    """The first LaTeX error of a LaTeX log ('! ...' and the 'l.<line>' after it)."""
+    if not log.exists():
+        return ""
+    text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    for i, line in enumerate(text):
+        if line.startswith("!"):
+            return "\n".join(text[i:i + lines])
+    return ""
+
+
+def run_jupyter_book(root: Path, builder: str, work: Path, strict: bool = True) -> None:
+    """Jupyter Book (execution off) on the staged root. `strict`: a warning (a missing
+    glue key, a broken reference) fails the build; off when only some chapters are
+    rendered (their references to the others cannot resolve)."""
     jb = Path(sys.executable).parent / "jb"
-    # -W: a warning (a missing glue key, a broken reference) fails the build
     command = [str(jb), "build", str(root), "--path-output", str(work), "--builder", builder,
-               "--keep-going", "-n", "-W"]
+               "--keep-going"] + (["-n", "-W"] if strict else [])
     say(f"jupyter-book: {builder} ...")
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    # a fresh output folder (files of earlier builds would be published); Sphinx's cache of
+    # parsed pages (.doctrees) stays, so unchanged chapters are not read again
+    remove(work / "_build" / ("html" if builder == "html" else "latex"))
     log = work / f"jupyter-book-{builder}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    result = run_command(command, log)
+    output = ANSI.sub("", result.stdout)
     if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-        raise BuildError(f"jupyter-book {builder} build failed (log: {log}):\n{tail}")
-    warnings = [line for line in (result.stdout + result.stderr).splitlines() if "WARNING" in line]
+        tail = "\n".join(line for line in output.strip().splitlines()[-15:])
+        cause = latex_errors(work / "_build" / "latex" / "book.log") if builder == "pdflatex" else ""
+        raise BuildError(f"jupyter-book {builder} build failed (log: {log})"
+                         + (f"\nLaTeX stopped at:\n{cause}" if cause else "") + f"\n{tail}")
+    warnings = [line for line in output.splitlines() if "WARNING" in line]
     say(f"jupyter-book: {builder} done in {time.perf_counter() - start:.1f} s"
         + (f", {len(warnings)} warnings (see {log})" if warnings else ""))
 
 
 # ---------------------------------------------------------------- results
 
-def glued_numbers(out: Path, entries: list[str]) -> pd.DataFrame:
-    """Every number glued into the prose: key, value, page (from the executed notebooks)."""
-    import nbformat
-    rows = []
-    for entry in entries:
-        notebook = nbformat.read(out / "executed" / f"{entry}.ipynb", as_version=4)
-        for cell in notebook.cells:
-            for output in cell.get("outputs", []):
-                raw = output.get("data", {}).get(RESULT_MIME)
-                if raw:
-                    record = json.loads(raw)
-                    rows.append({"key": record["key"], "value": record["value"],
-                                 "page": record.get("page") or Path(entry).name, "text": record["text"]})
-    return pd.DataFrame(rows, columns=["key", "value", "page", "text"])
-
-
-def write_results(extract: Extract, survey: Survey | None, mapping: ScoreMapping, out: Path,
-                  entries: list[str], min_cell: int, inference: str) -> tuple[int, int]:
-    edition = extract.edition
-    panel = build_panel(extract, mapping)
-    tables, _ = edition_results(extract, panel, survey, inference, min_cell)
-    glued = glued_numbers(out, entries)
-    # a value the disclosure rule hides in the tables stays hidden, whatever a chapter glued
-    hidden = set(tables.loc[tables["value"].astype(str) == SUPPRESSED, "key"])
-    glued["value"] = [SUPPRESSED if k in hidden else v for k, v in zip(glued["key"], glued["value"])]
-    results = pd.concat([glued[["key", "value", "page"]],
-                         tables[~tables["key"].isin(glued["key"])]], ignore_index=True)
-    # as printed: two decimals (a full-precision mean would narrow down hidden cells)
-    results["value"] = [round(v, 2) if isinstance(v, float) else v for v in results["value"]]
-    check_results(results, min_cell)   # nothing under the minimum leaves the build
+def write_results(bundle: Bundle, edition: Edition, out: Path) -> tuple[int, int]:
+    """results.csv (every scalar of the bundle, as printed) and reproduction.csv (each
+    printed number of the original report beside ours); returns (reproduced, compared)."""
+    results = bundle.results()
     results.to_csv(out / "results.csv", index=False)
-    published = published_numbers(edition)
-    repro = reproduction(results, published, published_key_map(per_team(extract.registrations), edition),
+    teams = [team for team in bundle.table("bilag1.teams").index] if bundle.has_table("bilag1.teams") else []
+    repro = reproduction(results, published_numbers(edition), published_key_map(teams, edition),
                          edition.model_tolerance)
     repro.to_csv(out / "reproduction.csv", index=False)
     compared = repro[repro["ok"] != "suppressed"]
     return int((compared["ok"] == True).sum()), len(compared)  # noqa: E712
 
 
-# ---------------------------------------------------------------- the whole build
+# ---------------------------------------------------------------- render and build
 
-def _publish(work: Path, out: Path, edition: Edition, pdf: bool) -> None:
-    html = out / "html"
-    if html.exists():
-        shutil.rmtree(html)
-    shutil.copytree(work / "_build" / "html", html)
-    if pdf:
-        (out / "pdf").mkdir(exist_ok=True)
-        target = out / "pdf" / f"tpj-{edition.name}.pdf"
-        shutil.copy(work / "_build" / "latex" / "book.pdf", target)
-        shutil.copy(target, html / target.name)
+def _fail(out: Path, message: str) -> None:
+    (out / "BUILD-FAILED.txt").write_text(ANSI.sub("", message) + "\n", encoding="utf-8")
 
 
-OUTPUTS = ("html", "pdf", "jb", "results.csv", "reproduction.csv",
-           "data-quality.csv", "excluded-weeks.csv")   # the last two: written by early versions
-
-
-def _remove(out: Path, names) -> None:
-    for name in names:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-
-
-def _fail(out: Path, message: str, disclosure: bool = False) -> None:
-    """Leave nothing that looks like a finished build (and after a disclosure failure,
-    nothing that holds the offending numbers)."""
-    _remove(out, OUTPUTS + (("executed",) if disclosure else ()))
-    (out / "BUILD-FAILED.txt").write_text(message + "\n", encoding="utf-8")
-
-
-def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: bool = True,
-          out: Path | None = None, min_cell: int | None = None, inference: str | None = None) -> int:
+def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = None, force: bool = False,
+           pdf: bool = True, entries: list[str] | None = None, workers: int | None = None) -> int:
+    """Build the book from the bundle alone into `out` (default _build/<edition>/)."""
     start = time.perf_counter()
-    data = Path(data).resolve() if data else edition.data_dir
     out = Path(out) if out else REPO / "_build" / edition.name
+    bundle_dir = Path(bundle_dir) if bundle_dir else out / "bundle"
     out.mkdir(parents=True, exist_ok=True)
-    _remove(out, ("BUILD-FAILED.txt", "data-quality.csv", "excluded-weeks.csv"))
-    min_cell = int(min_cell or edition.min_cell)
-    inference = inference or edition.inference
-    parameters = {"edition": edition.name, "data_dir": str(data), "min_cell": min_cell,
-                  "inference": inference}
+    remove(out / "BUILD-FAILED.txt")
+    nxt = out / ".next"
+    remove(nxt)
     try:
-        say(f"edition {edition.name}: validating {data}")
-        mapping = load_mapping()
-        extract = load_extract(data, edition, mapping)   # validated once, reused for the results
-        survey = load_edition_survey(edition, data, extract.registrations)
-        if survey is not None:
-            say(f"surveys: {describe_survey(survey)}")
-        entries = toc_entries(edition.toc)
+        bundle = Bundle.open(bundle_dir, edition.name)
+        statement = data_statement(bundle)
+        subset = entries is not None
+        entries = [e for e in toc_entries(edition.toc) if not subset or e in entries or e == "index"]
+        parameters = {"edition": edition.name, "bundle": str(bundle_dir.resolve())}
+        executed = nxt / "executed"
+        executed.mkdir(parents=True)
         t0 = time.perf_counter()
-        execute_chapters(entries, out, parameters, inputs_fingerprint(data), force)
+        previous = out / "executed" if (out / "executed").exists() else None
+        execute_chapters(entries, executed, previous, parameters, render_fingerprint(bundle.manifest), force,
+                         workers)
         t_exec = time.perf_counter() - t0
-        # results first: the disclosure check runs before any page is built
-        ok, compared = write_results(extract, survey, mapping, out, entries, min_cell, inference)
-        root = stage_book(edition, out, data_statement(data))
+        root = stage_book(edition, executed, bundle, statement, entries if subset else None)
         work = out / "jb"
         t0 = time.perf_counter()
-        run_jupyter_book(root, "html", work)
+        run_jupyter_book(root, "html", work, strict=not subset)
         t_html = time.perf_counter() - t0
+        shutil.copytree(work / "_build" / "html", nxt / "html")
         t0 = time.perf_counter()
         if pdf:
-            run_jupyter_book(root, "pdflatex", work)
+            run_jupyter_book(root, "pdflatex", work, strict=not subset)
+            (nxt / "pdf").mkdir()
+            target = nxt / "pdf" / f"tpj-{edition.name}.pdf"
+            shutil.copy(work / "_build" / "latex" / "book.pdf", target)
+            shutil.copy(target, nxt / "html" / target.name)
         t_pdf = time.perf_counter() - t0
-        _publish(work, out, edition, pdf)
-    except DisclosureError as err:
-        _fail(out, f"disclosure check failed: {err}", disclosure=True)
-        raise BuildError(f"disclosure check failed: {err}") from None
-    except Exception as err:
-        _fail(out, f"{type(err).__name__}: {err}" if not isinstance(err, (BuildError, DataError)) else str(err))
+        ok, compared = write_results(bundle, edition, nxt)
+        for name in PUBLISHED:
+            if (nxt / name).exists():
+                swap_in(nxt / name, out / name)
+            elif name == "pdf":
+                remove(out / name)   # an HTML-only build: no stale PDF beside the new site
+        remove(nxt)
+    except (BuildError, ChapterError, BundleError, DataError) as err:
+        _fail(out, str(err))
+        raise BuildError(str(err)) from None
+    except BaseException as err:
+        _fail(out, f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
         raise
     say(f"reproduction: {ok}/{compared} published numbers within tolerance ({out / 'reproduction.csv'})")
-    say(f"done in {time.perf_counter() - start:.1f} s (chapters {t_exec:.1f} s, HTML {t_html:.1f} s, "
+    say(f"rendered in {time.perf_counter() - start:.1f} s (chapters {t_exec:.1f} s, HTML {t_html:.1f} s, "
         f"PDF {t_pdf:.1f} s): {out / 'html' / 'index.html'}"
         + (f" and {out / 'pdf' / f'tpj-{edition.name}.pdf'}" if pdf else ""))
     return 0
+
+
+def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: bool = True,
+          out: Path | None = None, min_cell: int | None = None, inference: str | None = None,
+          bundle: Path | None = None, workers: int | None = None) -> int:
+    """compute + render; with `bundle`, render that bundle only (no extract needed)."""
+    out = Path(out) if out else REPO / "_build" / edition.name
+    if bundle is None:
+        try:
+            bundle = compute(edition, data, out / "bundle", min_cell, inference, force)
+        except (DataError, BundleError) as err:
+            out.mkdir(parents=True, exist_ok=True)
+            _fail(out, str(err))
+            raise
+    return render(edition, bundle, out, force, pdf, workers=workers)

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.readers.contracts import validate_registrations
 from analysis.editions import Edition
 from analysis.errors import DataError
-from analysis.progress import say
+from analysis.runtime import say
 from analysis.readers.files import find_one, read_header, read_rows, read_table
 from analysis.reference.scoring import ScoreMapping, normalise_code
 from analysis.weeks import (month_column, month_of_week, parse_month_column, parse_week_column, parse_week_label, week_column, week_label)

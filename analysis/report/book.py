@@ -1,36 +1,33 @@
-"""What the chapter notebooks call: load an extract once, Danish number formats, glue
-numbers into the prose, and tables and figures in the house style.
+"""What the chapter notebooks call: the statistics bundle (and nothing else), Danish number
+formats, glue for the prose, and tables and figures in the house style.
 
-A chapter stays thin:
+A chapter stays thin; its parameters are the edition and the bundle:
 
-    ctx = book.context(edition, data_dir, min_cell, inference)
-    book.glue("tabel6.mean.w0", ctx.means["w0"], page="beskaeftigelsesscore")
+    ctx = book.context(edition, bundle)
+    book.glue_value(ctx, "tabel6.mean.w0")            # {glue:text}`tabel6.mean.w0` in the prose
     book.table(frame, caption="...", name="tabel-6", notes=[...])
+
+Nothing here (or in anything a chapter imports) can read an extract: the render stage sees
+only the bundle (tests/test_stages.py checks the imports).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from babel.numbers import format_decimal
 
+from analysis.bundle.store import Bundle
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.editions import Edition, get_edition
-from analysis.register.models import STAR_LEGEND
-from analysis.register.extract import Extract, load_extract
-from analysis.register.panel import build_panel
-from analysis.compute.results import edition_results
-from analysis.reference.scoring import ScoreMapping, load_mapping
-from analysis.survey.waves import Survey, load_edition_survey
+from analysis.editions import REPO, Edition, get_edition
 
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
-RESULT_MIME = GLUE_PREFIX + "text/x-tpj-result"   # the number behind a glued text, for results.csv
+STAR_LEGEND = "* p<0,05, ** p<0,01, *** p<0,001"
 COLORS = {"black": "#000000", "blue": "#1f5fa8", "red": "#c0282d", "lightblue": "#cfe3f5",
           "grey": "#8c8c8c", "green": "#2e8b57", "orange": "#e08a1e", "purple": "#7b4fa0"}
 SERIES = [COLORS["red"], COLORS["blue"], COLORS["green"], COLORS["orange"], COLORS["purple"]]
@@ -58,45 +55,74 @@ def pct(value, decimals: int = 1) -> str:
     return value if isinstance(value, str) else f"{number(value, decimals)} %"
 
 
-# ---------------------------------------------------------------- loading
+# ---------------------------------------------------------------- the bundle
+
+def default_bundle(edition: str) -> Path:
+    """Where `python -m analysis compute` writes an edition's bundle by default."""
+    return REPO / "_build" / edition / "bundle"
+
 
 @dataclass
 class Context:
+    """What a chapter knows: the edition's settings and its statistics bundle."""
     edition: Edition
-    data_dir: Path
-    min_cell: int
-    inference: str
-    mapping: ScoreMapping
-    extract: Extract
-    panel: pd.DataFrame
-    survey: Survey | None       # None: the edition's report has no surveys
-    results: pd.DataFrame       # key, value, page (after disclosure control)
-    models: pd.DataFrame        # every estimate, with `published`
-    manifest: dict
+    bundle: Bundle
+
+    @property
+    def min_cell(self) -> int:
+        return self.bundle.min_cell
+
+    @property
+    def inference(self) -> str:
+        return self.bundle.inference
 
     @property
     def synthetic(self) -> bool:
-        return bool(self.manifest.get("synthetic"))
+        return self.bundle.synthetic
+
+    @cached_property
+    def results(self) -> pd.DataFrame:
+        """key, value, page: every scalar of the bundle (hidden 'x')."""
+        return self.bundle.results()
+
+    @cached_property
+    def models(self) -> pd.DataFrame:
+        """Every model estimate (the bundle's estimates) with `published` (not hidden)."""
+        estimates = self.bundle.estimates.copy()
+        estimates["published"] = estimates["status"].eq("shown")
+        return estimates
 
     def model(self, group: str, model: str = "two_point") -> pd.DataFrame:
         return self.models[(self.models["group"] == group) & (self.models["model"] == model)]
 
+    def value(self, key: str):
+        return self.bundle.value(key)
+
+    def has(self, key: str) -> bool:
+        return self.bundle.has(key)
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.bundle.table(name)
+
+    def figure(self, name: str) -> pd.DataFrame:
+        return self.bundle.figure(name)
+
 
 @lru_cache(maxsize=4)
-def context(edition: str = "final-2025", data_dir: str | None = None, min_cell: int | None = None,
-            inference: str | None = None) -> Context:
-    ed = get_edition(edition)
-    data = Path(data_dir) if data_dir else ed.data_dir
-    min_cell = int(min_cell or ed.min_cell)
-    inference = inference or ed.inference
-    mapping = load_mapping()
-    extract = load_extract(data, ed, mapping)
-    panel = build_panel(extract, mapping)
-    survey = load_edition_survey(ed, data, extract.registrations)
-    results, models = edition_results(extract, panel, survey, inference, min_cell)
-    manifest_path = data / "extract.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
-    return Context(ed, data, min_cell, inference, mapping, extract, panel, survey, results, models, manifest)
+def context(edition: str = "final-2025", bundle: str | None = None) -> Context:
+    """The chapter's context: `bundle` is the bundle directory (default: where `compute`
+    writes the edition's bundle). Raises BundleError when there is no bundle, or it
+    belongs to another edition."""
+    return Context(get_edition(edition), Bundle.open(bundle or default_bundle(edition), edition))
+
+
+def data_statement(bundle: Bundle) -> str:
+    """The banner: which data the book was built on (from the bundle's manifest)."""
+    extract = bundle.manifest.get("extract", {})
+    if extract.get("synthetic"):
+        return ("Bygget på syntetiske data, kalibreret til den publicerede rapport. "
+                "Tallene er ikke registerdata og kan ikke bruges som resultater.")
+    return f"Bygget på dataudtrækket {extract.get('name', '')} ({extract.get('date', '')})."
 
 
 # ---------------------------------------------------------------- output for the book
@@ -106,42 +132,48 @@ def _display(bundle: dict, metadata: dict | None = None) -> None:
     display(bundle, raw=True, metadata=metadata or {})
 
 
-def glue(key: str, value, text: str | None = None, page: str = "", decimals: int = 2) -> str:
-    """Glue a number for `{glue:text}` in the prose and record it for results.csv.
-
-    `text` defaults to the Danish formatting of `value` with `decimals` decimals. A
-    suppressed value ('x') is shown as "færre end 3" style text by the caller.
-    """
+def glue(key: str, value, text: str | None = None, decimals: int = 2) -> str:
+    """Glue a value for `{glue:text}` in the prose: `text`, or the Danish formatting of
+    `value` (an int as a count, a float with `decimals` decimals). For values a page
+    derives from the bundle or from reference content; a bundle scalar is glued with
+    `glue_value`."""
     if text is None:
         text = count(value) if isinstance(value, (int, np.integer)) else number(value, decimals)
-    record = {"key": key, "value": value if isinstance(value, str) else float(value), "page": page,
-              "text": text}
-    # text/plain holds the repr: myst-nb's {glue:text} literal-evals it ('2,81' would become a tuple)
-    bundle = {GLUE_PREFIX + "text/plain": repr(text), GLUE_PREFIX + "text/markdown": text,
-              RESULT_MIME: json.dumps(record, ensure_ascii=False)}
-    _display(bundle, {"scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX}})
-    return text
+    return glue_text(key, text)
 
 
-def glue_result(ctx: Context, key: str, page: str, kind: str = "number", name: str | None = None,
-                missing: str | None = None) -> str:
-    """Glue a number computed elsewhere in the build (ctx.results, the same table the
-    chapters and results.csv use) under `name` (default: the key). `kind`: 'number' (two
-    decimals), 'signed', 'count', 'percent' (whole per cent) or 'abs' (two decimals, no
-    sign). A key the results do not hold stops the chapter, unless `missing` gives the text
-    to show instead (e.g. for a survey wave that is not in the extract)."""
-    values = ctx.results.drop_duplicates("key").set_index("key")["value"]
-    if key not in values.index:
-        if missing is not None:
-            return glue_text(name or key, missing)
-        raise KeyError(f"{key!r} is not among the computed results")
-    value = values[key]
+FORMATS = {"number": lambda v: number(v), "signed": lambda v: number(v, sign=True),
+           "count": lambda v: count(int(v)), "percent": lambda v: pct(v, 0), "pct": lambda v: pct(v, 1),
+           "abs": lambda v: number(abs(float(v))), "text": str}
+DEFAULT_FORMAT = {"count": "count", "number": "number", "percent": "pct", "text": "text", "setting": "number"}
+
+
+def value_text(ctx: Context, key: str, kind: str | None = None, hidden: str = "(skjult)") -> str:
+    """The Danish text of the bundle scalar `key`: `kind` is one of FORMATS ('number': two
+    decimals, 'signed', 'count', 'percent': whole per cent, 'pct': one decimal, 'abs',
+    'text'), by default the scalar's own kind. A hidden value gives `hidden`. Raises
+    KeyError when the bundle lacks the key."""
+    value = ctx.value(key)
     if value == SUPPRESSED:
-        return glue(name or key, SUPPRESSED, "(skjult)", page=page)
-    text = {"number": lambda v: number(v), "signed": lambda v: number(v, sign=True),
-            "count": lambda v: count(int(v)), "percent": lambda v: f"{number(v, 0)} %",
-            "abs": lambda v: number(abs(float(v)))}[kind](value)
-    return glue(name or key, int(value) if kind == "count" else float(value), text, page=page)
+        return hidden
+    if value is None:
+        return "–"
+    if kind is None:
+        row = ctx.bundle.scalars.loc[key]
+        kind = DEFAULT_FORMAT[row["kind"]]
+        if row["kind"] == "setting" and int(row["decimals"]) == 0:
+            kind = "count"
+    return FORMATS[kind](value)
+
+
+def glue_value(ctx: Context, key: str, kind: str | None = None, name: str | None = None,
+               missing: str | None = None) -> str:
+    """Glue the bundle scalar `key` under `name` (default: the key) as `value_text` formats
+    it. A key the bundle does not hold stops the chapter (KeyError), unless `missing` gives
+    the text to show instead (e.g. for a survey wave that is not in the extract)."""
+    if missing is not None and not ctx.has(key):
+        return glue_text(name or key, missing)
+    return glue_text(name or key, value_text(ctx, key, kind))
 
 
 def join(labels: list[str], last: str = "og") -> str:
@@ -160,7 +192,7 @@ def direction(value: float, up: str = "stiger", down: str = "falder", flat: str 
 
 
 def glue_text(key: str, text: str) -> str:
-    """Glue a word or phrase that depends on the data (not recorded as a number)."""
+    """Glue a word or phrase for `{glue:text}`."""
     bundle = {GLUE_PREFIX + "text/plain": repr(text), GLUE_PREFIX + "text/markdown": text}
     _display(bundle, {"scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX}})
     return text
@@ -216,28 +248,32 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
     return "\n".join(lines)
 
 
-def score_band_table(dist: pd.DataFrame, labels: dict[str, str], min_cell: int, n: int, name: str) -> None:
-    """The number of completers with each score at the time points (`score_distribution`),
-    the sparse score values in bands (results.TABEL6_BANDS) and small cells hidden."""
-    from analysis.disclosure.rules import legend
-    from analysis.compute.results import TABEL6_BANDS, tabel6_disclosed
+def band_label(band: str) -> str:
+    """The row label of a Tabel 6 band key: '8-10' -> '8–10 Beskæftigelse, ...', '7' ->
+    '7 Løntilskud', 'na' -> 'NA (ingen score i ugen)'."""
     from analysis.reference.scoring import SCALE_LABELS
+    if band == "na":
+        return "NA (ingen score i ugen)"
+    low, _, high = band.partition("-")
+    scores = range(int(high or low), int(low) - 1, -1)
+    names = ", ".join(SCALE_LABELS[s] for s in scores)
+    return f"{low} {names}" if not high else f"{low}–{high} {names}"
 
-    def band_label(band):
-        if band == ("na",):
-            return "NA (ingen score i ugen)"
-        names = ", ".join(SCALE_LABELS[int(s)] for s in band)
-        return f"{band[0]} {names}" if len(band) == 1 else f"{band[-1]}–{band[0]} {names}"
 
-    disclosed = tabel6_disclosed(dist, min_cell).render(count)
-    disclosed.index = [band_label(b) for b in TABEL6_BANDS]
-    disclosed = disclosed.rename(columns=labels).reset_index().rename(columns={"index": "Antal kursister"})
-    table(disclosed, caption="Antal kursister med de enkelte værdier af beskæftigelsesscoren før og efter kurset",
+def score_band_table(ctx: Context, labels: dict[str, str], n: int, name: str,
+                     table_name: str = "score.bands") -> None:
+    """Tabel 6: the number of completers with each score at the time points, the sparse
+    score values in bands and small cells hidden (as the bundle holds it)."""
+    from analysis.disclosure.rules import legend
+    shown = ctx.table(table_name).map(lambda v: count(v) if isinstance(v, (int, np.integer)) else v)
+    shown.index = [band_label(b) for b in shown.index]
+    shown = shown.rename(columns=labels).reset_index().rename(columns={"index": "Antal kursister"})
+    table(shown, caption="Antal kursister med de enkelte værdier af beskæftigelsesscoren før og efter kurset",
           name=name,
           notes=[f"Kilde: DREAM. N = {count(n)} kursister, der har gennemført kurset. "
                  "Scoreværdier, som kun få kursister har, er slået sammen, så ingen celle med under "
-                 f"{min_cell} personer kan udledes af tabellens gennemsnit.",
-                 legend(min_cell)], widths=[9] + [3] * len(labels))
+                 f"{ctx.min_cell} personer kan udledes af tabellens gennemsnit.",
+                 legend(ctx.min_cell)], widths=[9] + [3] * len(labels))
 
 
 def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:

@@ -1,0 +1,121 @@
+"""A chapter worker: one Jupyter kernel that executes chapters one after another.
+
+    python -m analysis.build.worker        (started by analysis.build.chapters)
+
+Reads one job per line on standard input (JSON: entry, source, target, parameters) and
+answers one line per job on standard output (JSON: entry, ok, seconds, error). The kernel
+stays up between chapters, so imports and the opened bundle are paid once per worker, not
+once per chapter; before each chapter its namespace is reset (`%reset -f`), so a chapter
+cannot lean on another's variables. A kernel that died is started again for the next job.
+SIGTERM or SIGINT shuts the kernel down and ends the worker.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from analysis.editions import REPO
+
+KERNEL = "python3"
+
+
+class Stop(Exception):
+    pass
+
+
+def _stop(signum, frame):
+    raise Stop(signal.Signals(signum).name)
+
+
+def _start_kernel():
+    from jupyter_client.manager import KernelManager
+    km = KernelManager(kernel_name=KERNEL)
+    # the kernel's own stderr (warnings, debug chatter) goes to a log, not to the terminal
+    log = open(os.environ.get("TPJ_KERNEL_LOG", os.devnull), "a")
+    km.start_kernel(cwd=str(REPO), stderr=log, stdout=log)
+    return km, log
+
+
+def _reset(km) -> None:
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("%reset -f", timeout=60, silent=True, store_history=False)
+    finally:
+        client.stop_channels()
+
+
+def run(job: dict, km) -> dict:
+    """Execute one chapter (MyST markdown read with jupytext) into job['target']."""
+    import jupytext
+    import nbformat
+    import papermill
+
+    start = time.perf_counter()
+    notebook = jupytext.read(job["source"])
+    _reset(km)
+    executed = papermill.execute_notebook(notebook, job["target"], parameters=job["parameters"],
+                                          kernel_name=KERNEL, km=km, cwd=str(REPO), progress_bar=False,
+                                          log_output=False, execution_timeout=job.get("timeout", 900))
+    for cell in executed.cells:   # the cell papermill adds must not show in the book
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    nbformat.write(executed, job["target"])
+    return {"seconds": time.perf_counter() - start}
+
+
+def describe(err: BaseException) -> str:
+    """The error as the build reports it: papermill's cell and error, or the exception."""
+    ename = getattr(err, "ename", type(err).__name__)
+    evalue = getattr(err, "evalue", str(err))
+    cell = getattr(err, "exec_count", None)
+    return (f"cell [{cell}]: " if cell is not None else "") + f"{ename}: {evalue}".strip()
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    km, log = None, None
+    out = sys.stdout
+    sys.stdout = sys.stderr   # nothing but answers on the answer channel
+    try:
+        km, log = _start_kernel()
+        for line in sys.stdin:
+            job = json.loads(line)
+            answer = {"entry": job["entry"]}
+            try:
+                if not km.is_alive():
+                    km, log = _start_kernel()
+                answer.update(run(job, km), ok=True)
+            except Stop:
+                raise
+            except Exception as err:   # the chapter failed; the worker goes on
+                answer.update(ok=False, error=describe(err),
+                              detail="".join(traceback.format_exception_only(type(err), err))[-2000:])
+                if not km.is_alive():
+                    km.shutdown_kernel(now=True)
+                    km, log = _start_kernel()
+            out.write(json.dumps(answer) + "\n")
+            out.flush()
+    except Stop:
+        return 130
+    finally:
+        if km is not None:
+            try:
+                km.shutdown_kernel(now=True)
+            except Exception:
+                pass
+        if log is not None:
+            log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

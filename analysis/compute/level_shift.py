@@ -1,0 +1,9 @@
+"""The pilot edition's results (Resultater, Konklusioner): the level-shift design's tables, figure series and quoted numbers."""
+from __future__ import annotations
+
+from analysis.bundle.store import BundleWriter
+from analysis.compute.stage import Microdata
+
+
+def publish(md: Microdata, w: BundleWriter) -> None:
+    """Not written yet: the chapters of this section still compute for themselves."""

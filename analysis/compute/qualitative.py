@@ -1,0 +1,9 @@
+"""The deep dives: the qualitative material, validated, as the bundle's document."""
+from __future__ import annotations
+
+from analysis.bundle.store import BundleWriter
+from analysis.compute.stage import Microdata
+
+
+def publish(md: Microdata, w: BundleWriter) -> None:
+    """Not written yet: the chapters of this section still compute for themselves."""

@@ -1,0 +1,47 @@
+"""Beskæftigelsesscore (the final edition's result page): the score at the report's time
+points (the mean table and Tabel 6 in bands), the weekly mean of the completers
+(Figur 1 and 2) and the edition's settings the page quotes. The models are in the
+estimates (analysis.compute.sections.publish_estimates)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.bundle.store import BundleWriter
+from analysis.compute.results import score_table, tabel6_disclosed
+from analysis.compute.stage import Microdata
+from analysis.reference.scoring import SCALE_LABELS
+from analysis.register.models import weekly_means
+
+def publish_time_points(md: Microdata, w: BundleWriter, page: str) -> pd.DataFrame:
+    """The mean table (persons with a score and mean per time point) and the score table
+    in bands with small cells hidden (Tabel 6); returns the distribution."""
+    dist = score_table(md.panel, md.edition)
+    tps = list(md.edition.time_points)
+    n = dist.loc["n_with_data", tps].astype(int)
+    top = pd.DataFrame([n.tolist(), [float(v) for v in dist.loc["mean", tps]]],
+                       index=["n_with_data", "mean"], columns=tps, dtype=object)
+    top.loc["n_with_data"] = [int(v) for v in n]
+    w.table("score.time_points", top, persons=pd.DataFrame([n.tolist(), n.tolist()], index=top.index,
+                                                             columns=tps))
+    banded = tabel6_disclosed(dist, md.min_cell)
+    counts = banded.values.astype(object).map(int)
+    w.table("score.bands", counts, persons=banded.values, hidden=banded.suppressed)
+    return dist
+
+def publish(md: Microdata, w: BundleWriter) -> None:
+    ed = md.edition
+    if ed.design != "two_point":
+        return
+    page = "beskaeftigelsesscore"
+    for key, value in (("weeks_before", ed.weeks_before), ("weeks_after", ed.weeks_after),
+                       ("after_week", ed.time_points["w8"]), ("course_weeks", ed.course_weeks),
+                       ("scale_min", min(SCALE_LABELS)), ("scale_max", max(SCALE_LABELS))):
+        w.scalar(key, value, page=page, kind="setting")
+    completers = md.completers
+    w.scalar("n_completers", int(completers["pnr"].nunique()), page=page)
+    dist = publish_time_points(md, w, page)
+    means, n = dist.loc["mean"], dist.loc["n_with_data"]
+    w.scalar("change_pre", float(means["w0"] - means["w-26"]), page=page,
+             persons=int(min(n["w0"], n["w-26"])))
+    weekly = weekly_means(completers, min_cell=md.min_cell)
+    w.add_series("score.weekly", "samlet", weekly, x="week", y="mean", persons="persons")

@@ -1,0 +1,96 @@
+"""The sections of the compute stage, in the order they run: each publishes into the bundle
+what some pages show. A page reads only what a section published (analysis.report)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.bundle.store import BundleWriter
+from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
+                              surveys, teams)
+from analysis.compute.stage import Microdata
+from analysis.disclosure.rules import SUPPRESSED
+
+
+def kind_of(key: str, value) -> str:
+    """The bundle kind of a keyed result: text, percent (`.pct`), count (`.count` or an
+    integer) or number."""
+    if isinstance(value, str) and value != SUPPRESSED:
+        return "text"
+    if key.endswith(".pct"):
+        return "percent"
+    if key.endswith((".count", ".n")) or isinstance(value, (int, np.integer)):
+        return "count"
+    return "number"
+
+
+def persons_of(key: str, value, kind: str, values: dict[str, object]) -> int | None:
+    """The persons behind a keyed result, where the key says: a count is its own number of
+    persons; a share `<x>.pct` rests on the count `<x>.count`; a mean `<table>.mean.<tp>`
+    on `<table>.n_with_data.<tp>`. None where the key does not say (model estimates carry
+    their persons in the estimates file)."""
+    if kind == "count" and value != SUPPRESSED:
+        return int(value)
+    if key.endswith(".pct"):
+        count = values.get(key[:-len(".pct")] + ".count")
+        return int(count) if isinstance(count, (int, float, np.integer, np.floating)) else None
+    if ".mean." in key:
+        n = values.get(key.replace(".mean.", ".n_with_data."))
+        return int(n) if isinstance(n, (int, float, np.integer, np.floating)) else None
+    return None
+
+
+def publish_results(md: Microdata, w: BundleWriter) -> None:
+    """The numbers keyed like data/reference/published (analysis.compute.results), as
+    scalars: the reproduction appendix compares them with the printed ones."""
+    values = dict(zip(md.results["key"], md.results["value"]))
+    published = {row["key"] for row in w.scalars}   # by a page's own section, with its page
+    for key, value, page in md.results[["key", "value", "page"]].itertuples(index=False):
+        if key in published:
+            continue
+        kind = kind_of(key, value)
+        w.scalar(key, value if kind != "count" or value == SUPPRESSED else int(value), page=page, kind=kind,
+                 persons=persons_of(key, value, kind, values))
+
+
+def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:
+    """The models frame (analysis.register.models) in the bundle's estimate columns: the
+    95 % interval from the normal distribution (the p-values' reference), persons,
+    person-weeks, clusters (persons, when errors are clustered by person) and status."""
+    z = stats.norm.ppf(0.975)
+    period = models["period"] if "period" in models.columns else pd.Series("", index=models.index)
+    out = pd.DataFrame({
+        "model": models["model"], "group": models["group"], "label": models["label"],
+        "period": period.fillna(""), "term": models["term"],
+        "estimate": models["estimate"], "se": models["se"],
+        "ci_low": models["estimate"] - z * models["se"], "ci_high": models["estimate"] + z * models["se"],
+        "p": models["p"], "stars": models["stars"].fillna(""),
+        "persons": models["n_persons"], "person_weeks": models["n_obs"],
+        "clusters": models["n_persons"] if inference == "cluster" else np.nan,
+        "inference": inference,
+        "status": np.where(models["published"], "shown", "hidden")})
+    return out.reset_index(drop=True)
+
+
+def publish_estimates(md: Microdata, w: BundleWriter) -> None:
+    """Every model estimate of the edition, with its test and the persons behind it."""
+    w.add_estimates(estimates_frame(md.models, md.inference))
+
+
+# (name, function(md, writer)); the keyed results come last, so that a page's own section
+# can publish a key first with the page and persons it belongs to
+SECTIONS = [
+    ("estimates", publish_estimates),
+    ("front page", front.publish),
+    ("design and data", design.publish),
+    ("representativity", representativity.publish),
+    ("activity", activity.publish),
+    ("employment score", scores.publish),
+    ("subgroups", subgroups.publish),
+    ("level shift", level_shift.publish),
+    ("teams", teams.publish),
+    ("surveys", surveys.publish),
+    ("qualitative material", qualitative.publish),
+    ("keyed results", publish_results),
+]
