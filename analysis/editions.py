@@ -1,10 +1,13 @@
 """Edition settings: what differs between the reports built from the same sources."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# where builds go: <BUILD>/<edition>/{bundle,executed,html,pdf,...}; TPJ_BUILD moves it (tests)
+BUILD = Path(os.environ.get("TPJ_BUILD", REPO / "_build"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,16 @@ class Edition:
     # a time point after the start that a team's data do not reach takes the team's last
     # week with data (the pilot's Hold 10 rule) instead of counting as missing
     last_available: bool = False
+
+    @property
+    def out(self) -> Path:
+        """The edition's build folder (bundle, executed chapters, site, PDF, results)."""
+        return BUILD / self.name
+
+    @property
+    def bundle(self) -> Path:
+        """Where `compute` writes the edition's statistics bundle by default."""
+        return self.out / "bundle"
 
 
 EDITIONS = {

@@ -7,10 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 
 from analysis.disclosure.rules import DisclosureError
-from analysis.editions import DEFAULT_EDITION, EDITIONS, REPO, get_edition
+from analysis.editions import DEFAULT_EDITION, EDITIONS, get_edition
 from analysis.errors import DataError
 from analysis.bundle.store import BundleError
 

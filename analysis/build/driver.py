@@ -27,7 +27,6 @@ import sys
 import time
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from analysis.build.chapters import (ChapterError, execute_chapters, render_fingerprint, toc_entries)
@@ -74,7 +73,7 @@ def compute(edition: Edition, data: Path | None = None, out: Path | None = None,
     into `out`). Returns the bundle directory."""
     from analysis.compute.stage import compute_bundle
     data = Path(data).resolve() if data else edition.data_dir
-    out = Path(out) if out else REPO / "_build" / edition.name / "bundle"
+    out = Path(out) if out else edition.bundle
     key = compute_key(edition, data, min_cell, inference)
     stamp = out / "inputs.sha256"
     if not force and stamp.exists() and stamp.read_text() == key:
@@ -217,7 +216,7 @@ def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = 
            pdf: bool = True, entries: list[str] | None = None, workers: int | None = None) -> int:
     """Build the book from the bundle alone into `out` (default _build/<edition>/)."""
     start = time.perf_counter()
-    out = Path(out) if out else REPO / "_build" / edition.name
+    out = Path(out) if out else edition.out
     bundle_dir = Path(bundle_dir) if bundle_dir else out / "bundle"
     out.mkdir(parents=True, exist_ok=True)
     remove(out / "BUILD-FAILED.txt")
@@ -274,7 +273,7 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
           out: Path | None = None, min_cell: int | None = None, inference: str | None = None,
           bundle: Path | None = None, workers: int | None = None) -> int:
     """compute + render; with `bundle`, render that bundle only (no extract needed)."""
-    out = Path(out) if out else REPO / "_build" / edition.name
+    out = Path(out) if out else edition.out
     if bundle is None:
         try:
             bundle = compute(edition, data, out / "bundle", min_cell, inference, force)

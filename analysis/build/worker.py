@@ -17,7 +17,6 @@ import signal
 import sys
 import time
 import traceback
-from pathlib import Path
 
 from analysis.editions import REPO
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure.rules import SUPPRESSED, ZERO
+from analysis.disclosure.rules import SUPPRESSED, ZERO, check_persons
 
 FORMAT = 1
 KINDS = ("count", "number", "percent", "text", "setting")
@@ -218,14 +218,22 @@ class BundleWriter:
             frames[name] = _typed(frame)
         return frames
 
-    def write(self, directory: Path, manifest: dict, person_ids: set[str] | None = None) -> Path:
+    def write(self, directory: Path, manifest: dict, person_ids: set[str] | None = None,
+              min_cell: int | None = None) -> Path:
         """Check the contents and write the bundle into `directory` (created; files in it
         are replaced). Returns the directory. Raises BundleError when a file could hold
         microdata (see `check_no_microdata`; `person_ids`: the extract's ids, none of which
-        may appear anywhere)."""
+        may appear anywhere), DisclosureError when a shown number rests on fewer than
+        `min_cell` persons (`disclosure.rules.check_persons`)."""
         directory = Path(directory)
         frames = self.frames()
         check_no_microdata(frames, self.documents, person_ids)
+        if min_cell is not None:
+            for name in ("scalars", "tables", "series"):
+                check_persons(frames[name].assign(status=frames[name].get("status", "shown")), min_cell, name)
+            estimates = frames["estimates"].assign(key=frames["estimates"]["model"] + "."
+                                                   + frames["estimates"]["group"])
+            check_persons(estimates, min_cell, "estimates")
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "documents").mkdir(exist_ok=True)
         files = {}

@@ -10,7 +10,7 @@ from analysis.bundle.store import BundleWriter
 from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
                               surveys, teams)
 from analysis.compute.stage import Microdata
-from analysis.disclosure.rules import SUPPRESSED
+from analysis.disclosure.rules import SUPPRESSED, is_person_count
 
 
 def kind_of(key: str, value) -> str:
@@ -26,14 +26,17 @@ def kind_of(key: str, value) -> str:
 
 
 def persons_of(key: str, value, kind: str, values: dict[str, object]) -> int | None:
-    """The persons behind a keyed result, where the key says: a count is its own number of
-    persons; a share `<x>.pct` rests on the count `<x>.count`; a mean `<table>.mean.<tp>`
-    on `<table>.n_with_data.<tp>`. None where the key does not say (model estimates carry
+    """The persons behind a keyed result, where the key says: a count of persons
+    (`disclosure.rules.is_person_count`) is its own number of persons; a share `<x>.pct`
+    rests on the count `<x>.count`; a mean `<table>.mean.<tp>` on
+    `<table>.n_with_data.<tp>`. None where the key does not say (model estimates carry
     their persons in the estimates file)."""
     if kind == "count" and value != SUPPRESSED:
-        return int(value)
+        return int(value) if is_person_count(key) else None
     if key.endswith(".pct"):
         count = values.get(key[:-len(".pct")] + ".count")
+        if not is_person_count(key[:-len(".pct")] + ".count"):
+            return None
         return int(count) if isinstance(count, (int, float, np.integer, np.floating)) else None
     if ".mean." in key:
         n = values.get(key.replace(".mean.", ".n_with_data."))

@@ -26,11 +26,12 @@ import pandas as pd
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.results import edition_results
-from analysis.editions import REPO, Edition
+from analysis.editions import Edition
 from analysis.runtime import remove, say, swap_in
 from analysis.reference.scoring import ScoreMapping, load_mapping
 from analysis.register.extract import Extract, load_extract
 from analysis.register.panel import build_panel
+from analysis.weeks import week_label
 from analysis.survey.waves import Survey, describe_survey, load_edition_survey
 
 # packages whose versions can change a number; recorded in the manifest
@@ -117,7 +118,7 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
     from analysis.compute.sections import SECTIONS
 
     start = time.perf_counter()
-    out = Path(out) if out else REPO / "_build" / edition.name / "bundle"
+    out = Path(out) if out else edition.bundle
     md = load_microdata(edition, data, min_cell, inference)
     say(f"{md.panel['pnr'].nunique()} persons, {len(md.panel):,} person-weeks loaded in "
         f"{time.perf_counter() - start:.1f} s")
@@ -130,7 +131,8 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
         "edition": edition.name,
         "title": edition.title,
         "extract": extract_statement(md) | {"fingerprint": extract_fingerprint(md.data_dir)},
-        "data_window": {"first_week": int(md.extract.first_week), "last_week": int(md.extract.last_week)},
+        "data_window": {"first_week": week_label(md.extract.first_week),
+                        "last_week": week_label(md.extract.last_week)},
         "min_cell": md.min_cell,
         "inference": md.inference,
         "versions": _versions(),
@@ -140,7 +142,7 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
     ids = set(md.extract.registrations["pnr"].astype(str))
     staging = out.with_name(out.name + ".new")
     remove(staging)
-    writer.write(staging, manifest, person_ids=ids)
+    writer.write(staging, manifest, person_ids=ids, min_cell=md.min_cell)
     swap_in(staging, out)
     say(f"bundle of {edition.name} written to {out} in {time.perf_counter() - start:.1f} s")
     return out

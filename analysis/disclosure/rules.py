@@ -117,14 +117,21 @@ PERSON_COUNT_KEYS = (".count.", ".count", "tabel6.n_with_data.", "caption.", "bi
 SURVEY_N = re.compile(r"^survey\.\w+\.w\d\.n$")
 
 
-def check_results(results: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL) -> None:
-    """Fail if any person count in a results table (key, value) is under the minimum."""
-    for key, value in zip(results["key"], results["value"]):
-        counts_persons = any(k in key for k in PERSON_COUNT_KEYS) or SURVEY_N.match(key)
-        if not counts_persons or key.endswith(".pct") or ".hold.count" in key:
-            continue   # not a number of persons (a share, or a number of teams)
-        if value == SUPPRESSED:
-            continue
-        number = float(value)
-        if 0 < number < min_n:
-            raise DisclosureError(f"results: {key} = {number:g} persons is under the minimum cell size {min_n}")
+def is_person_count(key: str) -> bool:
+    """True when the keyed result `key` is a number of persons (not a share, a number of
+    teams, a week or a score)."""
+    counts_persons = any(k in key for k in PERSON_COUNT_KEYS) or bool(SURVEY_N.match(key))
+    return counts_persons and not key.endswith(".pct") and ".hold.count" not in key
+
+
+def check_persons(frame, min_n: int = DEFAULT_MIN_CELL, what: str = "bundle") -> None:
+    """Fail if any shown row of a bundle file (columns key or table/row/column, persons,
+    status) rests on fewer than `min_n` persons (and more than none)."""
+    shown = frame[frame["status"].eq("shown") & frame["persons"].notna()]
+    small = shown[(shown["persons"] > 0) & (shown["persons"] < min_n)]
+    if len(small):
+        first = small.iloc[0]
+        name = ", ".join(f"{c} {first[c]}" for c in ("key", "table", "row", "column", "figure", "series", "x")
+                         if c in small.columns)
+        raise DisclosureError(f"{what}: {name} rests on {int(first['persons'])} persons, under the minimum "
+                              f"cell size {min_n}" + (f" (and {len(small) - 1} more)" if len(small) > 1 else ""))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,7 +22,7 @@ from babel.numbers import format_decimal
 
 from analysis.bundle.store import Bundle
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.editions import REPO, Edition, get_edition
+from analysis.editions import Edition, get_edition
 
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
@@ -56,11 +55,6 @@ def pct(value, decimals: int = 1) -> str:
 
 
 # ---------------------------------------------------------------- the bundle
-
-def default_bundle(edition: str) -> Path:
-    """Where `python -m analysis compute` writes an edition's bundle by default."""
-    return REPO / "_build" / edition / "bundle"
-
 
 @dataclass
 class Context:
@@ -113,7 +107,7 @@ def context(edition: str = "final-2025", bundle: str | None = None) -> Context:
     """The chapter's context: `bundle` is the bundle directory (default: where `compute`
     writes the edition's bundle). Raises BundleError when there is no bundle, or it
     belongs to another edition."""
-    return Context(get_edition(edition), Bundle.open(bundle or default_bundle(edition), edition))
+    return Context(get_edition(edition), Bundle.open(bundle or get_edition(edition).bundle, edition))
 
 
 def data_statement(bundle: Bundle) -> str:
