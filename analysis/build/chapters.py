@@ -76,8 +76,8 @@ def render_fingerprint(bundle_manifest: dict) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def chapter_key(entry: str, parameters: dict, fingerprint: str) -> str:
-    source = (REPO / f"{entry}.md").read_text(encoding="utf-8")
+def chapter_key(source: Path, parameters: dict, fingerprint: str) -> str:
+    source = Path(source).read_text(encoding="utf-8")
     return hashlib.sha256((source + json.dumps(parameters, sort_keys=True) + fingerprint).encode()).hexdigest()
 
 
@@ -178,17 +178,16 @@ def check_executed(path: Path) -> str | None:
     refuses output that looks like a person id."""
     import nbformat
     notebook = nbformat.read(path, as_version=4)
-    number = 0
+    number = 0   # the code cell's number in the chapter (papermill's injected cell not counted)
     for cell in notebook.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
             continue
         number += 1
         first = next((line for line in cell.source.splitlines() if line.strip()), "")[:60]
         where = f"code cell {number} ({first!r})"
-        if "injected-parameters" in cell.metadata.get("tags", []):
-            continue
         if cell.get("execution_count") is None and cell.source.strip():
-            return f"{where} was not executed (the kernel stopped before it)"
+            return (f"{where} did not run to the end: the kernel stopped during or before it "
+                    "(an exit, a crash or an interrupt)")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 return f"{where}: {output.get('ename')}: {output.get('evalue')}"
@@ -210,17 +209,17 @@ def _output_texts(output) -> list[str]:
 
 
 def execute_chapters(entries: list[str], executed: Path, previous: Path | None, parameters: dict,
-                     fingerprint: str, force: bool, workers: int | None = None) -> list[str]:
-    """Execute the chapters into `executed/`; an unchanged chapter is copied from
-    `previous/` (the last good build) instead. Returns the entries executed. Raises
-    ChapterError naming every chapter that failed, how and in which cell."""
+                     fingerprint: str, force: bool, workers: int | None = None, root: Path = REPO) -> list[str]:
+    """Execute the chapters (`<root>/<entry>.md`) into `executed/`; an unchanged chapter is
+    copied from `previous/` (the last good build) instead. Returns the entries executed.
+    Raises ChapterError naming every chapter that failed, how and in which cell."""
     import shutil
     todo = []
     for entry in entries:
-        source = REPO / f"{entry}.md"
+        source = Path(root) / f"{entry}.md"
         if not source.exists():
             raise ChapterError(f"the table of contents names {entry}, but {source} does not exist")
-        key = chapter_key(entry, parameters, fingerprint)
+        key = chapter_key(source, parameters, fingerprint)
         target = executed / f"{entry}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         old = previous / f"{entry}.ipynb" if previous else None
@@ -240,12 +239,14 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
     def on_done(job: Job, answer: dict) -> None:
         nonlocal done
         done += 1
-        problem = None if not answer.get("ok") else check_executed(job.target)
+        problem = check_executed(job.target) if job.target.exists() else None
         if answer.get("ok") and problem is None:
             job.target.with_suffix(".hash").write_text(keys[job.entry])
             say(f"[{done}/{len(todo)}] {job.entry}: executed in {answer['seconds']:.1f} s")
             return
-        failures.append(f"chapter {job.entry}.md failed: {problem or answer.get('error')}")
+        error = answer.get("error", "")
+        failures.append(f"chapter {job.entry}.md failed: " + (f"{problem} ({error})" if problem and error and
+                                                               error not in problem else problem or error))
         say(f"[{done}/{len(todo)}] {job.entry}: FAILED")
 
     size = max(1, min(len(todo), workers or os.cpu_count() or 1))

@@ -15,8 +15,11 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
+
+from jupyter_core.utils import run_sync
 
 from analysis.editions import REPO
 
@@ -32,22 +35,49 @@ def _stop(signum, frame):
 
 
 def _start_kernel():
-    from jupyter_client.manager import KernelManager
-    km = KernelManager(kernel_name=KERNEL)
+    # an asynchronous kernel manager: nbclient then polls for replies without blocking, so
+    # it notices a dead kernel (and a signal) within a second
+    from jupyter_client.manager import AsyncKernelManager
+    km = AsyncKernelManager(kernel_name=KERNEL)
     # the kernel's own stderr (warnings, debug chatter) goes to a log, not to the terminal
     log = open(os.environ.get("TPJ_KERNEL_LOG", os.devnull), "a")
-    km.start_kernel(cwd=str(REPO), stderr=log, stdout=log)
+    run_sync(km.start_kernel)(cwd=str(REPO), stderr=log, stdout=log)
     return km, log
 
 
+def _alive(km) -> bool:
+    return bool(run_sync(km.is_alive)())
+
+
+def _shutdown(km) -> None:
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:
+        pass
+
+
 def _reset(km) -> None:
+    """An empty namespace for the next chapter (imported modules stay loaded)."""
     client = km.client()
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive("%reset -f", timeout=60, silent=True, store_history=False)
+        run_sync(client.wait_for_ready)(timeout=60)
+        run_sync(client.execute_interactive)("%reset -f", timeout=60, silent=True, store_history=False)
     finally:
         client.stop_channels()
+
+
+def _watch_parent() -> None:
+    """End the worker (and so its kernel, whose parent poller sees it go) when the build
+    that started it is gone, even mid-chapter."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def run(job: dict, km) -> dict:
@@ -81,6 +111,7 @@ def describe(err: BaseException) -> str:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    _watch_parent()
     km, log = None, None
     out = sys.stdout
     sys.stdout = sys.stderr   # nothing but answers on the answer channel
@@ -90,7 +121,8 @@ def main() -> int:
             job = json.loads(line)
             answer = {"entry": job["entry"]}
             try:
-                if not km.is_alive():
+                if not _alive(km):
+                    _shutdown(km)
                     km, log = _start_kernel()
                 answer.update(run(job, km), ok=True)
             except Stop:
@@ -98,8 +130,8 @@ def main() -> int:
             except Exception as err:   # the chapter failed; the worker goes on
                 answer.update(ok=False, error=describe(err),
                               detail="".join(traceback.format_exception_only(type(err), err))[-2000:])
-                if not km.is_alive():
-                    km.shutdown_kernel(now=True)
+                if not _alive(km):
+                    _shutdown(km)
                     km, log = _start_kernel()
             out.write(json.dumps(answer) + "\n")
             out.flush()
@@ -107,10 +139,7 @@ def main() -> int:
         return 130
     finally:
         if km is not None:
-            try:
-                km.shutdown_kernel(now=True)
-            except Exception:
-                pass
+            _shutdown(km)
         if log is not None:
             log.close()
     return 0
