@@ -1,20 +1,28 @@
 """The deep dives' qualitative material: the bundled file loads with the expected structure,
-every bad input stops with the file, the key and the reason, and the render helpers give
-the chapter's text, table and figures."""
+every bad input stops with the file, the key and the reason, the compute stage publishes
+it as the bundle's document and the render side rebuilds it unchanged, and the render
+helpers give the chapter's text, table and figures."""
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import jupytext
 import matplotlib
 import pytest
 import yaml
 
-from analysis.qualitative import deep_dives as dd_
-from analysis.qualitative.deep_dives import QualitativeError, load
-from analysis.editions import REPO
+from analysis.bundle.deep_dives import DOCUMENT, from_document, to_document
+from analysis.bundle.store import Bundle, BundleError, BundleWriter
+from analysis.compute import qualitative
+from analysis.editions import REPO, get_edition
 from analysis.errors import DataError
+from analysis.qualitative.deep_dives import QualitativeError, load
+from analysis.report import deep_dives as dd_
 
 matplotlib.use("Agg")
 BUNDLED = REPO / "data" / "qualitative" / "deep_dives.yml"
@@ -53,7 +61,9 @@ def test_bundled_file_has_the_sources_structure(dd):
     assert [m.name for m in dd.municipalities] == ["Aalborg Kommune", "Frederikshavn Kommune",
                                                     "Stevns Kommune", "Viborg Kommune"]
     assert len(dd.pseudonyms) == len(dd.municipalities) == 4
-    assert {a.kind for a in dd.method.activities} == {"fokusgruppe", "interview"}
+    assert [a.participants for a in dd.method.activities] == [("koordinator", "sagsbehandler"), ("leder",),
+                                                              ("kursist",)]
+    assert dd.method.when is None and len(dd.method.other_sources) == 3
     assert [t.id for t in dd.themes] == ["organisering", "visitation", "koordinator", "setup", "tilbudsvifte"]
     assert all(dd.findings_for(t.id) for t in dd.themes)   # every theme has findings
     assert len(dd.coordinator_box.criteria) == 5
@@ -65,13 +75,13 @@ def test_bundled_file_has_the_sources_structure(dd):
     assert dd.quotes and all(q.illustrative for q in dd.quotes)
 
 
-def test_bundled_personas_follow_the_persona_texts(dd):
+def test_bundled_personas_follow_the_persona_texts(dd, raw):
     """The source's markers cannot be read; the values follow its texts: the coordinator is
     close to the project, the leader further away, the participant finds the course relevant."""
     coordinator, leader, participant = (dd.persona(p).sliders for p in ("koordinator", "leder", "kursist"))
     assert coordinator["naerhed"] > leader["naerhed"]
     assert min(coordinator.values()) >= 4 and participant["relevans"] >= 4 and participant["udbytte"] >= 4
-    assert all(p.slider_basis for p in dd.personas)
+    assert all(p["slider_basis"] for p in raw["personas"])   # the file says how they were set
 
 
 def test_bundled_quotes_are_not_the_sources_quotes(dd):
@@ -160,6 +170,17 @@ def test_missing_section(tmp_path, raw):
     fails(tmp_path, raw, "coordinator_box", "missing")
 
 
+def test_fields_no_page_shows_are_still_checked(tmp_path, raw):
+    raw["method"]["activities"][0]["kind"] = "workshop"
+    fails(tmp_path, raw, "method.activities[0].kind", "unknown id 'workshop'")
+    raw = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    raw["themes"][2]["page"] = "59"
+    fails(tmp_path, raw, "themes[2].page", "expected a whole number")
+    raw = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    del raw["team_diagram"]["description"]
+    fails(tmp_path, raw, "team_diagram.description", "missing")
+
+
 def test_unknown_role(tmp_path, raw):
     raw["findings"][0]["roles"] = ["borgmester"]
     fails(tmp_path, raw, "findings[0].roles[0]", "unknown role id 'borgmester'")
@@ -200,6 +221,60 @@ def test_dates_and_counts_when_known(tmp_path, raw):
     fails(tmp_path, raw, "municipalities[0].participants", "cannot be negative")
 
 
+# ---------------------------------------------------------------- through the bundle
+
+def test_document_round_trip_keeps_content_and_order(dd):
+    """The bundle writes JSON with sorted keys; the material comes back equal, in the file's
+    order (pseudonyms, roles and the diagram's municipalities are shown in that order)."""
+    doc = json.loads(json.dumps(to_document(dd), ensure_ascii=False, sort_keys=True))
+    back = from_document(doc)
+    assert back == dd
+    assert list(back.roles) == list(dd.roles) != sorted(dd.roles)
+    assert list(back.team_diagram.municipalities) == ["X", "Y", "Z", "W", "Q"]
+    assert isinstance(back.findings[0].sources, tuple) and isinstance(back.method.activities, tuple)
+
+
+def test_document_holds_only_what_the_chapter_shows(dd):
+    text = json.dumps(to_document(dd), ensure_ascii=False)
+    for unshown in ('"slider_basis"', '"page"', '"kind"', '"description"', "Deloitte (2025)", "side 56-64"):
+        assert unshown not in text, unshown
+    for shown in (dd.lead, dd.quotes[0].text, dd.persona("leder").summary, dd.municipalities[0].name):
+        assert json.dumps(shown, ensure_ascii=False) in text
+
+
+def test_document_of_another_format_is_refused(dd):
+    doc = to_document(dd)
+    doc["format"] = 2
+    with pytest.raises(BundleError, match="format 2"):
+        from_document(doc)
+
+
+def test_compute_section_publishes_the_document_and_the_counts(dd, tmp_path):
+    w = BundleWriter()
+    qualitative.publish(SimpleNamespace(edition=get_edition("final-2025")), w)
+    assert w.documents[DOCUMENT] == to_document(dd)
+    scalars = {row["key"]: row for row in w.scalars}
+    assert scalars["deep_dives.fund"]["value"] == len(dd.findings) == 28
+    assert scalars["deep_dives.holdkommuner"]["value"] == len(dd.team_diagram.municipalities)
+    assert {row["page"] for row in w.scalars} == {"deep_dives"} and len(scalars) == 8
+    # the render side reads it back from a written bundle
+    w.write(tmp_path / "bundle", {"edition": "final-2025", "min_cell": 3, "inference": "cluster"})
+    assert dd_.material(Bundle.open(tmp_path / "bundle")) == dd
+    # an edition without the chapter gets neither
+    w = BundleWriter()
+    qualitative.publish(SimpleNamespace(edition=get_edition("pilot-2024")), w)
+    assert not w.documents and not w.scalars
+
+
+def test_render_side_does_not_reach_the_loader():
+    """A chapter may not import analysis.qualitative; the render module rebuilds the material
+    from the bundle alone."""
+    code = ("import sys, analysis.report.deep_dives; "
+            "print([m for m in sys.modules if m.startswith(('analysis.qualitative', 'analysis.compute'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+
+
 # ---------------------------------------------------------------- what the chapter shows
 
 def test_theme_text_has_findings_per_municipality_and_marked_quotes(dd):
@@ -235,10 +310,10 @@ def test_check_all_shown_names_what_is_missing(tmp_path, raw):
         dd_.theme_markdown(d, theme.id)
     for persona in d.personas:
         dd_.persona_markdown(d, persona.id)
-    with pytest.raises(QualitativeError, match="theme 'tilbudsvifte'"):
-        d.check_all_shown()
+    with pytest.raises(ValueError, match="does not show: theme 'tilbudsvifte'; add a section"):
+        dd_.check_all_shown(d)
     dd_.theme_markdown(d, "tilbudsvifte")
-    d.check_all_shown()
+    dd_.check_all_shown(d)
 
 
 def test_figures_draw_sliders_and_teams(dd, tmp_path, raw):

@@ -1,13 +1,21 @@
-"""The comparison of every number the original report prints with the one computed here
-(reproduction.csv and the Reproduktion appendix)."""
+"""The comparison of every number the original report prints with the one computed here:
+one computation (`compare`, from the statistics bundle and the published reference data)
+behind both reproduction.csv (analysis.build.driver.write_results) and the Reproduktion
+appendix (chapters/reproduktion.md), which also shows `summary` and the tables below."""
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
+from analysis.bundle.store import Bundle
 from analysis.disclosure.rules import SUPPRESSED
-import re
+from analysis.reference.published import published_numbers
+from analysis.report.book import number
 
 BAND_KEY = re.compile(r"^tabel6\.count\.(?P<tp>[^.]+)\.(?P<low>\d+)-(?P<high>\d+)$")
+TEAMS_TABLE = "bilag1.teams"
+VERDICT = {True: "ja", False: "nej", "suppressed": "skjult"}
 
 
 def _in_band(key: str, computed: dict) -> bool:
@@ -29,12 +37,16 @@ def _in_band(key: str, computed: dict) -> bool:
 # difference of two means, within 0.04).
 def printed_precision(printed: str) -> float:
     """Half a unit of the last printed digit: '2,81' -> 0.005, '88,4%' -> 0.05, '83%' -> 0.5."""
-    number = str(printed).strip().rstrip("%").strip()
-    decimals = len(number.split(",")[1]) if "," in number else 0
+    text = str(printed).strip().rstrip("%").strip()
+    decimals = len(text.split(",")[1]) if "," in text else 0
     return 0.5 * 10 ** -decimals
 
 
 def tolerance(ref: str, printed: str, model_tolerance: tuple[float, float] = (0.02, 0.04)) -> float:
+    """How far the computed number may lie from the printed one `printed` (as the report
+    prints it, decimal comma): a model intercept `model_tolerance[0]`, a model coefficient
+    or a change of two means quoted in the text `model_tolerance[1]`, a count 0, anything
+    else half a unit of its last printed digit."""
     if ref.startswith("model.") and ref.endswith(".intercept"):
         return model_tolerance[0]
     if ref.startswith("model.") and ref.endswith(".coef") or ref in ("text.p47.change_w26",
@@ -47,7 +59,12 @@ def tolerance(ref: str, printed: str, model_tolerance: tuple[float, float] = (0.
 
 def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[str, str],
                  model_tolerance: tuple[float, float] = (0.02, 0.04)) -> pd.DataFrame:
-    """ref, published, computed, tolerance, ok (True/False, or 'suppressed'), stars."""
+    """Each printed number (`published`: ref, value, printed, stars, seed, source, line,
+    note) beside the computed one (`results`: key, value; the ref's key through
+    `key_map`), in the order of `published`; a printed number without a computed one is
+    left out. Columns: ref, source, published, computed, tolerance, ok (True/False, or
+    'suppressed' when the book hides the number), published_stars, computed_stars,
+    stars_ok (models only), note."""
     computed = dict(zip(results["key"], results["value"]))
     rows = []
     for _, p in published.iterrows():
@@ -82,8 +99,7 @@ def published_key_map(teams: list[str], edition=None) -> dict[str, str]:
     for pos, team in enumerate(teams, start=1):
         for what in ("enrolled", "register"):
             out[f"bilag1.{what}.pos{pos:02d}"] = f"bilag1.{what}.{team}"
-        number = team.split()[-1]
-        out[f"tabel1.last_week.hold_{number}"] = f"tabel1.last_week.{team}"
+        out[f"tabel1.last_week.hold_{team.split()[-1]}"] = f"tabel1.last_week.{team}"
     for period in ("inden", "efter"):   # Over 55 is printed on p. 51 and in Bilag 14
         for term in ("intercept", "coef"):
             out[f"model.alder_over55_p51.{period}.{term}"] = f"model.alder_over55.{period}.{term}"
@@ -91,3 +107,85 @@ def published_key_map(teams: list[str], edition=None) -> dict[str, str]:
         extra = pd.read_csv(edition.key_map, comment="#")
         out.update(dict(zip(extra["ref"], extra["key"])))
     return out
+
+
+def team_order(bundle: Bundle) -> list[str]:
+    """The team names in order of course start, as Bilag 1 lists them (the bundle's table
+    `bilag1.teams`); [] when the bundle has no such table."""
+    return list(bundle.table(TEAMS_TABLE).index) if bundle.has_table(TEAMS_TABLE) else []
+
+
+def compare(bundle: Bundle, edition) -> pd.DataFrame:
+    """`reproduction` of the edition's printed numbers (analysis.reference.published)
+    against the bundle's scalars as printed (hidden 'x'), the teams in Bilag 1's order and
+    the edition's model tolerance: the rows of reproduction.csv and of the appendix."""
+    return reproduction(bundle.results(), published_numbers(edition), published_key_map(team_order(bundle), edition),
+                        edition.model_tolerance)
+
+
+def summary(repro: pd.DataFrame, published: pd.DataFrame) -> dict[str, float | int]:
+    """What the appendix says of a comparison (`reproduction`'s frame; `published`: every
+    printed number): n_published, n_compared (not hidden), n_ok (within tolerance),
+    share_ok (per cent of n_compared), n_suppressed, n_not_compared (printed, no computed
+    counterpart), n_stars (model estimates with stars to compare), n_stars_ok."""
+    compared = repro[repro["ok"] != "suppressed"]
+    n_ok = int((compared["ok"] == True).sum())  # noqa: E712
+    starred = repro[repro["stars_ok"] != ""]
+    return {"n_published": len(published), "n_compared": len(compared), "n_ok": n_ok,
+            "share_ok": 100 * n_ok / len(compared) if len(compared) else float("nan"),
+            "n_suppressed": int((repro["ok"] == "suppressed").sum()),
+            "n_not_compared": len(published) - len(repro),
+            "n_stars": len(starred), "n_stars_ok": int(starred["stars_ok"].astype(bool).sum())}
+
+
+# ---------------------------------------------------------------- the appendix's tables
+
+def explanations(edition) -> dict[str, str]:
+    """ref -> the Danish explanation of a printed number not reproduced or not computed
+    (the edition's errata file); {} when the edition has none."""
+    if edition.errata is None:
+        return {}
+    errata = pd.read_csv(edition.errata)
+    return dict(zip(errata["ref"], errata["forklaring"]))
+
+
+def _wrappable(ref: str) -> str:
+    return ref.replace(".", ".\u200b")   # lets a long key wrap in the PDF
+
+
+def _shown(value) -> str:
+    """A compared value with up to three decimals, trailing zeros dropped ('x' stays)."""
+    return value if isinstance(value, str) else number(float(value), 3).rstrip("0").rstrip(",")
+
+
+def misses_frame(repro: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame:
+    """Tal, Publiceret, Beregnet, Forklaring: the printed numbers not reproduced, each with
+    its explanation (or a note that it must be looked into)."""
+    misses = repro[repro["ok"] == False]  # noqa: E712
+    rows = [{"Tal": _wrappable(r.ref), "Publiceret": number(r.published, 2), "Beregnet": number(float(r.computed), 2),
+             "Forklaring": explained.get(r.ref, "Ikke forklaret: afvigelsen skal undersøges.")}
+            for r in misses.itertuples()]
+    return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Beregnet", "Forklaring"])
+
+
+def absent_frame(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame:
+    """Tal, Publiceret, Forklaring: the printed numbers the book does not compute."""
+    absent = published[~published["ref"].isin(repro["ref"])]
+    rows = [{"Tal": _wrappable(r.ref), "Publiceret": r.printed,
+             "Forklaring": explained.get(r.ref, "Ikke et resultat, bogen beregner.")}
+            for r in absent.itertuples()]
+    return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Forklaring"])
+
+
+def comparison_frame(repro: pd.DataFrame) -> pd.DataFrame:
+    """Tal, Kilde, Publiceret, Beregnet, Tolerance, OK: every comparison; the printed number
+    of a hidden one is not shown either ('x')."""
+    return pd.DataFrame({
+        "Tal": [_wrappable(ref) for ref in repro["ref"]],
+        "Kilde": repro["source"].str.replace("seed 004, ", "", regex=False),
+        "Publiceret": [_shown(v) if ok != "suppressed" else SUPPRESSED
+                       for v, ok in zip(repro["published"], repro["ok"])],
+        "Beregnet": [_shown(v) for v in repro["computed"]],
+        "Tolerance": [_shown(v) for v in repro["tolerance"]],
+        "OK": [VERDICT[v] for v in repro["ok"]],
+    })

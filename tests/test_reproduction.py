@@ -1,0 +1,156 @@
+"""The reproduction of the printed numbers (analysis.report.reproduction): tolerances, the
+comparison of printed and computed numbers, the team order taken from the bundle, the
+appendix's summary and tables. One computation serves reproduction.csv and the appendix."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.bundle.store import Bundle, BundleWriter
+from analysis.disclosure.rules import SUPPRESSED
+from analysis.report import reproduction as rp
+
+COLUMNS = ["ref", "value", "printed", "stars", "seed", "source", "line", "note"]
+
+
+def printed(*rows) -> pd.DataFrame:
+    """Printed numbers: (ref, value, printed[, stars])."""
+    out = []
+    for i, row in enumerate(rows):
+        ref, value, text, *stars = row
+        out.append({"ref": ref, "value": value, "printed": text, "stars": stars[0] if stars else np.nan,
+                    "seed": "004", "source": "Tabel 1", "line": 100 + i, "note": np.nan})
+    return pd.DataFrame(out, columns=COLUMNS)
+
+
+def results(**values) -> pd.DataFrame:
+    return pd.DataFrame({"key": [k.replace("__", ".") for k in values], "value": list(values.values()),
+                         "page": "p"})
+
+
+# ---------------------------------------------------------------- tolerances
+
+@pytest.mark.parametrize("ref, text, expected", [
+    ("tabel6.mean.w0", "2,81", 0.005),
+    ("tabel3.pct", "88,4%", 0.05),
+    ("tabel3.pct", "83 %", 0.5),
+    ("tabel3.count", "303", 0.0),                 # a count must match exactly
+    ("model.samlet.inden.intercept", "2,14", 0.02),
+    ("model.samlet.inden.coef", "0,01", 0.04),
+    ("text.p47.change_w26", "0,37", 0.04),        # a change of two means
+])
+def test_tolerance_follows_what_is_printed(ref, text, expected):
+    assert rp.tolerance(ref, text) == pytest.approx(expected)
+
+
+def test_model_tolerance_is_the_editions():
+    assert rp.tolerance("model.x.efter.intercept", "2,1", (0.05, 0.06)) == 0.05
+    assert rp.tolerance("model.x.efter.coef", "2,1", (0.05, 0.06)) == 0.06
+
+
+# ---------------------------------------------------------------- the comparison
+
+def test_reproduction_compares_within_tolerance_and_keeps_the_printed_order():
+    pub = printed(("b.mean", 2.81, "2,81"), ("a.count", 303, "303"), ("c.none", 1, "1"), ("d.mean", 2.5, "2,50"))
+    repro = rp.reproduction(results(a__count=303, b__mean=2.8149, d__mean=2.51), pub, {})
+    assert list(repro["ref"]) == ["b.mean", "a.count", "d.mean"]    # c.none: not computed, left out
+    assert list(repro["ok"]) == [True, True, False]
+    assert repro.loc[0, "source"] == "seed 004, Tabel 1, L100"
+
+
+def test_hidden_numbers_and_banded_score_counts_are_suppressed():
+    pub = printed(("tabel6.count.w0.3", 4, "4"), ("tabel6.count.w0.9", 12, "12"), ("n.small", 2, "2"))
+    computed = results(tabel6__count__w0__2_4="x", n__small=SUPPRESSED)
+    computed["key"] = computed["key"].str.replace("2_4", "2-4")
+    repro = rp.reproduction(computed, pub, {})
+    # score 3 is published only in the band 2–4; score 9 is in no band and so not computed
+    assert dict(zip(repro["ref"], repro["ok"])) == {"tabel6.count.w0.3": "suppressed", "n.small": "suppressed"}
+
+
+def test_stars_are_compared_for_models_only():
+    pub = printed(("model.samlet.efter.coef", 0.1, "0,10", "**"), ("model.samlet.inden.coef", 0.0, "0,00", "*"),
+                  ("tabel3.pct", 50.0, "50,0%"))
+    computed = results(model__samlet__efter__coef=0.11, model__samlet__inden__coef=0.01, tabel3__pct=50.0)
+    computed = pd.concat([computed, pd.DataFrame({"key": ["model.samlet.efter.coef.stars",
+                                                          "model.samlet.inden.coef.stars"],
+                                                  "value": ["**", ""], "page": "p"})])
+    repro = rp.reproduction(computed, pub, {})
+    assert list(repro["stars_ok"]) == [True, False, ""]
+
+
+def test_key_map_names_teams_by_their_place_in_bilag1():
+    key_map = rp.published_key_map(["Hold 3", "Hold 1"])
+    assert key_map["bilag1.enrolled.pos01"] == "bilag1.enrolled.Hold 3"
+    assert key_map["bilag1.register.pos02"] == "bilag1.register.Hold 1"
+    assert key_map["tabel1.last_week.hold_3"] == "tabel1.last_week.Hold 3"
+    assert key_map["model.alder_over55_p51.efter.coef"] == "model.alder_over55.efter.coef"
+
+
+# ---------------------------------------------------------------- from the bundle
+
+def write_bundle(tmp_path, teams: list[str] | None):
+    w = BundleWriter()
+    w.scalar("bilag1.enrolled.Hold 3", 12, page="bilag01")
+    w.scalar("bilag1.enrolled.Hold 1", 7, page="bilag01")
+    w.scalar("share.pct", 88.449, page="p", kind="percent")
+    if teams is not None:
+        w.table("bilag1.teams", pd.DataFrame({"fase": ["pilot"] * len(teams)}, index=teams))
+    return Bundle.open(w.write(tmp_path / "bundle", {"edition": "e", "min_cell": 3, "inference": "cluster"}))
+
+
+def test_compare_uses_the_bundles_team_order_and_printed_precision(tmp_path):
+    path = tmp_path / "published.csv"
+    printed(("bilag1.enrolled.pos01", 12, "12"), ("bilag1.enrolled.pos02", 7, "7"),
+            ("share.pct", 88.4, "88,4%")).to_csv(path, index=False)
+    edition = SimpleNamespace(published=path, survey_published=None, key_map=None, model_tolerance=(0.02, 0.04))
+    bundle = write_bundle(tmp_path, ["Hold 3", "Hold 1"])
+    assert rp.team_order(bundle) == ["Hold 3", "Hold 1"]
+    repro = rp.compare(bundle, edition)
+    assert list(repro["ok"]) == [True, True, True]
+    assert repro.loc[2, "computed"] == 88.45   # as the bundle holds it, and so reproduction.csv
+    # without Bilag 1's table the teams cannot be placed: those numbers are not compared
+    bundle = write_bundle(tmp_path / "no-teams", None)
+    assert rp.team_order(bundle) == [] and list(rp.compare(bundle, edition)["ref"]) == ["share.pct"]
+
+
+# ---------------------------------------------------------------- what the appendix shows
+
+@pytest.fixture()
+def repro():
+    pub = printed(("a.count", 10, "10"), ("b.mean", 2.5, "2,50"), ("model.m.efter.coef", 0.1, "0,10", "*"),
+                  ("c.small", 2, "2"))
+    computed = pd.concat([results(a__count=10, b__mean=2.6, model__m__efter__coef=0.11, c__small="x"),
+                          pd.DataFrame({"key": ["model.m.efter.coef.stars"], "value": ["*"], "page": "p"})])
+    return rp.reproduction(computed, pub, {}), pd.concat([pub, printed(("d.text", 1, "1"))], ignore_index=True)
+
+
+def test_summary_counts_what_the_appendix_says(repro):
+    frame, pub = repro
+    assert rp.summary(frame, pub) == {"n_published": 5, "n_compared": 3, "n_ok": 2,
+                                      "share_ok": pytest.approx(200 / 3), "n_suppressed": 1,
+                                      "n_not_compared": 1, "n_stars": 1, "n_stars_ok": 1}
+
+
+def test_tables_of_misses_absent_and_all_comparisons(repro):
+    frame, pub = repro
+    misses = rp.misses_frame(frame, {"b.mean": "Afrundingsfejl."})
+    assert misses.to_dict("records") == [{"Tal": "b.\u200bmean", "Publiceret": "2,50", "Beregnet": "2,60",
+                                          "Forklaring": "Afrundingsfejl."}]
+    assert rp.misses_frame(frame, {})["Forklaring"][0].startswith("Ikke forklaret")
+    absent = rp.absent_frame(frame, pub, {})
+    assert list(absent["Tal"]) == ["d.\u200btext"] and absent["Forklaring"][0] == "Ikke et resultat, bogen beregner."
+    table = rp.comparison_frame(frame)
+    assert list(table["OK"]) == ["ja", "nej", "ja", "skjult"]
+    assert list(table["Publiceret"]) == ["10", "2,5", "0,1", "x"]    # a hidden number's print is hidden too
+    assert list(table["Tolerance"]) == ["0", "0,005", "0,04", "0"]
+    assert list(table["Beregnet"]) == ["10", "2,6", "0,11", "x"]
+
+
+def test_explanations_of_the_edition():
+    from analysis.editions import EDITIONS
+    explained = rp.explanations(EDITIONS["final-2025"])
+    assert "Afrundingsfejl" in explained["tabel3.sample.visitation_udd.pct"]
+    assert rp.explanations(SimpleNamespace(errata=None)) == {}
