@@ -19,7 +19,6 @@ caption.n.<group>) come from analysis.compute.results.
 """
 from __future__ import annotations
 
-
 from analysis.bundle.store import BundleWriter
 from analysis.compute.results import modal_score, visitation_time_points
 from analysis.compute.scores import publish_time_points
