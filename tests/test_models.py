@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.register.models import run_models, stars, two_point, weekly
+from analysis.editions import EDITIONS
+from analysis.register.models import (GROUPS, edition_groups, run_models, stars, time_point_means,
+                                      time_point_persons, two_point, weekly)
 
 
 def make_panel(rows):
@@ -105,3 +107,23 @@ def test_disclosure_merges_age_groups_and_drops_small_unordered_groups(panel):
     withheld = default[~default["published"]]
     assert (withheld["n_min_week"] < 3).all() and (withheld["model"] == "two_point").all()
     assert default.loc[default["n_min_week"] >= 3, "published"].all()
+
+
+def test_edition_groups_follow_the_design():
+    assert edition_groups(EDITIONS["final-2025"]) == GROUPS
+    pilot = {g.key for g in edition_groups(EDITIONS["pilot-2024"])}
+    assert "samlet" in pilot and "afmeldte" in pilot and not {"fase_pilot", "fase_udbredelse"} & pilot
+    with pytest.raises(ValueError, match="unknown design"):
+        edition_groups(type("Edition", (), {"design": "other"})())
+
+
+def test_time_point_persons_count_those_behind_each_mean():
+    panel = make_panel([(1, -26, 2), (2, -26, 4), (3, -26, None), (1, 0, 3), (2, 0, 5), (3, 0, 7), (1, 34, 6)])
+    panel["koen"] = panel["pnr"].map({1: "mand", 2: "kvinde", 3: "kvinde"})
+    points = {"w-26": -26, "w0": 0, "w34": 34}
+    means = time_point_means(panel, points, last_available=False)
+    persons = time_point_persons(panel, points, last_available=False)
+    assert list(means.loc["mean"]) == [3.0, 5.0, 6.0] and list(persons.loc["persons"]) == [2, 3, 1]
+    by = time_point_persons(panel, points, by="koen", last_available=False)
+    assert by.loc["kvinde", "w-26"] == 1 and by.loc["kvinde", "w0"] == 2 and np.isnan(by.loc["kvinde", "w34"])
+    assert list(time_point_means(panel, points, by="koen", last_available=False).loc["kvinde", ["w-26", "w0"]]) == [4.0, 6.0]

@@ -6,11 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.bundle.store import Bundle, BundleWriter
+from analysis.compute import subgroups as compute
+from analysis.compute.sections import estimates_frame
 from analysis.report import book
 from analysis.report import subgroups as sg
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
-from analysis.register.models import GROUP_BY_KEY, run_models
+from analysis.register.models import GROUP_BY_KEY, run_edition_models
+
+FINAL = EDITIONS["final-2025"]
 
 
 def estimates(values: dict, published: dict | None = None, stars: dict | None = None) -> pd.DataFrame:
@@ -26,8 +31,9 @@ def estimates(values: dict, published: dict | None = None, stars: dict | None = 
 FULL = {("inden", "intercept"): 2.8, ("inden", "coef"): -0.6, ("efter", "intercept"): 2.2, ("efter", "coef"): 1.5}
 
 
-def shown(values=FULL, published=None, stars=None, key="koen_mand"):
-    return sg.Shown(GROUP_BY_KEY[key], "label", sg.colour(key), estimates(values, published, stars))
+def shown(values=FULL, published=None, stars=None, key="koen_mand", persons=10):
+    return sg.Shown(key, "label", persons, sg.colour(key), estimates(values, published, stars),
+                    estimated=True, has_model=True)
 
 
 def test_segments_run_from_minus_26_through_0_to_26():
@@ -39,12 +45,11 @@ def test_segments_run_from_minus_26_through_0_to_26():
 def test_segments_skip_withheld_estimates_and_missing_periods():
     withheld = shown(published={("efter", "coef"): False})
     assert withheld.segments(26, 26) == [(-26, 2.8, 0, 2.2)]
-    assert withheld.value("efter", "coef") == SUPPRESSED and withheld.has_model and not withheld.complete
+    assert withheld.value("efter", "coef") == SUPPRESSED and withheld.stars("efter", "coef") == SUPPRESSED
+    assert not withheld.complete
     only_before = {k: v for k, v in FULL.items() if k[0] == "inden"}
     none_shown = shown(only_before, published={k: False for k in only_before})
-    assert none_shown.segments(26, 26) == [] and not none_shown.has_model
-    # the 'inden' half alone is not a model to show, even when it may be published
-    assert not shown(only_before).has_model
+    assert none_shown.segments(26, 26) == []
     assert none_shown.value("efter", "intercept") == SUPPRESSED and sg.value(None, "inden", "coef") == SUPPRESSED
 
 
@@ -97,78 +102,139 @@ def test_extreme_ignores_withheld_estimates():
     assert sg.extreme([big], "efter", "coef") is None
 
 
-# ---------------------------------------------------------------- on the synthetic extract
+def test_size_rank_orders_by_the_published_persons():
+    groups = [shown(key="alder_under25", persons=21), shown(key="alder_25_35", persons=118),
+              shown(key="alder_over55", persons=10)]
+    assert [sg.size_rank(s, groups) for s in groups] == ["den næstmindste", "den største", "den mindste"]
 
-def context(panel, min_cell):
-    models = run_models(panel, inference="iid", min_cell=min_cell)
-    return SimpleNamespace(panel=panel, models=models, min_cell=min_cell, edition=EDITIONS["final-2025"],
-                           inference="iid")
+
+# ---------------------------------------------------------------- compute: which groups have a model
+
+def model_rows(periods: dict[str, bool], model: str = "two_point") -> pd.DataFrame:
+    """Rows of a models frame: {period: published} with an intercept and a coefficient each."""
+    return pd.DataFrame([{"model": model, "period": p, "term": t, "published": ok}
+                         for p, ok in periods.items() for t in ("intercept", "coef")])
+
+
+def test_a_model_table_needs_both_models_and_one_publishable_estimate():
+    both = model_rows({"inden": True, "efter": True})
+    assert compute.estimated(both, "two_point") and compute.has_model(both, "two_point")
+    withheld = model_rows({"inden": False, "efter": False})
+    assert compute.estimated(withheld, "two_point") and not compute.has_model(withheld, "two_point")
+    # no data 26 weeks after start: no 'efter' model, so no table even though 'inden' may be shown
+    before = model_rows({"inden": True})
+    assert not compute.estimated(before, "two_point") and not compute.has_model(before, "two_point")
+    # the weekly models do not make a two-point table
+    weekly = model_rows({"inden": True, "efter": True}, model="weekly")
+    assert not compute.has_model(weekly, "two_point")
+    level = model_rows({"": True}, model="level_shift")
+    assert compute.estimated(level, "level_shift") and compute.has_model(level, "level_shift")
+    assert not compute.has_model(model_rows({"": False}, model="level_shift"), "level_shift")
+
+
+# ---------------------------------------------------------------- on the synthetic extract, through a bundle
+
+def microdata(panel, min_cell):
+    return SimpleNamespace(edition=FINAL, panel=panel, min_cell=min_cell, inference="iid",
+                           models=run_edition_models(panel, FINAL, "iid", min_cell))
+
+
+def rendered(md, directory) -> book.Context:
+    """Compute the subgroups section into a bundle and open it as a chapter does."""
+    w = BundleWriter()
+    w.add_estimates(estimates_frame(md.models, md.inference))
+    compute.publish(md, w)
+    w.write(directory, {"edition": md.edition.name, "min_cell": md.min_cell, "inference": md.inference})
+    return book.Context(md.edition, Bundle.open(directory, md.edition.name))
 
 
 @pytest.fixture(scope="module")
-def ctx3(panel):
-    return context(panel, 3)
+def ctx3(panel, tmp_path_factory):
+    return rendered(microdata(panel, 3), tmp_path_factory.mktemp("min3"))
 
 
 @pytest.fixture(scope="module")
-def ctx12(panel):
-    return context(panel, 12)
+def ctx12(panel, tmp_path_factory):
+    return rendered(microdata(panel, 12), tmp_path_factory.mktemp("min12"))
 
 
-def test_partitions_at_the_default_minimum(ctx3):
+def test_partitions_at_the_default_minimum(ctx3, panel):
     assert [s.key for s in sg.partition(ctx3, "koen")] == ["koen_mand", "koen_kvinde"]
     ages = sg.partition(ctx3, "aldersgruppe")
     assert ages[-1].key == "alder_over55" and not sg.merged(ages)
+    assert [s.persons for s in ages] == [int(GROUP_BY_KEY[s.key].select(panel)["pnr"].nunique()) for s in ages]
     visitation = {s.key: s for s in sg.partition(ctx3, "visitationskategori")}
     # "Andet" is shown as a line (3 persons) but has no publishable model
-    assert not visitation["visitation_andet"].has_model
-    assert all(s.complete for k, s in visitation.items() if k != "visitation_andet")
-    assert sg.last_week(visitation["visitation_andet"], ctx3.panel, 3) == 10
+    assert not visitation["visitation_andet"].has_model and visitation["visitation_andet"].persons == 3
+    assert all(s.has_model and s.complete for k, s in visitation.items() if k != "visitation_andet")
     assert sg.hidden(ctx3, "visitationskategori") == []
     completers, dropped = sg.by_keys(ctx3, ["samlet", "afmeldte"], labels={"samlet": "Gennemførte"})
-    assert completers.label == "Gennemførte" and dropped.persons(ctx3.panel) == 35
+    assert completers.label == "Gennemførte" and dropped.persons == 35 and ctx3.value("caption.figur7.n") == 35
+
+
+def test_the_prose_numbers_of_the_subgroup_pages(ctx3):
+    assert ctx3.value("nomodel.visitation_andet.n") == 3
+    assert ctx3.value("nomodel.visitation_andet.last_week") == 10   # its line stops at week 10
+    assert not ctx3.has("nomodel.koen_mand.n")
+    assert ctx3.value("alder.aeldste.group") == "alder_over55" and ctx3.value("alder.aeldste.n") == 10
+    assert ctx3.value("alder.n_groups") == 5 and ctx3.value("bilag14.n_groups") == 5
+    assert ctx3.value("caption.figur3.n") == ctx3.value("caption.figur6.n") == sg.by_keys(ctx3, ["samlet"])[0].persons
+    note = sg.no_model_note(ctx3, "visitationskategori")
+    assert "”Andet” omfatter kun {glue:text}`nomodel.visitation_andet.n` kursister" in note
+    assert "{glue:text}`nomodel.visitation_andet.last_week`" in note
+    assert sg.no_model_note(ctx3, "koen") == ""
 
 
 def test_a_stricter_minimum_merges_ages_and_hides_small_categories(ctx12):
     ages = sg.partition(ctx12, "aldersgruppe")
     assert [s.key for s in sg.merged(ages)] == ["alder_46_55+alder_over55"]
-    assert ages[-1].complete
+    assert ages[-1].complete and ages[-1].persons == 45
+    assert sg.size_rank(ages[-1], ages) == "den næstmindste"       # 45 after 21
     visitation = [s.key for s in sg.partition(ctx12, "visitationskategori")]
     assert "visitation_andet" not in visitation
-    assert [g.key for g in sg.hidden(ctx12, "visitationskategori")] == ["visitation_andet"]
+    assert sg.hidden(ctx12, "visitationskategori") == ["Andet"]
+    table = sg.groups(ctx12)
+    assert table.loc["visitation_andet", ["shown", "persons"]].tolist() == ["no", SUPPRESSED]
+    assert table.loc["alder_46_55+alder_over55", ["merged", "members"]].tolist() == ["yes", "alder_46_55 + alder_over55"]
+    assert not {"alder_46_55", "alder_over55"} & set(table.index)   # the members are not rows of their own
+    assert "har færre end {glue:text}`min_cell` kursister" in sg.no_model_note(ctx12, "visitationskategori")
 
 
-def test_figure_lines_never_rest_on_fewer_than_the_minimum(ctx3):
-    for label, frame, colour in sg.series(ctx3, sg.partition(ctx3, "visitationskategori")):
-        assert (frame["persons"] >= 3).all()
+def test_figure_lines_never_rest_on_fewer_than_the_minimum(ctx3, ctx12):
+    for ctx, floor in ((ctx3, 3), (ctx12, 12)):
+        assert (ctx.figure(sg.WEEKLY_FIGURE)["persons"] >= floor).all()
     andet = [f for label, f, c in sg.series(ctx3, sg.partition(ctx3, "visitationskategori")) if label == "Andet"][0]
     assert andet["week"].max() == 10 and -26 not in set(andet["week"])   # only 2 with a score at -26
+    # a group the rule does not show has no line either
+    assert "visitation_andet" not in set(ctx12.figure(sg.WEEKLY_FIGURE)["series"])
 
 
-def test_segments_reproduce_the_group_means(ctx3):
+def test_weekly_lines_are_the_group_means(ctx3, panel):
+    women = GROUP_BY_KEY["koen_kvinde"].select(panel)
+    women = women[women["score"].notna()]
+    line = sg.weekly(ctx3, "koen_kvinde").set_index("week")
+    expected = women.groupby("week")["score"].apply(lambda s: s.astype(float).mean())
+    assert np.allclose(line["mean"], expected.loc[line.index], atol=0.005)   # published at two decimals
+    assert (line["persons"] == women.groupby("week")["pnr"].nunique().loc[line.index]).all()
+
+
+def test_segments_reproduce_the_group_means(ctx3, panel):
     """The model line ends at the group's mean score 26 weeks after start."""
     men = sg.partition(ctx3, "koen")[0]
-    scored = men.group.select(ctx3.panel)
+    scored = GROUP_BY_KEY["koen_mand"].select(panel)
     scored = scored[scored["score"].notna()]
     end = scored.loc[scored["week"] == 26, "score"].astype(float).mean()
-    assert men.segments(26, 26)[1][3] == pytest.approx(end)
-    assert np.isclose(men.segments(26, 26)[0][3], scored.loc[scored["week"] == 0, "score"].astype(float).mean())
+    assert men.segments(26, 26)[1][3] == pytest.approx(end, abs=0.01)
+    start = scored.loc[scored["week"] == 0, "score"].astype(float).mean()
+    assert men.segments(26, 26)[0][3] == pytest.approx(start, abs=0.005)
 
 
-def test_size_rank(ctx3, ctx12):
-    ages = sg.partition(ctx3, "aldersgruppe")
-    by = {s.key: s for s in ages}
-    assert sg.size_rank(by["alder_over55"], ages, ctx3.panel) == "den mindste"      # 10 persons
-    assert sg.size_rank(by["alder_under25"], ages, ctx3.panel) == "den næstmindste"  # 21
-    assert sg.size_rank(by["alder_25_35"], ages, ctx3.panel) == "den største"        # 118
-    merged = sg.partition(ctx12, "aldersgruppe")
-    assert sg.size_rank(merged[-1], merged, ctx12.panel) == "den næstmindste"       # 45 after 21
-
-
-def test_bilag14_keeps_a_table_for_an_age_group_whose_estimates_are_all_withheld(panel):
+def test_bilag14_keeps_a_table_for_an_age_group_whose_estimates_are_all_withheld(panel, tmp_path):
     """At a minimum of 20 'Under 25 år' (21 persons) stays a group, but no week has 20 with a
     score: it has no publishable estimate, yet it is estimated and gets a table of x."""
-    ctx = context(panel, 20)
+    ctx = rendered(microdata(panel, 20), tmp_path)
     under25 = sg.partition(ctx, "aldersgruppe")[0]
     assert under25.key == "alder_under25" and under25.estimated and not under25.has_model
     assert book.model_table(under25.estimates, under25.label)["Estimat"].isin(["x", ""]).all()
+    assert ctx.value("bilag14.n_groups") == len(sg.partition(ctx, "aldersgruppe"))
+    assert ctx.value("alder.aeldste.group") != "alder_under25"

@@ -8,7 +8,8 @@ import pandas as pd
 
 from analysis.register.cohort import (AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered)
 from analysis.disclosure.rules import (SUPPRESSED, Disclosed, merge_small_groups, suppress_counts, suppress_nested)
-from analysis.register.models import GROUPS, run_edition_models, time_point_means, time_point_panel
+from analysis.register.models import (GROUPS, run_edition_models, time_point_means, time_point_panel,
+                                      time_point_persons)
 from analysis.register.extract import Extract
 from analysis.register.panel import score_distribution
 from analysis.survey.waves import Survey
@@ -158,10 +159,31 @@ def score_rows(dist: pd.DataFrame, min_cell: int, page: str) -> list[tuple[str, 
     return rows
 
 
+def modal_score(dist: pd.DataFrame, time_point: str) -> int:
+    """The most frequent score (0-10) at a time point of a `score_table` distribution
+    (persons without a score left out; on a tie the higher score, the first row)."""
+    counts = dist.drop(index=["mean", "n_with_data", "na"])[time_point].astype(int)
+    return int(counts.idxmax())
+
+
 def team_blocks(teams: pd.DataFrame, column: str, min_cell: int) -> dict[str, str]:
     """Each team's published block: teams under the minimum merged with a neighbour in
     order of course start (the pilot's Hold 1 + Hold 3 and Hold 5 + Hold 6)."""
     return merge_small_groups(teams.set_index("hold")[column], min_cell)
+
+
+def visitation_time_points(panel: pd.DataFrame, edition, models: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pilot's Tabel 3: (means, persons) at the edition's time points for each
+    visitation category the models publish (a group of `models`), indexed by group key in
+    the order of GROUPS, columns the time-point keys. Means are over the completers with a
+    score (with the edition's rule for a time point a team's data do not reach); persons
+    are those completers."""
+    options = {"by": "visitationskategori", "last_available": edition.last_available}
+    means = time_point_means(panel, edition.time_points, **options)
+    persons = time_point_persons(panel, edition.time_points, **options)
+    groups = [g for g in GROUPS if g.column == "visitationskategori" and g.key in set(models["group"])]
+    keys, values = [g.key for g in groups], [g.value for g in groups]
+    return means.loc[values].set_axis(keys), persons.loc[values].set_axis(keys)
 
 
 def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
@@ -172,8 +194,7 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
     rows = score_rows(dist, min_cell, "niveauskift")
     tps = list(ed.time_points)
     rows.append(("text.change", float(dist.loc["mean", tps[-1]] - dist.loc["mean", tps[1]]), "niveauskift"))
-    counts = dist.drop(index=["mean", "n_with_data", "na"])[tps[0]].astype(int)
-    rows.append(("text.modal_score_w-26", int(counts.idxmax()), "niveauskift"))
+    rows.append(("text.modal_score_w-26", modal_score(dist, tps[0]), "niveauskift"))
 
     models = run_edition_models(panel, ed, inference, min_cell)
     for _, m in models.iterrows():
@@ -182,14 +203,10 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
         rows.append((key + ".stars", m["stars"] if m["published"] else SUPPRESSED, "niveauskift"))
         if m["term"] == "intercept":
             rows.append((f"caption.n.{m['group']}", int(m["n_persons"]), "niveauskift"))
-    by_visitation = time_point_means(panel, ed.time_points, by="visitationskategori",
-                                     last_available=ed.last_available)
-    published_groups = set(models["group"])
-    for group in GROUPS:
-        if group.column == "visitationskategori" and group.key in published_groups:
-            for tp in tps:
-                rows.append((f"tabel3.mean.{group.key}.{tp}", float(by_visitation.loc[group.value, tp]),
-                             "niveauskift"))
+    by_visitation, _ = visitation_time_points(panel, ed, models)
+    for key in by_visitation.index:
+        for tp in tps:
+            rows.append((f"tabel3.mean.{key}.{tp}", float(by_visitation.loc[key, tp]), "niveauskift"))
 
     # the sample (consent and register data) against all participants of the period
     reg = extract.registrations

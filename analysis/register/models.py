@@ -341,21 +341,40 @@ def time_point_panel(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TI
     return out
 
 
-def time_point_means(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TIME_POINTS,
-                     by: str | None = None, status: str | None = "gennemført",
-                     last_available: bool = True) -> pd.DataFrame:
-    """Mean score (over persons with a score) and persons per time point, optionally by a
-    background column (Tabel 1 and Tabel 3 of the pilot). Columns are the time-point keys."""
+def _time_point_scores(panel: pd.DataFrame, time_points: dict[str, int], status: str | None,
+                       last_available: bool) -> pd.DataFrame:
     data = time_point_panel(panel, time_points, last_available)
     if status is not None:
         data = data[data["status"] == status]
-    data = data[data["score"].notna()]
+    return data[data["score"].notna()]
+
+
+def _by_time_point(values: pd.Series, time_points: dict[str, int], by: str | None) -> pd.DataFrame:
     names = {week: key for key, week in time_points.items()}
+    if by is None:
+        return values.rename(index=names).to_frame(values.name).T[list(time_points)]
+    return values.unstack("week").rename(columns=names)[list(time_points)]
+
+
+def time_point_means(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TIME_POINTS,
+                     by: str | None = None, status: str | None = "gennemført",
+                     last_available: bool = True) -> pd.DataFrame:
+    """Mean score (over persons with a score) per time point, optionally by a background
+    column (Tabel 1 and Tabel 3 of the pilot). Columns are the time-point keys; rows the
+    values of `by` (one row 'mean' without)."""
+    data = _time_point_scores(panel, time_points, status, last_available)
     keys = ["week"] if by is None else [by, "week"]
     means = data.groupby(keys, observed=True)["score"].apply(lambda s: float(s.astype(float).mean()))
-    if by is None:
-        return means.rename(index=names).to_frame("mean").T[list(time_points)]
-    return means.unstack("week").rename(columns=names)[list(time_points)]
+    return _by_time_point(means.rename("mean"), time_points, by)
+
+
+def time_point_persons(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TIME_POINTS,
+                       by: str | None = None, status: str | None = "gennemført",
+                       last_available: bool = True) -> pd.DataFrame:
+    """The persons with a score behind each mean of `time_point_means` (same shape)."""
+    data = _time_point_scores(panel, time_points, status, last_available)
+    keys = ["week"] if by is None else [by, "week"]
+    return _by_time_point(data.groupby(keys, observed=True)["pnr"].nunique().rename("persons"), time_points, by)
 
 
 # Groups of the level-shift design, before the disclosure rule merges or drops them (the
@@ -363,13 +382,25 @@ def time_point_means(panel: pd.DataFrame, time_points: dict[str, int] = PILOT_TI
 LEVEL_SHIFT_GROUPS = [g for g in GROUPS if not g.key.startswith("fase_")]
 
 
+DESIGN_GROUPS = {"two_point": GROUPS, "level_shift": LEVEL_SHIFT_GROUPS}
+
+
+def edition_groups(edition) -> list[Group]:
+    """The groups an edition's models describe, before the disclosure rule merges or drops
+    them (`disclosed_groups`): every group of GROUPS for the final evaluation, all but the
+    project phases for the pilot's level shift. Raises ValueError for an unknown design."""
+    try:
+        return DESIGN_GROUPS[edition.design]
+    except KeyError:
+        raise ValueError(f"unknown design {edition.design!r}") from None
+
+
 def run_edition_models(panel: pd.DataFrame, edition, inference: str, min_cell: int) -> pd.DataFrame:
     """The models of an edition's design: two-point and weekly (final evaluation), or the
     level shift per disclosed group and the course-week slope (pilot evaluation)."""
+    groups = edition_groups(edition)
     if edition.design == "two_point":
-        return run_models(panel, edition.weeks_before, edition.weeks_after, inference, min_cell=min_cell)
-    if edition.design == "level_shift":
-        groups = disclosed_groups(panel, min_cell, LEVEL_SHIFT_GROUPS)
-        return run_pilot_models(panel, groups, pre=(-edition.weeks_before, 0), post=(1, edition.weeks_after),
-                                course=(0, edition.course_weeks), inference=inference, min_cell=min_cell)
-    raise ValueError(f"unknown design {edition.design!r}")
+        return run_models(panel, edition.weeks_before, edition.weeks_after, inference, groups, min_cell=min_cell)
+    groups = disclosed_groups(panel, min_cell, groups)
+    return run_pilot_models(panel, groups, pre=(-edition.weeks_before, 0), post=(1, edition.weeks_after),
+                            course=(0, edition.course_weeks), inference=inference, min_cell=min_cell)

@@ -1,67 +1,57 @@
 """What the result chapter of the level-shift design (the pilot evaluation) calls: the
 groups the disclosure rule publishes, their model tables and figures, and the glued
-numbers. The models themselves are in analysis/register/models.py (run_pilot_models)."""
+numbers, all from the statistics bundle (the groups and their weekly means from
+analysis.compute.subgroups, the rest from analysis.compute.level_shift; the models are
+the bundle's estimates, fitted by analysis/register/models.py's run_pilot_models)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from analysis.report import book
+from analysis.report import subgroups as sg
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.register.models import GROUPS, PILOT_COURSE_GROUP, Group, weekly_means
 
 PARTITIONS = {"koen": "Køn", "aldersgruppe": "Aldersgruppe", "visitationskategori": "Visitationskategori"}
+# the course-week slope (model 11) is fitted on all completers
+COURSE_GROUP, COURSE_SERIES = "moduler", "samlet"
 
 
-def published_groups(ctx, column: str | None) -> list[Group]:
-    """The groups of a partition (None: all completers) that the models publish, in order;
-    merged groups (e.g. '46-55 år + Over 55 år') as the disclosure rule made them."""
-    keys = list(dict.fromkeys(ctx.models["group"]))
-    base = {g.key: g for g in GROUPS}
-    out = []
-    for key in keys:
-        parts = [base[k] for k in key.split("+") if k in base]
-        if not parts:
-            continue
-        if parts[0].column != column or (column is None and key not in ("samlet",)):
-            continue
-        if len(parts) == 1:
-            out.append(parts[0])
-        else:
-            out.append(Group(key, " + ".join(p.label for p in parts), column,
-                             tuple(v for p in parts for v in p.values), parts[0].status))
-    return out
+def published_groups(ctx, column: str) -> list[str]:
+    """Keys of the groups of a partition (a register column such as 'koen') that the models
+    publish, in order; merged groups (e.g. 'alder_46_55+alder_over55') as the disclosure
+    rule made them."""
+    return [s.key for s in sg.partition(ctx, column)]
 
 
-def group(ctx, key: str) -> Group:
-    if key == PILOT_COURSE_GROUP.key:
-        return PILOT_COURSE_GROUP
-    if key == "afmeldte":
-        return next(g for g in GROUPS if g.key == "afmeldte")
-    for column in (None, *PARTITIONS):
-        for g in published_groups(ctx, column):
-            if g.key == key:
-                return g
-    raise KeyError(key)
+def label(ctx, key: str) -> str:
+    """The Danish label of a modelled group (e.g. '46-55 år + Over 55 år', 'Kursusuger (uge 0-8)').
+    Raises KeyError for a group without a model."""
+    labels = ctx.models.loc[ctx.models["group"] == key, "label"]
+    if labels.empty:
+        raise KeyError(key)
+    return str(labels.iloc[0])
 
 
 def estimate(ctx, key: str, term: str):
-    """(estimate or 'x', stars, persons) of a group's model term."""
+    """(estimate or 'x', stars, persons) of a group's model term; ('x', '', 0) when the group
+    has no such term, persons None when the estimate is withheld."""
     m = ctx.models[(ctx.models["group"] == key) & (ctx.models["term"] == term)]
     if m.empty:
         return SUPPRESSED, "", 0
     row = m.iloc[0]
-    return (float(row["estimate"]) if row["published"] else SUPPRESSED, row["stars"] if row["published"] else "",
-            int(row["n_persons"]))
+    if not row["published"]:
+        return SUPPRESSED, "", None
+    return float(row["estimate"]), row["stars"], int(row["persons"])
 
 
 def extremes(ctx, column: str) -> tuple[str, str]:
     """Labels of the published groups of a partition with the largest and the smallest
     coefficient (hidden estimates left out)."""
-    shown = [(key, estimate(ctx, key, "coef")[0]) for key in (g.key for g in published_groups(ctx, column))]
+    shown = [(key, estimate(ctx, key, "coef")[0]) for key in published_groups(ctx, column)]
     shown = [(key, b) for key, b in shown if b != SUPPRESSED]
     largest = max(shown, key=lambda kb: kb[1])[0]
     smallest = min(shown, key=lambda kb: kb[1])[0]
-    return group(ctx, largest).label, group(ctx, smallest).label
+    return label(ctx, largest), label(ctx, smallest)
 
 
 def gender_comparison(ctx) -> str:
@@ -71,16 +61,17 @@ def gender_comparison(ctx) -> str:
             "større for kvinder end for mænd" if women > men else "den samme for mænd og kvinder")
 
 
-def glue_group(ctx, key: str, page: str) -> None:
-    """Glue model.<key>.intercept / .coef (with sign), the verb of the change and the n."""
-    a, _, n = estimate(ctx, key, "intercept")
+def glue_group(ctx, key: str) -> None:
+    """Glue model.<key>.intercept / .coef (with sign) / .coef_abs, the verb of the change and
+    caption.n.<key> (the persons of the model)."""
+    a, _, _ = estimate(ctx, key, "intercept")
     b, _, _ = estimate(ctx, key, "coef")
-    book.glue(f"model.{key}.intercept", a, page=page)
-    book.glue(f"model.{key}.coef", b, book.number(b, 2, sign=True) if b != SUPPRESSED else SUPPRESSED, page=page)
-    book.glue(f"model.{key}.coef_abs", abs(b) if b != SUPPRESSED else b, page=page)
+    book.glue(f"model.{key}.intercept", a)
+    book.glue(f"model.{key}.coef", b, book.number(b, 2, sign=True))
+    book.glue_text(f"model.{key}.coef_abs", book.value_text(ctx, f"model.{key}.coef_abs", hidden=SUPPRESSED))
     book.glue_text(f"verb.{key}", "kan ikke vises" if b == SUPPRESSED else
                    book.direction(b, "stiger", "falder", "er uændret"))
-    book.glue(f"caption.n.{key}", n, page=page)
+    book.glue_value(ctx, f"caption.n.{key}")
 
 
 def model_table(ctx, keys: list[str], name: str, caption: str, period: str = "efter kursusstart") -> None:
@@ -89,12 +80,22 @@ def model_table(ctx, keys: list[str], name: str, caption: str, period: str = "ef
     for key in keys:
         a, sa, n = estimate(ctx, key, "intercept")
         b, sb, _ = estimate(ctx, key, "coef")
-        rows.append({"Gruppe": group(ctx, key).label, "N": book.count(n),
+        rows.append({"Gruppe": label(ctx, key), "N": SUPPRESSED if n is None else book.count(n),
                      "Skæringspunkt": book.number(a) + (sa or ""),
                      f"Koefficient ({period})": book.number(b, sign=True) + (sb or "")})
     book.table(pd.DataFrame(rows), caption=caption, name=name,
                notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx.inference)],
                widths=[6, 2, 4, 5])
+
+
+def visitation_means_table(ctx, labels: dict[str, str], name: str) -> None:
+    """The mean score at the time points per visitation category the models publish
+    (the bundle's `level_shift.visitation_means`; `labels` names the time points)."""
+    means = ctx.table("level_shift.visitation_means")
+    rows = [{"Visitationskategori": label(ctx, key), **{labels[tp]: book.number(means.at[key, tp]) for tp in labels}}
+            for key in means.index]
+    book.table(pd.DataFrame(rows), caption="Gennemsnitlig beskæftigelsesscore efter visitationskategori",
+               name=name, notes=["Kilde: DREAM. Kursister, der har gennemført kurset."], widths=[6, 3, 3, 3])
 
 
 def level_figure(ctx, keys: list[str]):
@@ -104,9 +105,7 @@ def level_figure(ctx, keys: list[str]):
     series, segments = [], []
     colours = [book.COLORS["black"]] if len(keys) == 1 else book.SERIES
     for key, colour in zip(keys, colours):
-        g = group(ctx, key)
-        means = weekly_means(g.select(ctx.panel), min_cell=ctx.min_cell)
-        series.append((g.label, means, colour))
+        series.append((label(ctx, key), sg.weekly(ctx, key), colour))
         a, _, _ = estimate(ctx, key, "intercept")
         b, _, _ = estimate(ctx, key, "coef")
         if a != SUPPRESSED and b != SUPPRESSED:
@@ -118,10 +117,8 @@ def level_figure(ctx, keys: list[str]):
 def course_figure(ctx):
     """Weekly mean score of the completers in the course weeks, with the course-week slope."""
     ed = ctx.edition
-    completers = ctx.panel[ctx.panel["status"] == "gennemført"]
-    means = weekly_means(completers, min_cell=ctx.min_cell)
-    a, _, _ = estimate(ctx, PILOT_COURSE_GROUP.key, "intercept")
-    b, _, _ = estimate(ctx, PILOT_COURSE_GROUP.key, "coef")
+    a, _, _ = estimate(ctx, COURSE_GROUP, "intercept")
+    b, _, _ = estimate(ctx, COURSE_GROUP, "coef")
     segments = [] if SUPPRESSED in (a, b) else [(book.COLORS["blue"], [(0, a, ed.course_weeks, a + ed.course_weeks * b)])]
-    return book.weekly_figure([("Gennemsnit", means, book.COLORS["black"])], ed.course_weeks, segments,
-                              weeks=(0, ed.course_weeks))
+    return book.weekly_figure([("Gennemsnit", sg.weekly(ctx, COURSE_SERIES), book.COLORS["black"])],
+                              ed.course_weeks, segments, weeks=(0, ed.course_weeks))

@@ -3,11 +3,13 @@ shown after disclosure control, their colours, weekly lines and dashed model seg
 model tables, and the words the prose needs (direction, significance, comparisons),
 computed from the estimates so that the text follows the data.
 
-A chapter stays thin:
+Everything is read from the statistics bundle (analysis.compute.subgroups publishes the
+groups as published, `subgroups.groups`, and their weekly means, `subgroups.weekly`). A
+chapter stays thin:
 
     shown = subgroups.partition(ctx, "koen")
     fig = subgroups.figure(ctx, shown)
-    subgroups.glue_estimates(shown, page)
+    subgroups.glue_estimates(shown[0])
     subgroups.model_tables(ctx, shown)
 """
 from __future__ import annotations
@@ -20,8 +22,8 @@ import pandas as pd
 
 from analysis.report import book
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.register.models import GROUP_BY_KEY, GROUPS, Group, disclosed_groups, weekly_means
 
+GROUPS_TABLE, WEEKLY_FIGURE = "subgroups.groups", "subgroups.weekly"
 TERMS = (("inden", "intercept"), ("inden", "coef"), ("efter", "intercept"), ("efter", "coef"))
 # Two estimates (on the 0-10 scale) closer than this are described as about the same; group
 # levels spread less than SIMILAR_LEVEL are described as fairly alike.
@@ -56,16 +58,16 @@ def colour_name(key: str) -> str:
 
 @dataclass(frozen=True)
 class Shown:
-    """A group as published: its (possibly merged) definition, label, colour and the
-    two-point estimates (rows of the models frame, with `published`)."""
-    group: Group
+    """A group as published: its key ('a+b' when merged), label, persons, colour, whether
+    its models could be estimated and whether a page shows its model table (as the bundle
+    says), and its two-point estimates (rows of Context.models, with `published`)."""
+    key: str
     label: str
+    persons: int
     colour: str
     estimates: pd.DataFrame
-
-    @property
-    def key(self) -> str:
-        return self.group.key
+    estimated: bool     # both models (before and after course start) could be estimated
+    has_model: bool     # ... and at least one estimate may be shown: the page shows a table
 
     def _row(self, period: str, term: str):
         rows = self.estimates[(self.estimates["period"] == period) & (self.estimates["term"] == term)]
@@ -85,23 +87,8 @@ class Shown:
         return (row["stars"] or "") if row is not None and bool(row["published"]) else SUPPRESSED
 
     @property
-    def has_model(self) -> bool:
-        """True when both models (before and after course start) could be estimated and at
-        least one estimate may be shown; the page then shows a table (withheld cells as x).
-        A group without data 26 weeks after start has no 'efter' model, so no table."""
-        return self.estimated and any(self.is_published(p, t) for p, t in TERMS)
-
-    @property
-    def estimated(self) -> bool:
-        """Both models could be estimated (whether or not their estimates may be shown)."""
-        return {"inden", "efter"} <= set(self.estimates["period"])
-
-    @property
     def complete(self) -> bool:
         return all(self.is_published(p, t) for p, t in TERMS)
-
-    def persons(self, panel: pd.DataFrame) -> int:
-        return int(self.group.select(panel)["pnr"].nunique())
 
     def segments(self, weeks_before: int, weeks_after: int) -> list[tuple[float, float, float, float]]:
         """The dashed model lines: (-26, inden intercept) -> (0, efter intercept) ->
@@ -120,38 +107,49 @@ def value(shown: Shown | None, period: str, term: str):
     return SUPPRESSED if shown is None else shown.value(period, term)
 
 
-def _shown(group: Group, models: pd.DataFrame, label: str | None = None) -> Shown:
-    estimates = models[(models["group"] == group.key) & (models["model"] == "two_point")]
-    return Shown(group, label or group.label, colour(group.key), estimates)
+def groups(ctx) -> pd.DataFrame:
+    """The groups of the edition as published (the bundle's `subgroups.groups`): index group
+    key; columns partition ('' for all completers and the afmeldte), label, members,
+    persons ('x' when not shown), shown, estimated, model, merged ('yes'/'no')."""
+    return ctx.table(GROUPS_TABLE)
+
+
+def _shown(ctx, key: str, row: pd.Series, label: str | None = None) -> Shown:
+    estimates = ctx.models[(ctx.models["group"] == key) & (ctx.models["model"] == "two_point")]
+    return Shown(key, label or row["label"], int(row["persons"]), colour(key), estimates,
+                 estimated=row["estimated"] == "yes", has_model=row["model"] == "yes")
 
 
 def partition(ctx, column: str) -> list[Shown]:
-    """The groups of one partition (a panel column such as 'koen') as published: merged or
-    dropped by the disclosure rule, in the order of GROUPS, restricted to those in ctx.models."""
-    present = set(ctx.models["group"])
-    groups = [g for g in disclosed_groups(ctx.panel, ctx.min_cell)
-              if g.column == column and g.key in present]
-    return [_shown(g, ctx.models) for g in groups]
+    """The shown groups of one partition (a register column such as 'koen'), merged or
+    dropped by the disclosure rule, in the published order."""
+    table = groups(ctx)
+    rows = table[(table["partition"] == column) & (table["shown"] == "yes")]
+    return [_shown(ctx, key, row) for key, row in rows.iterrows()]
 
 
 def by_keys(ctx, keys: list[str], labels: dict[str, str] | None = None) -> list[Shown]:
     """Named groups (e.g. 'samlet' and 'afmeldte'), if they survived disclosure control."""
-    present = set(ctx.models["group"])
+    table = groups(ctx)
     labels = labels or {}
-    return [_shown(GROUP_BY_KEY[k], ctx.models, labels.get(k)) for k in keys if k in present]
+    return [_shown(ctx, k, table.loc[k], labels.get(k)) for k in keys
+            if k in table.index and table.at[k, "shown"] == "yes"]
 
 
-def hidden(ctx, column: str) -> list[Group]:
-    """Groups of a partition that are not shown at all (fewer persons than the minimum and
-    no neighbour to merge with)."""
-    covered = {v for s in partition(ctx, column) for v in s.group.values}
-    return [g for g in GROUPS if g.column == column and not set(g.values) <= covered]
+def hidden(ctx, column: str) -> list[str]:
+    """Labels of the groups of a partition that are not shown at all (fewer persons than the
+    minimum and no neighbour to merge with)."""
+    table = groups(ctx)
+    return list(table.loc[(table["partition"] == column) & (table["shown"] == "no"), "label"])
 
 
-def last_week(shown: Shown, panel: pd.DataFrame, min_cell: int) -> int | None:
-    """Last relative week with a publishable mean (at least min_cell persons with a score)."""
-    weekly = weekly_means(shown.group.select(panel), min_cell=min_cell)
-    return None if weekly.empty else int(weekly["week"].max())
+def weekly(ctx, key: str) -> pd.DataFrame:
+    """A shown group's weekly mean score (week, mean, persons), weeks under the minimum
+    left out (the bundle's `subgroups.weekly`)."""
+    points = ctx.figure(WEEKLY_FIGURE)
+    points = points[points["series"] == key]
+    return pd.DataFrame({"week": points["x"].to_numpy(), "mean": points["y"].to_numpy(),
+                         "persons": points["persons"].to_numpy()})
 
 
 def table_name(key: str) -> str:
@@ -162,8 +160,8 @@ def table_name(key: str) -> str:
 # ---------------------------------------------------------------- book output
 
 def series(ctx, shown: list[Shown]) -> list[tuple[str, pd.DataFrame, str]]:
-    return [(s.label, weekly_means(s.group.select(ctx.panel), min_cell=ctx.min_cell), s.colour)
-            for s in shown]
+    """(label, weekly means, colour) of each group, as book.weekly_figure draws them."""
+    return [(s.label, weekly(ctx, s.key), s.colour) for s in shown]
 
 
 def figure(ctx, shown: list[Shown], ylim: tuple[float, float] = (0, 6)):
@@ -191,14 +189,15 @@ def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller fo
     return out
 
 
-def glue_estimates(shown: Shown, page: str) -> dict:
-    """Glue the four estimates as model.<group>.<period>.<term> ('x' when withheld), with
-    words for the prose: verb.<group>.<period> (direction of the change) and
-    sig.<group>.<period>.<term> (significance)."""
+def glue_estimates(shown: Shown) -> dict:
+    """Glue the four estimates as model.<group>.<period>.<term> ('x' when withheld; the
+    bundle holds each as a scalar of that key too), with words for the prose:
+    verb.<group>.<period> (direction of the change) and sig.<group>.<period>.<term>
+    (significance). Returns {(period, term): estimate or 'x'}."""
     values = {}
     for period, term in TERMS:
         values[period, term] = shown.value(period, term)
-        book.glue(f"model.{shown.key}.{period}.{term}", values[period, term], page=page)
+        book.glue(f"model.{shown.key}.{period}.{term}", values[period, term])
         book.glue_text(f"sig.{shown.key}.{period}.{term}", significance(shown.stars(period, term)))
     for period in ("inden", "efter"):
         book.glue_text(f"verb.{shown.key}.{period}", direction(values[period, "coef"]))
@@ -208,7 +207,7 @@ def glue_estimates(shown: Shown, page: str) -> dict:
 def glue_role(shown: Shown, alias: str, period: str, term: str) -> None:
     """For prose about a group chosen from the data (the oldest, the one with the largest
     change): glue <alias>.label, <alias>.value, <alias>.sig and <alias>.verb as texts. The
-    number itself is recorded for results.csv under its model key by glue_estimates."""
+    number itself is in the bundle (and results.csv) under its model key."""
     value = shown.value(period, term)
     book.glue_text(f"{alias}.label", shown.label)
     book.glue_text(f"{alias}.value", book.number(value))
@@ -273,26 +272,26 @@ def merged(shown: list[Shown]) -> list[Shown]:
     return [s for s in shown if "+" in s.key]
 
 
-def no_model_note(ctx, column: str, page: str, noun: str = "Kategorien") -> str:
-    """MyST text saying, for each group of a partition without a published model, why: too
-    few persons to be shown at all, or too few with a score in the weeks the models compare
-    (with the group's size and its last week with data). The numbers are glued (and so
-    recorded for results.csv) and pasted with {glue:text}; min_cell must be glued on the page.
-    Returns '' when every group has a model."""
+def no_model_note(ctx, column: str, noun: str = "Kategorien") -> str:
+    """MyST text saying, for each group of a partition without a model table, why: too few
+    persons to be shown at all, or too few with a score in the weeks the models compare
+    (with the group's size and, when its line stops early, its last week with data: the
+    bundle's nomodel.<group>.n and nomodel.<group>.last_week, glued here and pasted with
+    {glue:text}); min_cell must be glued on the page. Returns '' when every group has a
+    model."""
     sentences = []
     for s in partition(ctx, column):
         if s.has_model:
             continue
-        book.glue(f"nomodel.{s.key}.n", s.persons(ctx.panel), page=page)
+        book.glue_value(ctx, f"nomodel.{s.key}.n")
         text = f"{noun} ”{s.label}” omfatter kun {{glue:text}}`nomodel.{s.key}.n` kursister"
-        last = last_week(s, ctx.panel, ctx.min_cell)
-        if last is not None and last < ctx.edition.weeks_after:
-            book.glue(f"nomodel.{s.key}.last_week", last, page=page)
+        if ctx.has(f"nomodel.{s.key}.last_week"):
+            book.glue_value(ctx, f"nomodel.{s.key}.last_week", "count")
             text += (f", og der er kun data for dem til og med uge {{glue:text}}`nomodel.{s.key}.last_week` "
                      "efter kursusstart, hvor linjen i figuren derfor stopper")
         sentences.append(text + ". Derfor vises der ingen regressionsmodel for kategorien.")
-    for g in hidden(ctx, column):
-        sentences.append(f"{noun} ”{g.label}” har færre end {{glue:text}}`min_cell` kursister og vises "
+    for label in hidden(ctx, column):
+        sentences.append(f"{noun} ”{label}” har færre end {{glue:text}}`min_cell` kursister og vises "
                          "hverken i figuren eller med en regressionsmodel.")
     return " ".join(sentences)
 
@@ -319,9 +318,9 @@ def joint(items: list[tuple[str, object]], subject: str = "scoren", prep: str = 
 _ORDINALS = {2: "næst", 3: "tredje", 4: "fjerde", 5: "femte", 6: "sjette", 7: "syvende"}
 
 
-def size_rank(target: Shown, shown: list[Shown], panel: pd.DataFrame) -> str:
+def size_rank(target: Shown, shown: list[Shown]) -> str:
     """Where a group ranks by size: 'den mindste', 'den næstmindste', ..., 'den største'."""
-    sizes = sorted((s.persons(panel), i) for i, s in enumerate(shown))
+    sizes = sorted((s.persons, i) for i, s in enumerate(shown))
     rank = 1 + [i for _, i in sizes].index(shown.index(target))
     if len(shown) > 1 and rank == len(shown):
         return "den største"
