@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
+from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
 from analysis.reference.codebook import WAVES, WHO5_BANDS, WHO5_POPULATION
 from analysis.survey.stats import (DisclosedDistribution, disclosed_distributions, key_value, paired_table,
@@ -87,7 +88,7 @@ def answers_table(d: DisclosedDistribution) -> tuple[pd.DataFrame, pd.DataFrame,
     for wave in d.counts.columns:
         counts = [int(v) for v in d.counts[wave]] + [int(d.n[wave])]
         shares = [float(v) for v in pct[wave]] + [np.nan]
-        mask = [bool(v) for v in d.hidden[wave]] + [False]
+        mask = [bool(v) for v in d.hidden[wave]] + [0 < d.n[wave] < d.min_cell]
         values[f"w{wave}"], values[f"w{wave}.pct"] = counts, shares
         persons[f"w{wave}"] = persons[f"w{wave}.pct"] = counts
         hidden[f"w{wave}"] = hidden[f"w{wave}.pct"] = mask
@@ -104,10 +105,11 @@ def publish_answers(disclosed: dict[str, DisclosedDistribution], w: BundleWriter
         w.table(f"surveys.answers.{qid}", values, persons=persons, hidden=hidden, kinds=kinds)
 
 
-def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter) -> None:
-    """The sums of options in SUMS ('x' when a sum would reveal a hidden cell), with the
-    persons they count; a wave not in the extract publishes nothing."""
-    for page, keys in SUMS.items():
+def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
+                 sums: dict[str, list[str]] = SUMS) -> None:
+    """The sums of options in `sums` (page -> keys; 'x' when a sum would reveal a hidden
+    cell), with the persons they count; a wave not in the extract publishes nothing."""
+    for page, keys in sums.items():
         for key in keys:
             value = key_value(disclosed, key)
             if value is None:
@@ -117,10 +119,10 @@ def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter) -
                      persons=None if persons == "x" else persons)
 
 
-def publish_who5(survey: Survey, w: BundleWriter) -> None:
+def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     """The trivselsscore per wave (mean, persons with all five items, share in the highest
-    risk band), the change from just after to three months after, and the WHO-5 reference
-    values the page quotes."""
+    risk band; hidden when they rest on fewer than `min_cell` persons), the change from just
+    after to three months after, and the WHO-5 reference values the page quotes."""
     (low, high, _), (risk_low, risk_high, _) = WHO5_BANDS[0], WHO5_BANDS[1]
     for key, value in (("who5.band_high.low", low), ("who5.band_high.high", high),
                        ("who5.band_risk.low", risk_low), ("who5.band_risk.high", risk_high),
@@ -129,11 +131,13 @@ def publish_who5(survey: Survey, w: BundleWriter) -> None:
     summary = score_summary(survey)
     for wave in summary.columns:
         n, band = int(summary.loc["n", wave]), int(summary.loc["band0", wave])
-        w.scalar(f"survey.who5_score.w{wave}.mean", float(summary.loc["mean", wave]), page=PAGE, persons=n)
-        w.scalar(f"survey.who5_score.w{wave}.n", n, page=PAGE, persons=n)
-        w.scalar(f"survey.who5_score.w{wave}.band_high.pct", 100 * band / n, page=PAGE, kind="percent",
-                 persons=band)
-    if {2, 3} <= set(summary.columns):
+        few = 0 < n < min_cell
+        w.scalar(f"survey.who5_score.w{wave}.mean", SUPPRESSED if few else float(summary.loc["mean", wave]),
+                 page=PAGE, kind="number", persons=n)
+        w.scalar(f"survey.who5_score.w{wave}.n", SUPPRESSED if few else n, page=PAGE, kind="count", persons=n)
+        w.scalar(f"survey.who5_score.w{wave}.band_high.pct", SUPPRESSED if few or 0 < band < min_cell
+                 else 100 * band / n, page=PAGE, kind="percent", persons=band)
+    if {2, 3} <= set(summary.columns) and min(summary.loc["n", 2], summary.loc["n", 3]) >= min_cell:
         w.scalar("survey.who5_score.w3_vs_w2.diff", float(summary.loc["mean", 3] - summary.loc["mean", 2]),
                  page=PAGE, persons=int(min(summary.loc["n", 2], summary.loc["n", 3])))
 
@@ -179,5 +183,5 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     disclosed = disclosed_distributions(survey, md.min_cell)
     publish_answers(disclosed, w)
     publish_sums(disclosed, w)
-    publish_who5(survey, w)
+    publish_who5(survey, md.min_cell, w)
     publish_paired(survey, md.min_cell, w)

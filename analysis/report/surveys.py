@@ -154,36 +154,50 @@ def missing_waves_note(ctx, waves=(1, 2, 3)) -> None:
                       "som *(ingen data)*.\n:::")
 
 
-def tabel2(ctx, name: str = "tabel-svar") -> None:
-    """Tabel 2: questionnaires sent, answered and not answered per wave (the keyed results
-    `tabel2.<invited|answered|missing>.w<k>` and their `.pct`)."""
-    waves = present_waves(ctx)
-    if not waves:
-        missing_waves_note(ctx)
-        return
+def _no_data_table(columns: list[str], caption: str, name: str) -> None:
+    """A table that says *(ingen data)*, so that references to it stay valid."""
+    book.table(pd.DataFrame([[f"*{NO_DATA}*"] + ["–"] * (len(columns) - 1)], columns=columns),
+               caption=caption, name=name)
 
+
+TABEL2_CAPTION = "Svar på spørgeskemaerne til kursister i udbredelsesfasen"
+
+
+TABEL2_FIRST = "Spørgeskemaer i udbredelsesfasen"
+
+
+def tabel2_frame(ctx) -> pd.DataFrame:
+    """Tabel 2 as printed, one column per wave in the extract: 'n (p %)' sent, answered and
+    not answered (the keyed results `tabel2.<invited|answered|missing>.w<k>` and `.pct`)."""
     def cell(what: str, w: int) -> str:
         key = f"tabel2.{what}.w{w}"
         return f"{book.value_text(ctx, key, 'count')} ({book.number(ctx.value(key + '.pct'), 0)} %)"
-    columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in waves}
-    frame = pd.DataFrame({"Spørgeskemaer i udbredelsesfasen": ["Antal udsendt", "Heraf besvaret",
-                                                               "Heraf ikke besvaret"], **columns})
+    columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
+    return pd.DataFrame({TABEL2_FIRST: ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
+
+
+def tabel2(ctx, name: str = "tabel-svar") -> None:
+    """Tabel 2 (`tabel2_frame`) with its notes; without survey data a note and an empty table."""
+    if not present_waves(ctx):
+        missing_waves_note(ctx)
+        _no_data_table([TABEL2_FIRST, *WAVES.values()], TABEL2_CAPTION, name)
+        return
     notes = ["Kilde: Kursistspørgeskema. Spørgeskemaerne efter kurset og tre måneder efter sendes kun til "
              "kursister, der har gennemført kurset og givet samtykke."]
     missing = [w for w, status in wave_status(ctx).items() if status == "missing"]
     if missing:
         notes.append("Runder uden data: " + book.join([WAVE_TEXT[w] for w in missing]) + ".")
-    book.table(frame, caption="Svar på spørgeskemaerne til kursister i udbredelsesfasen", name=name,
-               notes=notes, widths=[6, 3, 3, 3])
+    book.table(tabel2_frame(ctx), caption=TABEL2_CAPTION, name=name, notes=notes, widths=[6, 3, 3, 3])
 
 
-def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> None:
-    """Paired change for persons who answered two waves (bundle table `surveys.paired`):
-    pairs, change and p-value, for the trivselsscore and/or Bilag 15 questions (beyond the
-    report, which compares waves as separate groups)."""
-    if not ctx.bundle.has_table("surveys.paired"):
-        missing_waves_note(ctx)
-        return
+PAIRED_COLUMNS = ["Spørgsmål", "Runder", "Par", "Ændring", "p"]
+
+
+def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
+    """The paired change of `questions` (ids, or 'who5_score') as printed, from the bundle
+    table `surveys.paired`: a row per pair of waves with the pairs, the mean change (signed,
+    two decimals) and p (three decimals, '< 0,001'); 'x' for pairs and change where the
+    pairs are too few, and '–' for a p that is hidden or cannot be computed."""
     table = ctx.table("surveys.paired")
     table = table[table["question"].isin(questions)]
     short = {1: "før", 2: "efter", 3: "3 mdr."}
@@ -191,13 +205,23 @@ def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> N
     for r in table.itertuples():
         label = WHO5_SCORE_LABEL if r.question == "who5_score" else codebook()[r.question].text
         shown = r.pairs != SUPPRESSED
-        rows.append({"Spørgsmål": label if label != previous else "",
-                     "Runder": f"{short[r.first]} – {short[r.second]}",
-                     "Par": book.count(r.pairs) if shown else SUPPRESSED,
-                     "Ændring": book.number(r.change, 2, sign=True) if shown else SUPPRESSED,
-                     "p": ("< 0,001" if r.p < 0.001 else book.number(r.p, 3)) if shown and r.p is not None else "–"})
+        rows.append([label if label != previous else "", f"{short[r.first]} – {short[r.second]}",
+                     book.count(r.pairs) if shown else SUPPRESSED,
+                     book.number(r.change, 2, sign=True) if shown else SUPPRESSED,
+                     ("< 0,001" if r.p < 0.001 else book.number(r.p, 3)) if shown and r.p is not None else "–"])
         previous = label
-    book.table(pd.DataFrame(rows), caption=caption, name=name,
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+
+
+def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> None:
+    """Paired change for persons who answered two waves (`paired_frame`), for the
+    trivselsscore and/or Bilag 15 questions (beyond the report, which compares waves as
+    separate groups). With fewer than two waves in the extract: a note and an empty table."""
+    if not ctx.bundle.has_table("surveys.paired"):
+        missing_waves_note(ctx)
+        _no_data_table(PAIRED_COLUMNS, caption, name)
+        return
+    book.table(paired_frame(ctx, questions), caption=caption, name=name,
                notes=["Kilde: Kursistspørgeskema. Kun kursister, der har besvaret begge runder. Ændring: "
                       "gennemsnitlig ændring pr. person; for spørgsmålene på svarskalaen fra dårligst (1) til "
                       "bedst (5), »Ved ikke« udeladt. p: parret t-test for trivselsscoren, Wilcoxons "

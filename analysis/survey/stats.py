@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, suppress_counts
-from analysis.reference.codebook import SHARE_KEY, WHO5_BANDS, WHO5_ITEMS, Appendix, Question, load_appendices
+from analysis.reference.codebook import SHARE_KEY as KEY
+from analysis.reference.codebook import WHO5_BANDS, WHO5_ITEMS, Appendix, Question, load_appendices
 from analysis.survey.waves import ID_COLUMN, Survey
 
 
@@ -200,7 +201,7 @@ def key_value(disclosed: dict[str, DisclosedDistribution], key: str):
     who answered, or the count; 'x' when it would reveal a hidden cell
     (`DisclosedDistribution.share`); None when the question or the wave is not in the data.
     Raises KeyError for a key of another form."""
-    match = SHARE_KEY.match(key)
+    match = KEY.match(key)
     if not match:
         raise KeyError(f"{key!r} is not a survey share key (survey.<question>.w<wave>.<codes>.pct|count)")
     d, wave = disclosed.get(match["qid"]), int(match["wave"])
@@ -218,14 +219,15 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) ->
     disclosed = disclosed_distributions(survey, min_cell)
     for qid, d in disclosed.items():
         for wave in d.counts.columns:
-            rows.append((f"survey.{qid}.w{wave}.n", int(d.n[wave]), "bilag02_11"))
+            n = int(d.n[wave])
+            rows.append((f"survey.{qid}.w{wave}.n", SUPPRESSED if 0 < n < min_cell else n, "bilag02_11"))
             for code in d.question.codes:
                 pct, count = d.share([code], wave)
                 rows.append((f"survey.{qid}.w{wave}.{code}.pct", pct, "bilag02_11"))
                 rows.append((f"survey.{qid}.w{wave}.{code}.count", count, "bilag02_11"))
     done = {key for key, _, _ in rows}
     for key in extra_keys:
-        if not SHARE_KEY.match(key) or key in done:
+        if not KEY.match(key) or key in done:
             continue
         value = key_value(disclosed, key)
         if value is not None:
