@@ -258,3 +258,15 @@ def test_choice_bars_mark_hidden_options():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts.count("skjult") == 1 and "10 %" in texts and len(texts) == len(q.codes)
     plt.close(fig)
+
+
+def test_numbers_resting_on_few_persons_are_hidden(survey):
+    writer = BundleWriter()
+    section.publish_who5(survey, 65, writer)      # 64 persons answered all five items three months after
+    status = {row["key"]: row["status"] for row in writer.scalars}
+    assert status["survey.who5_score.w3.mean"] == status["survey.who5_score.w3.n"] == "hidden"
+    assert status["survey.who5_score.w3_vs_w2.diff"] == "hidden"
+    assert status["survey.who5_score.w2.mean"] == "shown"
+    d = disclosed_distributions(survey, 90)["fravaer_antal"]   # asked of the 87 with absence
+    values, persons, hidden = section.answers_table(d)
+    assert hidden.loc["n"].all() and values.loc["n", "w2"] == 87

@@ -116,7 +116,7 @@ def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
                 continue
             persons = key_value(disclosed, key[:-len(".pct")] + ".count") if key.endswith(".pct") else value
             w.scalar(key, value, page=page, kind="percent" if key.endswith(".pct") else "count",
-                     persons=None if persons == "x" else persons)
+                     persons=None if persons == SUPPRESSED else persons)
 
 
 def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
@@ -137,9 +137,10 @@ def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         w.scalar(f"survey.who5_score.w{wave}.n", SUPPRESSED if few else n, page=PAGE, kind="count", persons=n)
         w.scalar(f"survey.who5_score.w{wave}.band_high.pct", SUPPRESSED if few or 0 < band < min_cell
                  else 100 * band / n, page=PAGE, kind="percent", persons=band)
-    if {2, 3} <= set(summary.columns) and min(summary.loc["n", 2], summary.loc["n", 3]) >= min_cell:
-        w.scalar("survey.who5_score.w3_vs_w2.diff", float(summary.loc["mean", 3] - summary.loc["mean", 2]),
-                 page=PAGE, persons=int(min(summary.loc["n", 2], summary.loc["n", 3])))
+    if {2, 3} <= set(summary.columns):
+        n = int(min(summary.loc["n", 2], summary.loc["n", 3]))
+        w.scalar("survey.who5_score.w3_vs_w2.diff", SUPPRESSED if 0 < n < min_cell
+                 else float(summary.loc["mean", 3] - summary.loc["mean", 2]), page=PAGE, kind="number", persons=n)
 
 
 def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:

@@ -49,7 +49,7 @@ class Answers:
     """One question's published answers (the bundle table `surveys.answers.<question>`)."""
     question: Question
     shares: pd.DataFrame    # option codes x waves: percentage of those who answered, 'x' where hidden
-    n: pd.Series            # per wave: the persons who answered
+    n: pd.Series            # per wave: the persons who answered ('x' where under the minimum)
 
     @property
     def waves(self) -> list[int]:
@@ -65,8 +65,8 @@ def answers(ctx, qid: str) -> Answers | None:
     waves = [int(c[1:]) for c in table.columns if not c.endswith(".pct")]
     options = [r for r in table.index if r != "n"]
     shares = pd.DataFrame({w: table.loc[options, f"w{w}.pct"].to_numpy() for w in waves},
-                          index=[int(c) for c in options])
-    return Answers(codebook()[qid], shares, pd.Series({w: int(table.loc["n", f"w{w}"]) for w in waves}))
+                          index=[int(c) for c in options]).map(lambda v: 0.0 if v is None else v)   # nobody asked
+    return Answers(codebook()[qid], shares, pd.Series({w: table.loc["n", f"w{w}"] for w in waves}, dtype=object))
 
 
 # ---------------------------------------------------------------- glue
@@ -115,8 +115,9 @@ def who5_glue(ctx) -> None:
             book.glue_value(ctx, key, kind, missing=NO_DATA)
     key = "survey.who5_score.w3_vs_w2.diff"
     book.glue_value(ctx, key, "abs", missing=NO_DATA)
+    diff = ctx.value(key) if ctx.has(key) else None
     book.glue_text("survey.who5_score.w3_vs_w2.verb",
-                   book.direction(ctx.value(key)) if ctx.has(key) else "kan ikke opgøres")
+                   "kan ikke opgøres" if diff in (None, SUPPRESSED) else book.direction(diff))
     for key in ("who5.band_high.low", "who5.band_high.high", "who5.band_risk.low", "who5.band_risk.high",
                 "who5.population"):
         book.glue_value(ctx, key)
@@ -125,7 +126,8 @@ def who5_glue(ctx) -> None:
 def who5_chart(ctx):
     """The trivselsscore per wave against the risk bands and the population mean (a
     placeholder without data)."""
-    waves = [w for w in WAVES if ctx.has(f"survey.who5_score.w{w}.mean")]
+    waves = [w for w in WAVES if ctx.has(f"survey.who5_score.w{w}.mean")
+             and ctx.value(f"survey.who5_score.w{w}.mean") != SUPPRESSED]
     if not waves:
         return charts.empty_figure()
     summary = pd.DataFrame({w: {"mean": ctx.value(f"survey.who5_score.w{w}.mean"),
@@ -135,8 +137,8 @@ def who5_chart(ctx):
 
 # ---------------------------------------------------------------- notes and tables
 
-def n_line(n_by_wave: dict[int, int]) -> str:
-    """'N = 218 før kursus; 220 efter kursus; 65 tre mdr. efter kursus.'"""
+def n_line(n_by_wave: dict[int, int | str]) -> str:
+    """'N = 218 før kursus; 220 efter kursus; 65 tre mdr. efter kursus.' ('x' where hidden)"""
     return "N = " + "; ".join(f"{book.count(n)} {WAVE_TEXT[w]}" for w, n in n_by_wave.items()) + "."
 
 
@@ -305,25 +307,25 @@ def question_chart(ctx, qid: str) -> None:
         fig = charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q)
         note = ""
     _show(fig)
-    book.markdown(" ".join(filter(None, [SOURCE, note, n_line({w: int(a.n[w]) for w in a.waves})])))
+    book.markdown(" ".join(filter(None, [SOURCE, note, n_line(a.n.to_dict())])))
 
 
 def matrix_chart(ctx, qids: list[str], wave: int = 2) -> None:
     """Several questions on one scale asked in one wave (e.g. 'Efter kurset oplever jeg, at...')."""
     questions = [codebook()[q] for q in qids]
-    rows, n = [], 0
+    rows, ns = [], []
     for q in questions:
         a = answers(ctx, q.id)
         if a is not None and wave in a.waves:
             rows.append((q.text.lstrip(".… "), a.shares[wave]))
-            n = max(n, int(a.n[wave]))
+            ns.append(a.n[wave])
     if not rows:
         book.markdown(f"*{NO_DATA}*")
         return
     stem = questions[0].stem or questions[0].section
     book.markdown(f"**{questions[0].section}. {stem}**" if questions[0].stem else f"**{stem}**")
     _show(charts.stacked_bars(rows, questions[0]))
-    book.markdown(f"{SOURCE} {n_line({wave: n})}")
+    book.markdown(f"{SOURCE} {n_line({wave: max((n for n in ns if n != SUPPRESSED), default=SUPPRESSED)})}")
 
 
 MATRIX_SECTIONS = ("Udbytte af kurset", "Tilfredshed med kurset", "Teknik og brugervenlighed")
@@ -361,4 +363,4 @@ def wave_figure(ctx, qid: str):
         return charts.empty_figure(), ""
     q = codebook()[qid]
     return (charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q),
-            n_line({w: int(a.n[w]) for w in a.waves}))
+            n_line(a.n.to_dict()))
