@@ -1,9 +1,188 @@
-"""The survey pages (Resultatmål 1-2, Bilag 2-11, Tabel 2 and the summaries): distributions per question and wave with small cells hidden, the WHO-5 score, paired change."""
+"""The survey pages (Resultatmål 1-2, Bilag 2-11, Tabel 2 and the summaries): which waves the
+extract holds, the answers per question and wave with small cells hidden, the sums of
+options the pages quote, the WHO-5 trivselsscore and the paired change.
+
+Published here (the keyed results add every single option's share and count per question
+and wave, the N per question, appendix and wave, and Tabel 2: analysis.survey.stats.survey_results):
+
+| name | what |
+|---|---|
+| table `surveys.waves` | rows w1-w3, column status: 'present' or 'missing' (no file in the extract) |
+| table `surveys.answers.<question>` | rows: the option codes and `n`; columns `w<k>` (count) and `w<k>.pct` (share of those who answered) per wave in the extract |
+| table `surveys.paired` | rows `<question>.w<a>-w<b>`: question, first, second, pairs, change, p |
+| scalars `survey.<question>.w<k>.<codes>.pct` | the sums of options in SUMS |
+| scalars `survey.who5_score.w<k>.{mean,n,band_high.pct}`, `survey.who5_score.w3_vs_w2.diff` | the trivselsscore |
+| scalars `who5.*` | the WHO-5 bands and the population mean (reference, kind setting) |
+| scalars `n_municipalities`, `pilot_course_weeks` | numbers the Resumé quotes |
+
+An extract without survey files publishes `surveys.waves` (all missing) and the reference
+settings only; an edition whose report has no surveys publishes nothing here.
+"""
 from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
+from analysis.disclosure.rules import SUPPRESSED
+from analysis.editions import EDITIONS
+from analysis.reference.codebook import WAVES, WHO5_BANDS, WHO5_POPULATION
+from analysis.survey.stats import (DisclosedDistribution, disclosed_distributions, key_value, paired_table,
+                                   score_summary)
+from analysis.survey.waves import Survey
+
+PAGE = "resultatmaal1"
+# Sums of answer options the pages quote (survey.<question>.w<wave>.<codes>.<pct|count>),
+# under the page that quotes them first; the summaries (Resumé, Hovedkonklusioner,
+# Opsamling) quote some of them again. Every single option is published by the keyed results.
+SUMS = {
+    "resultatmaal1": [
+        "survey.teknik_login.w2.1+2.pct", "survey.teknik_webinar.w2.1+2.pct",
+        "survey.teknik_forberedelse.w2.1+2.pct", "survey.forberedelse_antal.w2.6+7.pct",
+        "survey.forberedelse_antal.w2.2+3+4+5.pct", "survey.forberedelse_antal.w2.6+7+8.pct",
+        "survey.tilfreds_forberedelse.w2.1+2.pct", "survey.tilfreds_webinar.w2.1+2.pct",
+        "survey.medkursister.w2.1+2.pct", "survey.tilfreds_instruktoer.w2.1+2.pct",
+        "survey.tilfreds_samlet.w2.1+2.pct", "survey.tilfreds_samlet.w2.4+5.pct",
+        "survey.tilfreds_vaerd.w2.1+2.pct", "survey.tilfreds_relevant.w2.1+2.pct",
+        "survey.tilfreds_tillid.w2.1+2.pct", "survey.tilfreds_anbefale.w2.1+2.pct",
+        "survey.udbytte_kommunikation_sagsbehandler.w2.1+2.pct", "survey.udbytte_kommunikation_familie.w2.1+2.pct",
+        "survey.udbytte_netvaerk.w2.1+2.pct", "survey.udbytte_maal.w2.1+2.pct",
+        "survey.udbytte_problemloesning.w2.1+2.pct", "survey.udbytte_bevaegelse.w2.1+2.pct",
+        "survey.udbytte_balance.w2.1+2.pct", "survey.udbytte_tanketeknikker.w2.1+2.pct",
+        "survey.helbred.w1.1+2+3.pct", "survey.helbred.w3.1+2+3.pct",
+        "survey.who5_interesse.w1.1+2.pct", "survey.who5_interesse.w2.1+2.pct", "survey.who5_interesse.w3.1+2.pct",
+        "survey.who5_glad.w1.1+2.pct", "survey.who5_glad.w2.1+2.pct",
+        "survey.who5_glad.w1.1+2+3.pct", "survey.who5_glad.w2.1+2+3.pct", "survey.who5_glad.w3.1+2+3.pct",
+    ],
+    "resultatmaal2": [f"survey.{qid}.w{wave}.{codes}.pct" for wave in WAVES
+                      for qid, codes in (("job_klare", "1+2"), ("kompetencer", "1+2"), ("retning", "1+2+3"))],
+}
+P_FLOOR = 0.001   # a p-value under this is printed '< 0,001'
+
+
+def printed_p(p: float) -> float:
+    """A p-value at the precision the page prints it: three decimals, and 0 for p < 0.001
+    (printed '< 0,001'; rounding would turn 0.0006 into 0.001). NaN stays NaN."""
+    if p is None or math.isnan(p):
+        return np.nan
+    return 0.0 if p < P_FLOOR else round(float(p), 3)
+
+
+def publish_waves(survey: Survey, w: BundleWriter) -> None:
+    """Which waves the extract holds (a wave without a file is 'missing')."""
+    status = pd.DataFrame({"status": ["present" if wave in survey.waves else "missing" for wave in WAVES]},
+                          index=[f"w{wave}" for wave in WAVES])
+    w.table("surveys.waves", status, kinds="text")
+
+
+def answers_table(d: DisclosedDistribution) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(values, persons, hidden) of one question's `surveys.answers` table: rows the option
+    codes and 'n', per wave a count column `w<k>` and a share column `w<k>.pct`; the share
+    of a hidden cell is hidden, and 'n' has no share."""
+    index = [str(c) for c in d.counts.index] + ["n"]
+    values, persons, hidden = {}, {}, {}
+    pct = d.pct
+    for wave in d.counts.columns:
+        counts = [int(v) for v in d.counts[wave]] + [int(d.n[wave])]
+        shares = [float(v) for v in pct[wave]] + [np.nan]
+        mask = [bool(v) for v in d.hidden[wave]] + [0 < d.n[wave] < d.min_cell]
+        values[f"w{wave}"], values[f"w{wave}.pct"] = counts, shares
+        persons[f"w{wave}"] = persons[f"w{wave}.pct"] = counts
+        hidden[f"w{wave}"] = hidden[f"w{wave}.pct"] = mask
+    frame = pd.DataFrame(values, index=index, dtype=object)
+    return frame, pd.DataFrame(persons, index=index), pd.DataFrame(hidden, index=index)
+
+
+def publish_answers(disclosed: dict[str, DisclosedDistribution], w: BundleWriter) -> None:
+    """Every single- and multiple-choice question's answers per wave (the charts of Bilag
+    2-11 and the result pages)."""
+    for qid, d in disclosed.items():
+        values, persons, hidden = answers_table(d)
+        kinds = {c: "percent" if c.endswith(".pct") else "count" for c in values.columns}
+        w.table(f"surveys.answers.{qid}", values, persons=persons, hidden=hidden, kinds=kinds)
+
+
+def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
+                 sums: dict[str, list[str]] = SUMS) -> None:
+    """The sums of options in `sums` (page -> keys; 'x' when a sum would reveal a hidden
+    cell), with the persons they count; a wave not in the extract publishes nothing."""
+    for page, keys in sums.items():
+        for key in keys:
+            value = key_value(disclosed, key)
+            if value is None:
+                continue
+            persons = key_value(disclosed, key[:-len(".pct")] + ".count") if key.endswith(".pct") else value
+            w.scalar(key, value, page=page, kind="percent" if key.endswith(".pct") else "count",
+                     persons=None if persons == SUPPRESSED else persons)
+
+
+def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
+    """The trivselsscore per wave (mean, persons with all five items, share in the highest
+    risk band; hidden when they rest on fewer than `min_cell` persons), the change from just
+    after to three months after, and the WHO-5 reference values the page quotes."""
+    (low, high, _), (risk_low, risk_high, _) = WHO5_BANDS[0], WHO5_BANDS[1]
+    for key, value in (("who5.band_high.low", low), ("who5.band_high.high", high),
+                       ("who5.band_risk.low", risk_low), ("who5.band_risk.high", risk_high),
+                       ("who5.population", WHO5_POPULATION)):
+        w.scalar(key, value, page=PAGE, kind="setting")
+    summary = score_summary(survey)
+    for wave in summary.columns:
+        n, band = int(summary.loc["n", wave]), int(summary.loc["band0", wave])
+        few = 0 < n < min_cell
+        w.scalar(f"survey.who5_score.w{wave}.mean", SUPPRESSED if few else float(summary.loc["mean", wave]),
+                 page=PAGE, kind="number", persons=n)
+        w.scalar(f"survey.who5_score.w{wave}.n", SUPPRESSED if few else n, page=PAGE, kind="count", persons=n)
+        w.scalar(f"survey.who5_score.w{wave}.band_high.pct", SUPPRESSED if few or 0 < band < min_cell
+                 else 100 * band / n, page=PAGE, kind="percent", persons=band)
+    if {2, 3} <= set(summary.columns):
+        n = int(min(summary.loc["n", 2], summary.loc["n", 3]))
+        w.scalar("survey.who5_score.w3_vs_w2.diff", SUPPRESSED if 0 < n < min_cell
+                 else float(summary.loc["mean", 3] - summary.loc["mean", 2]), page=PAGE, kind="number", persons=n)
+
+
+def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
+    """Paired change between waves for the persons who answered both (`paired_table`);
+    pairs, change and p hidden where the pairs are fewer than the minimum cell."""
+    table = paired_table(survey)
+    if table.empty:
+        return
+    values = pd.DataFrame({
+        "question": table["question"].tolist(),
+        "first": [int(v) for v in table["first"]], "second": [int(v) for v in table["second"]],
+        "pairs": [int(v) for v in table["pairs"]], "change": table["change"].astype(float).tolist(),
+        "p": [printed_p(p) for p in table["p"]],
+    }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
+        dtype=object)
+    small = (table["pairs"] < min_cell).to_numpy()
+    hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
+    for column in ("pairs", "change", "p"):
+        hidden[column] = small
+    persons = pd.DataFrame({c: (table["pairs"].to_numpy() if c in ("pairs", "change", "p") else np.nan)
+                            for c in values.columns}, index=values.index)
+    w.table("surveys.paired", values, persons=persons, hidden=hidden,
+            kinds={"question": "text", "first": "setting", "second": "setting", "pairs": "count",
+                   "change": "number", "p": "number"},
+            decimals={"first": 0, "second": 0, "pairs": 0, "change": 2, "p": 3})
+
+
+def publish_summary_numbers(md: Microdata, w: BundleWriter) -> None:
+    """What the Resumé quotes besides survey numbers and keyed results: the municipalities
+    that offered the course and the pilot's course length."""
+    w.scalar("n_municipalities", int(md.extract.registrations["kommune"].nunique()), page="resume", kind="count")
+    w.scalar("pilot_course_weeks", EDITIONS["pilot-2024"].course_weeks, page="resume", kind="setting")
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
-    """Not written yet: the chapters of this section still compute for themselves."""
+    survey = md.survey
+    if survey is None:   # the edition's report has no surveys (nor their pages)
+        return
+    publish_summary_numbers(md, w)
+    publish_waves(survey, w)
+    disclosed = disclosed_distributions(survey, md.min_cell)
+    publish_answers(disclosed, w)
+    publish_sums(disclosed, w)
+    publish_who5(survey, md.min_cell, w)
+    publish_paired(survey, md.min_cell, w)

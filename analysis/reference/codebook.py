@@ -22,6 +22,11 @@ WHO5_ITEMS = ("who5_glad", "who5_rolig", "who5_aktiv", "who5_frisk", "who5_inter
 WHO5_BANDS = [(0, 35, "stor risiko for depression eller stressbelastning"),
               (36, 50, "risiko for depression eller stressbelastning"),
               (51, 100, "ingen forhøjet risiko")]
+# the mean trivselsscore of the Danish population (Sundhedsstyrelsen 2017, WHO-5 guide)
+WHO5_POPULATION = 68
+# the key of a share or count of survey answers: the options `codes` (joined by '+': the
+# options together) of `qid` in wave `wave`, as a percentage of those who answered or a count
+SHARE_KEY = re.compile(r"^survey\.(?P<qid>\w+)\.w(?P<wave>\d)\.(?P<codes>[\d+]+)\.(?P<what>pct|count)$")
 
 
 # ---------------------------------------------------------------- the codebook

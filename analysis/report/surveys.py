@@ -1,55 +1,154 @@
-"""What the survey chapters call: glue survey shares into the prose, Tabel 2, the charts
-of Bilag 2-11 and the question tables of Bilag 15-16, and a clear note when a wave is
-missing from the extract."""
+"""What the survey chapters call, from the statistics bundle (analysis.compute.surveys
+publishes it) and the codebook: glue survey shares and the trivselsscore into the prose,
+Tabel 2, the charts of Bilag 2-11 and the result pages, the paired change tables, the
+question tables of Bilag 15-16, and a clear note when a wave is missing from the extract.
+
+A share or figure whose wave is not in the extract reads *(ingen data)*; an edition whose
+report has no surveys has no `surveys.waves` table in its bundle."""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
-from analysis.report import book
-from analysis.report import figures
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.reference.codebook import WAVE_TEXT, WAVES, WHO5_BANDS, Appendix, load_appendices
-from analysis.survey.waves import Survey
-from analysis.survey.stats import (appendix_n, disclose, distribution, paired_table, response_rates, score_summary, share_value, who5_scores)
+from analysis.reference.codebook import (SHARE_KEY, WAVE_TEXT, WAVES, WHO5_BANDS, Codebook, Question, load_appendices,
+                                         load_codebook)
+from analysis.report import book
+from analysis.report import survey_charts as charts
 
 SOURCE = "Kilde: Kursistspørgeskema."
-POPULATION_WHO5 = 68   # mean trivselsscore of the Danish population (Sundhedsstyrelsen 2017, WHO-5 guide)
+NO_DATA = "(ingen data)"
+WHO5_SCORE_LABEL = "Trivselsscore (WHO-5), 0-100"
 
 
-def percent(value) -> str:
-    """A survey share as the report prints it: whole per cent ('86 %')."""
-    return "(skjult)" if value == SUPPRESSED else f"{book.number(value, 0)} %"
+@lru_cache(maxsize=1)
+def codebook() -> Codebook:
+    return load_codebook()
 
 
-def glue_share(ctx, key: str, page: str) -> str:
-    """Glue a share or count of survey answers (key as in survey.share_value). Without
-    data for it (no surveys, or the wave missing) the text says so and nothing is recorded."""
-    survey: Survey | None = ctx.survey
-    value = share_value(survey, key, ctx.min_cell) if survey is not None else None
-    if value is None:
-        return book.glue_text(key, "(ingen data)")
-    if key.endswith(".count"):
-        return book.glue(key, value, page=page)
-    return book.glue(key, value, percent(value), page=page)
+# ---------------------------------------------------------------- what the bundle holds
+
+def wave_status(ctx) -> dict[int, str] | None:
+    """'present' or 'missing' per wave (1-3), or None when the edition has no surveys."""
+    if not ctx.bundle.has_table("surveys.waves"):
+        return None
+    status = ctx.table("surveys.waves")["status"]
+    return {int(row[1:]): value for row, value in status.items()}
 
 
-def glue_shares(ctx, keys: list[str], page: str) -> None:
+def present_waves(ctx) -> list[int]:
+    """The waves the extract holds (none for an edition without surveys)."""
+    return [w for w, status in (wave_status(ctx) or {}).items() if status == "present"]
+
+
+@dataclass
+class Answers:
+    """One question's published answers (the bundle table `surveys.answers.<question>`)."""
+    question: Question
+    shares: pd.DataFrame    # option codes x waves: percentage of those who answered, 'x' where hidden
+    n: pd.Series            # per wave: the persons who answered ('x' where under the minimum)
+
+    @property
+    def waves(self) -> list[int]:
+        return list(self.shares.columns)
+
+
+def answers(ctx, qid: str) -> Answers | None:
+    """The answers to `qid` per wave in the extract, or None when no wave that asks it is."""
+    name = f"surveys.answers.{qid}"
+    if not ctx.bundle.has_table(name):
+        return None
+    table = ctx.table(name)
+    waves = [int(c[1:]) for c in table.columns if not c.endswith(".pct")]
+    options = [r for r in table.index if r != "n"]
+    shares = pd.DataFrame({w: table.loc[options, f"w{w}.pct"].to_numpy() for w in waves},
+                          index=[int(c) for c in options]).map(lambda v: 0.0 if v is None else v)   # nobody asked
+    return Answers(codebook()[qid], shares, pd.Series({w: table.loc["n", f"w{w}"] for w in waves}, dtype=object))
+
+
+# ---------------------------------------------------------------- glue
+
+def has_answers(ctx, qid: str, wave: int) -> bool:
+    a = answers(ctx, qid)
+    return a is not None and wave in a.waves
+
+
+def glue_share(ctx, key: str) -> str:
+    """Glue a share (whole per cent) or count of survey answers, key
+    `survey.<question>.w<wave>.<codes>.<pct|count>`. Without data for the question in that
+    wave (no surveys, or the wave missing) the text says *(ingen data)*; a key the bundle
+    lacks although the wave is there stops the chapter (KeyError: add the sum of options
+    to analysis.compute.surveys.SUMS)."""
+    match = SHARE_KEY.match(key)
+    if not match:
+        raise KeyError(f"{key!r} is not a survey share key (survey.<question>.w<wave>.<codes>.pct|count)")
+    if not has_answers(ctx, match["qid"], int(match["wave"])):
+        return book.glue_text(key, NO_DATA)
+    return book.glue_value(ctx, key, "count" if match["what"] == "count" else "percent")
+
+
+def glue_shares(ctx, keys: list[str]) -> None:
     for key in keys:
-        glue_share(ctx, key, page)
+        glue_share(ctx, key)
 
 
-def n_line(n_by_wave: dict[int, int]) -> str:
-    """'N = 218 før kursus; 220 efter kursus; 65 tre mdr. efter kursus.'"""
+def glue_change(ctx, name: str, key_a: str, key_b: str, up: str, down: str, flat: str) -> str:
+    """Glue the word for how a share moved from `key_a` to `key_b` (as printed, whole per
+    cent), so the prose follows the data."""
+    values = [ctx.value(k) if ctx.has(k) else None for k in (key_a, key_b)]
+    if any(v is None or v == SUPPRESSED for v in values):
+        return book.glue_text(name, "(kan ikke sammenlignes)")
+    return book.glue_text(name, book.direction(round(values[1]) - round(values[0]), up, down, flat, decimals=0))
+
+
+def who5_glue(ctx) -> None:
+    """Glue the mean trivselsscore, its persons and the share in the highest risk band per
+    wave, the change from just after the course to three months after (number and verb),
+    and the WHO-5 reference values; *(ingen data)* where a wave is missing."""
+    for w in WAVES:
+        prefix = f"survey.who5_score.w{w}"
+        for key, kind in ((f"{prefix}.mean", "number"), (f"{prefix}.n", "count"),
+                          (f"{prefix}.band_high.pct", "percent")):
+            book.glue_value(ctx, key, kind, missing=NO_DATA)
+    key = "survey.who5_score.w3_vs_w2.diff"
+    book.glue_value(ctx, key, "abs", missing=NO_DATA)
+    diff = ctx.value(key) if ctx.has(key) else None
+    book.glue_text("survey.who5_score.w3_vs_w2.verb",
+                   "kan ikke opgøres" if diff in (None, SUPPRESSED) else book.direction(diff))
+    for key in ("who5.band_high.low", "who5.band_high.high", "who5.band_risk.low", "who5.band_risk.high",
+                "who5.population"):
+        book.glue_value(ctx, key)
+
+
+def who5_chart(ctx):
+    """The trivselsscore per wave against the risk bands and the population mean (a
+    placeholder without data)."""
+    waves = [w for w in WAVES if ctx.has(f"survey.who5_score.w{w}.mean")
+             and ctx.value(f"survey.who5_score.w{w}.mean") != SUPPRESSED]
+    if not waves:
+        return charts.empty_figure()
+    summary = pd.DataFrame({w: {"mean": ctx.value(f"survey.who5_score.w{w}.mean"),
+                                "n": ctx.value(f"survey.who5_score.w{w}.n")} for w in waves})
+    return charts.who5_figure(summary, ctx.value("who5.population"), WHO5_BANDS, WAVES)
+
+
+# ---------------------------------------------------------------- notes and tables
+
+def n_line(n_by_wave: dict[int, int | str]) -> str:
+    """'N = 218 før kursus; 220 efter kursus; 65 tre mdr. efter kursus.' ('x' where hidden)"""
     return "N = " + "; ".join(f"{book.count(n)} {WAVE_TEXT[w]}" for w, n in n_by_wave.items()) + "."
 
 
 def missing_waves_note(ctx, waves=(1, 2, 3)) -> None:
-    """An admonition when the surveys or some waves are not in the extract."""
-    survey = ctx.survey
-    if survey is None:
+    """An admonition when the surveys or some of `waves` are not in the extract."""
+    status = wave_status(ctx)
+    if status is None:
         book.markdown(":::{note}\nDenne udgave har ingen spørgeskemadata.\n:::")
         return
-    missing = [w for w in waves if w in survey.missing]
+    missing = [w for w in waves if status[w] == "missing"]
     if missing:
         names = book.join([f"spørgeskemaet {WAVE_TEXT[w]}" for w in missing])
         book.markdown(f":::{{warning}}\nDataudtrækket indeholder ikke {names}. Tal og figurer for "
@@ -57,121 +156,86 @@ def missing_waves_note(ctx, waves=(1, 2, 3)) -> None:
                       "som *(ingen data)*.\n:::")
 
 
-def tabel2(ctx, name: str = "tabel-svar") -> None:
-    """Tabel 2: questionnaires sent, answered and not answered per wave."""
-    survey = ctx.survey
-    if survey is None or not survey.waves:
-        missing_waves_note(ctx)
-        return
-    rates = response_rates(survey)
+def _no_data_table(columns: list[str], caption: str, name: str) -> None:
+    """A table that says *(ingen data)*, so that references to it stay valid."""
+    book.table(pd.DataFrame([[f"*{NO_DATA}*"] + ["–"] * (len(columns) - 1)], columns=columns),
+               caption=caption, name=name)
 
-    def cell(n, pct):
-        return f"{book.count(int(n))} ({book.number(pct, 0)} %)"
-    columns = {WAVES[w]: [cell(rates.loc["sent", w], 100), cell(rates.loc["answered", w], rates.loc["answered_pct", w]),
-                          cell(rates.loc["missing", w], rates.loc["missing_pct", w])] for w in rates.columns}
-    frame = pd.DataFrame({"Spørgeskemaer i udbredelsesfasen": ["Antal udsendt", "Heraf besvaret",
-                                                               "Heraf ikke besvaret"], **columns})
+
+TABEL2_CAPTION = "Svar på spørgeskemaerne til kursister i udbredelsesfasen"
+
+
+TABEL2_FIRST = "Spørgeskemaer i udbredelsesfasen"
+
+
+def tabel2_frame(ctx) -> pd.DataFrame:
+    """Tabel 2 as printed, one column per wave in the extract: 'n (p %)' sent, answered and
+    not answered (the keyed results `tabel2.<invited|answered|missing>.w<k>` and `.pct`)."""
+    def cell(what: str, w: int) -> str:
+        key = f"tabel2.{what}.w{w}"
+        return f"{book.value_text(ctx, key, 'count')} ({book.number(ctx.value(key + '.pct'), 0)} %)"
+    columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
+    return pd.DataFrame({TABEL2_FIRST: ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
+
+
+def tabel2(ctx, name: str = "tabel-svar") -> None:
+    """Tabel 2 (`tabel2_frame`) with its notes; without survey data a note and an empty table."""
+    if not present_waves(ctx):
+        missing_waves_note(ctx)
+        _no_data_table([TABEL2_FIRST, *WAVES.values()], TABEL2_CAPTION, name)
+        return
     notes = ["Kilde: Kursistspørgeskema. Spørgeskemaerne efter kurset og tre måneder efter sendes kun til "
              "kursister, der har gennemført kurset og givet samtykke."]
-    if survey.missing:
-        notes.append("Runder uden data: " + book.join([WAVE_TEXT[w] for w in survey.missing]) + ".")
-    book.table(frame, caption="Svar på spørgeskemaerne til kursister i udbredelsesfasen", name=name,
-               notes=notes, widths=[6, 3, 3, 3])
+    missing = [w for w, status in wave_status(ctx).items() if status == "missing"]
+    if missing:
+        notes.append("Runder uden data: " + book.join([WAVE_TEXT[w] for w in missing]) + ".")
+    book.table(tabel2_frame(ctx), caption=TABEL2_CAPTION, name=name, notes=notes, widths=[6, 3, 3, 3])
 
 
-def _question_heading(q) -> str:
-    return f"**{q.full_text}**"
+PAIRED_COLUMNS = ["Spørgsmål", "Runder", "Par", "Ændring", "p"]
 
 
-def _condition_text(codebook, q) -> str:
-    """' (stillet til dem, der svarede ... )' for a question behind skip logic."""
-    if q.asked_if is None:
-        return ""
-    parent = codebook[q.asked_if.question]
-    label = parent.label(q.asked_if.code)
-    verb = {"==": "svarede", "!=": "ikke svarede", "contains": "valgte"}[q.asked_if.op]
-    return f" *(stillet til dem, der {verb} »{label}« til »{parent.text}«)*"
+def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
+    """The paired change of `questions` (ids, or 'who5_score') as printed, from the bundle
+    table `surveys.paired`: a row per pair of waves with the pairs, the mean change (signed,
+    two decimals) and p (three decimals, '< 0,001'); 'x' for pairs and change where the
+    pairs are too few, and '–' for a p that is hidden or cannot be computed."""
+    table = ctx.table("surveys.paired")
+    table = table[table["question"].isin(questions)]
+    short = {1: "før", 2: "efter", 3: "3 mdr."}
+    rows, previous = [], None
+    for r in table.itertuples():
+        label = WHO5_SCORE_LABEL if r.question == "who5_score" else codebook()[r.question].text
+        shown = r.pairs != SUPPRESSED
+        rows.append([label if label != previous else "", f"{short[r.first]} – {short[r.second]}",
+                     book.count(r.pairs) if shown else SUPPRESSED,
+                     book.number(r.change, 2, sign=True) if shown else SUPPRESSED,
+                     ("< 0,001" if r.p < 0.001 else book.number(r.p, 3)) if shown and r.p is not None else "–"])
+        previous = label
+    return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
 
-def question_chart(ctx, qid: str) -> None:
-    """One question: its wording, the chart (waves as bars, or the options of a multiple
-    choice), and the source line with N per wave."""
-    survey = ctx.survey
-    q = survey.codebook[qid]
-    dist = distribution(survey, qid)
-    if dist.empty:
-        book.markdown(f"{_question_heading(q)}\n\n*(ingen data)*")
-        return
-    d = disclose(dist, q, ctx.min_cell)
-    book.markdown(_question_heading(q) + _condition_text(survey.codebook, q))
-    if q.type == "multi":
-        fig = figures.choice_bars(d, d.counts.columns[0])
-        note = "Flere svar mulige; andel af dem, der fik spørgsmålet."
-    else:
-        fig = figures.stacked_bars([(WAVES[w], d, w) for w in d.counts.columns], q)
-        note = ""
-    _show(fig)
-    book.markdown(" ".join(filter(None, [SOURCE, note, n_line({w: int(d.n[w]) for w in d.counts.columns})])))
-
-
-def matrix_chart(ctx, qids: list[str], wave: int = 2) -> None:
-    """Several questions on one scale asked in one wave (e.g. 'Efter kurset oplever jeg, at...')."""
-    survey = ctx.survey
-    questions = [survey.codebook[q] for q in qids]
-    rows = []
-    for q in questions:
-        dist = distribution(survey, q.id)
-        if wave in dist.columns:
-            rows.append((q.text.lstrip(".… "), disclose(dist, q, ctx.min_cell), wave))
-    if not rows:
-        book.markdown("*(ingen data)*")
-        return
-    stem = questions[0].stem or questions[0].section
-    book.markdown(f"**{questions[0].section}. {stem}**" if questions[0].stem else f"**{stem}**")
-    _show(figures.stacked_bars(rows, questions[0]))
-    n = max(int(d.n[w]) for _, d, w in rows)
-    book.markdown(f"{SOURCE} {n_line({wave: n})}")
-
-
-def _show(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
-
-
-MATRIX_SECTIONS = ("Udbytte af kurset", "Tilfredshed med kurset", "Teknik og brugervenlighed")
-
-
-def appendix(ctx, number: int) -> None:
-    """Bilag `number` (2-11): every question of the appendix as a chart."""
-    if ctx.survey is None or not ctx.survey.waves:
+def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> None:
+    """Paired change for persons who answered two waves (`paired_frame`), for the
+    trivselsscore and/or Bilag 15 questions (beyond the report, which compares waves as
+    separate groups). With fewer than two waves in the extract: a note and an empty table."""
+    if not ctx.bundle.has_table("surveys.paired"):
         missing_waves_note(ctx)
+        _no_data_table(PAIRED_COLUMNS, caption, name)
         return
-    spec = next(a for a in load_appendices() if a.number == number)
-    missing_waves_note(ctx, sorted({w for q in spec.questions for w in ctx.survey.codebook[q].waves}))
-    groups: list[list[str]] = []
-    for qid in spec.questions:
-        q = ctx.survey.codebook[qid]
-        previous = ctx.survey.codebook[groups[-1][0]] if groups else None
-        if (previous is not None and q.section in MATRIX_SECTIONS and previous.section == q.section
-                and q.waves == (2,) and q.options == previous.options and q.type == "single"):
-            groups[-1].append(qid)
-        else:
-            groups.append([qid])
-    for group in groups:
-        if len(group) > 1:
-            matrix_chart(ctx, group)
-        else:
-            question_chart(ctx, group[0])
+    book.table(paired_frame(ctx, questions), caption=caption, name=name,
+               notes=["Kilde: Kursistspørgeskema. Kun kursister, der har besvaret begge runder. Ændring: "
+                      "gennemsnitlig ændring pr. person; for spørgsmålene på svarskalaen fra dårligst (1) til "
+                      "bedst (5), »Ved ikke« udeladt. p: parret t-test for trivselsscoren, Wilcoxons "
+                      "fortegnsrangtest for spørgsmålene."],
+               widths=[10, 3, 2, 2, 2])
 
 
-def codebook_tables(ctx, bilag: int, name: str) -> None:
+def codebook_tables(bilag: int, name: str) -> None:
     """Bilag 15 or 16: the questions and their answer options, section by section."""
-    from analysis.reference.codebook import load_codebook
-    codebook = ctx.survey.codebook if ctx.survey is not None else load_codebook()
+    book_ = codebook()
     rows = []
-    for q in codebook.questions.values():
+    for q in book_.questions.values():
         if q.bilag != bilag or q.type == "text":
             continue
         if q.type == "number":
@@ -180,13 +244,13 @@ def codebook_tables(ctx, bilag: int, name: str) -> None:
             options = " ".join(f"{o.code}) {o.label}" for o in q.options)
             if q.type == "multi":
                 options += " (flere svar mulige)"
-        follow = [f.text for f in codebook.questions.values() if f.type == "text" and f.asked_if
+        follow = [f.text for f in book_.questions.values() if f.type == "text" and f.asked_if
                   and f.asked_if.question == q.id]
         if follow:
             options += ". Opfølgende fritekst: " + "; ".join(follow)
         text = q.full_text
         if q.asked_if is not None:
-            parent = codebook[q.asked_if.question]
+            parent = book_[q.asked_if.question]
             if q.asked_if.op == "==":
                 text += f" (hvis '{parent.label(q.asked_if.code)}' til spm. {parent.number})"
             elif q.asked_if.op == "!=":
@@ -201,102 +265,102 @@ def codebook_tables(ctx, bilag: int, name: str) -> None:
 
 
 def _slug(text: str) -> str:
-    import re
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")).strip("-")
 
 
+# ---------------------------------------------------------------- charts
 
-def glue_change(ctx, name: str, key_a: str, key_b: str, up: str, down: str, flat: str) -> str:
-    """Glue the word for how a share moved from `key_a` to `key_b` (as printed, whole per
-    cent), so the prose follows the data."""
-    survey = ctx.survey
-    values = [share_value(survey, k, ctx.min_cell) if survey is not None else None for k in (key_a, key_b)]
-    if any(v is None or v == SUPPRESSED for v in values):
-        return book.glue_text(name, "(kan ikke sammenlignes)")
-    return book.glue_text(name, book.direction(round(values[1]) - round(values[0]), up, down, flat, decimals=0))
+def _question_heading(q: Question) -> str:
+    return f"**{q.full_text}**"
 
 
-def who5_glue(ctx, page: str) -> pd.DataFrame | None:
-    """Glue the mean trivselsscore per wave, the change after the course and the bands;
-    returns the summary (None without data)."""
-    survey = ctx.survey
-    if survey is None or not survey.waves:
-        for w in WAVES:
-            book.glue_text(f"survey.who5_score.w{w}.mean", "(ingen data)")
-        return None
-    summary = score_summary(survey)
-    for w in WAVES:
-        key = f"survey.who5_score.w{w}.mean"
-        if w in summary.columns:
-            book.glue(key, float(summary.loc["mean", w]), page=page)
-            book.glue(f"survey.who5_score.w{w}.n", int(summary.loc["n", w]), page=page)
-            book.glue(f"survey.who5_score.w{w}.band_high.pct",
-                      100 * summary.loc["band0", w] / summary.loc["n", w],
-                      percent(100 * summary.loc["band0", w] / summary.loc["n", w]), page=page)
-        else:
-            book.glue_text(key, "(ingen data)")
-            book.glue_text(f"survey.who5_score.w{w}.n", "(ingen data)")
-            book.glue_text(f"survey.who5_score.w{w}.band_high.pct", "(ingen data)")
-    if {2, 3} <= set(summary.columns):
-        diff = float(summary.loc["mean", 3] - summary.loc["mean", 2])
-        book.glue("survey.who5_score.w3_vs_w2.diff", diff, book.number(abs(diff), 2), page=page)
-        book.glue_text("survey.who5_score.w3_vs_w2.verb", book.direction(diff, "stiger", "falder", "er uændret"))
+def _condition_text(q: Question) -> str:
+    """' (stillet til dem, der svarede ... )' for a question behind skip logic."""
+    if q.asked_if is None:
+        return ""
+    parent = codebook()[q.asked_if.question]
+    label = parent.label(q.asked_if.code)
+    verb = {"==": "svarede", "!=": "ikke svarede", "contains": "valgte"}[q.asked_if.op]
+    return f" *(stillet til dem, der {verb} »{label}« til »{parent.text}«)*"
+
+
+def _show(fig) -> None:
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+    display(fig)
+    plt.close(fig)
+
+
+def question_chart(ctx, qid: str) -> None:
+    """One question: its wording, the chart (waves as bars, or the options of a multiple
+    choice in its first wave), and the source line with N per wave."""
+    q = codebook()[qid]
+    a = answers(ctx, qid)
+    if a is None:
+        book.markdown(f"{_question_heading(q)}\n\n*{NO_DATA}*")
+        return
+    book.markdown(_question_heading(q) + _condition_text(q))
+    if q.type == "multi":
+        fig = charts.choice_bars(a.shares[a.waves[0]], q)
+        note = "Flere svar mulige; andel af dem, der fik spørgsmålet."
     else:
-        book.glue_text("survey.who5_score.w3_vs_w2.diff", "(ingen data)")
-        book.glue_text("survey.who5_score.w3_vs_w2.verb", "kan ikke opgøres")
-    low, high, _ = WHO5_BANDS[0]
-    book.glue("who5.band_high.low", low, page=page)
-    book.glue("who5.band_high.high", high, page=page)
-    book.glue("who5.band_risk.low", WHO5_BANDS[1][0], page=page)
-    book.glue("who5.band_risk.high", WHO5_BANDS[1][1], page=page)
-    book.glue("who5.population", POPULATION_WHO5, page=page)
-    return summary
+        fig = charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q)
+        note = ""
+    _show(fig)
+    book.markdown(" ".join(filter(None, [SOURCE, note, n_line(a.n.to_dict())])))
 
 
-def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> None:
-    """Paired change for persons who answered two waves: pairs, change and p-value, for
-    the trivselsscore and/or Bilag 15 questions (beyond the report, which compares waves
-    as separate groups)."""
-    survey = ctx.survey
-    if survey is None or len(survey.waves) < 2:
+def matrix_chart(ctx, qids: list[str], wave: int = 2) -> None:
+    """Several questions on one scale asked in one wave (e.g. 'Efter kurset oplever jeg, at...')."""
+    questions = [codebook()[q] for q in qids]
+    rows, ns = [], []
+    for q in questions:
+        a = answers(ctx, q.id)
+        if a is not None and wave in a.waves:
+            rows.append((q.text.lstrip(".… "), a.shares[wave]))
+            ns.append(a.n[wave])
+    if not rows:
+        book.markdown(f"*{NO_DATA}*")
+        return
+    stem = questions[0].stem or questions[0].section
+    book.markdown(f"**{questions[0].section}. {stem}**" if questions[0].stem else f"**{stem}**")
+    _show(charts.stacked_bars(rows, questions[0]))
+    book.markdown(f"{SOURCE} {n_line({wave: max((n for n in ns if n != SUPPRESSED), default=SUPPRESSED)})}")
+
+
+MATRIX_SECTIONS = ("Udbytte af kurset", "Tilfredshed med kurset", "Teknik og brugervenlighed")
+
+
+def appendix(ctx, number: int) -> None:
+    """Bilag `number` (2-11): every question of the appendix as a chart; questions on one
+    scale asked only after the course share a chart."""
+    if not present_waves(ctx):
         missing_waves_note(ctx)
         return
-    table = paired_table(survey)
-    table = table[table["question"].isin(questions)]
-    short = {1: "før", 2: "efter", 3: "3 mdr."}
-    rows, previous = [], None
-    for r in table.itertuples():
-        hidden = r.pairs < ctx.min_cell
-        label = r.label if r.question == "who5_score" else survey.codebook[r.question].text
-        rows.append({"Spørgsmål": label if label != previous else "",
-                     "Runder": f"{short[r.first]} – {short[r.second]}",
-                     "Par": book.count(r.pairs) if not hidden else SUPPRESSED,
-                     "Ændring": book.number(r.change, 2, sign=True) if not hidden else SUPPRESSED,
-                     "p": ("< 0,001" if r.p < 0.001 else book.number(r.p, 3)) if not hidden and r.p == r.p else "–"})
-        previous = label
-    book.table(pd.DataFrame(rows), caption=caption, name=name,
-               notes=["Kilde: Kursistspørgeskema. Kun kursister, der har besvaret begge runder. Ændring: "
-                      "gennemsnitlig ændring pr. person; for spørgsmålene på svarskalaen fra dårligst (1) til "
-                      "bedst (5), »Ved ikke« udeladt. p: parret t-test for trivselsscoren, Wilcoxons "
-                      "fortegnsrangtest for spørgsmålene."],
-               widths=[10, 3, 2, 2, 2])
-
-
-def empty_figure(text: str = "Ingen data"):
-    """A placeholder for a figure whose data is missing (keeps the page's references valid)."""
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7.0, 0.8))
-    ax.axis("off")
-    ax.text(0, 0.5, text, fontsize=10, color="#555555")
-    return fig
+    spec = next(a for a in load_appendices() if a.number == number)
+    missing_waves_note(ctx, sorted({w for q in spec.questions for w in codebook()[q].waves}))
+    groups: list[list[str]] = []
+    for qid in spec.questions:
+        q = codebook()[qid]
+        previous = codebook()[groups[-1][0]] if groups else None
+        if (previous is not None and q.section in MATRIX_SECTIONS and previous.section == q.section
+                and q.waves == (2,) and q.options == previous.options and q.type == "single"):
+            groups[-1].append(qid)
+        else:
+            groups.append([qid])
+    for group in groups:
+        if len(group) > 1:
+            matrix_chart(ctx, group)
+        else:
+            question_chart(ctx, group[0])
 
 
 def wave_figure(ctx, qid: str):
-    """(figure, N line) of a question asked in all waves: one bar per wave."""
-    survey = ctx.survey
-    if survey is None or not survey.waves:
-        return empty_figure(), ""
-    q = survey.codebook[qid]
-    d = disclose(distribution(survey, qid), q, ctx.min_cell)
-    return (figures.stacked_bars([(WAVES[w], d, w) for w in d.counts.columns], q),
-            n_line({w: int(d.n[w]) for w in d.counts.columns}))
+    """(figure, N line) of a question asked in all waves: one bar per wave (a placeholder
+    and no N line without data)."""
+    a = answers(ctx, qid)
+    if a is None:
+        return charts.empty_figure(), ""
+    q = codebook()[qid]
+    return (charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q),
+            n_line(a.n.to_dict()))

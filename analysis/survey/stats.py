@@ -3,13 +3,13 @@ wave, the WHO-5 trivselsscore, paired change, the appendices' N lines and the re
 keys, with small cells hidden."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, suppress_counts
+from analysis.reference.codebook import SHARE_KEY as KEY
 from analysis.reference.codebook import WHO5_BANDS, WHO5_ITEMS, Appendix, Question, load_appendices
 from analysis.survey.waves import ID_COLUMN, Survey
 
@@ -95,6 +95,13 @@ def disclose(dist: pd.DataFrame, question: Question, min_cell: int) -> Disclosed
     return DisclosedDistribution(question, counts, n, hidden, min_cell)
 
 
+def disclosed_distributions(survey: Survey, min_cell: int) -> dict[str, DisclosedDistribution]:
+    """Every single- or multiple-choice question asked in a wave of the extract, by id (in
+    codebook order): its distribution (`distribution`) after disclosure control (`disclose`)."""
+    return {q.id: disclose(distribution(survey, q.id), q, min_cell) for q in survey.codebook.questions.values()
+            if q.type in ("single", "multi") and any(w in survey.waves for w in q.waves)}
+
+
 def who5_scores(survey: Survey, wave: int) -> pd.Series:
     """WHO-5 trivselsscore 0-100 per respondent who answered all five items: the sum of
     the items' points (codebook; the standard 0-5 values) times 4."""
@@ -152,12 +159,15 @@ PAIRS = ((1, 2), (1, 3), (2, 3))
 
 
 def paired_table(survey: Survey) -> pd.DataFrame:
-    """Paired change for the trivselsscore and every item asked in all waves."""
+    """Paired change for the trivselsscore (`who5_score`, paired t-test) and every single-
+    choice item asked in all waves (Wilcoxon's signed-rank test), for each pair of waves in
+    the extract: question, first, second, test, pairs, mean_a, mean_b, change (mean of
+    second - first per person) and p (NaN when the changes are all zero or under two pairs)."""
     rows = []
-    items = [("who5_score", "Trivselsscore (WHO-5), 0-100", "t")]
-    items += [(q.id, q.full_text, "wilcoxon") for q in survey.codebook.questions.values()
+    items = [("who5_score", "t")]
+    items += [(q.id, "wilcoxon") for q in survey.codebook.questions.values()
               if q.waves == (1, 2, 3) and q.type == "single"]
-    for qid, label, test in items:
+    for qid, test in items:
         for first, second in PAIRS:
             if first not in survey.waves or second not in survey.waves:
                 continue
@@ -165,9 +175,10 @@ def paired_table(survey: Survey) -> pd.DataFrame:
                 a, b = who5_scores(survey, first), who5_scores(survey, second)
             else:
                 a, b = ordinal_values(survey, qid, first), ordinal_values(survey, qid, second)
-            rows.append({"question": qid, "label": label, "first": first, "second": second, "test": test,
+            rows.append({"question": qid, "first": first, "second": second, "test": test,
                          **paired_change(a, b, test)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["question", "first", "second", "test", "pairs", "mean_a", "mean_b",
+                                       "change", "p"])
 
 
 def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
@@ -184,20 +195,18 @@ def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
 
 # ---------------------------------------------------------------- results keys
 
-KEY = re.compile(r"^survey\.(?P<qid>\w+)\.w(?P<wave>\d)\.(?P<codes>[\d+]+)\.(?P<what>pct|count)$")
-
-
-def share_value(survey: Survey, key: str, min_cell: int):
-    """The value of a key `survey.<qid>.w<k>.<codes>.<pct|count>` ('x' if hidden), or None
-    when the question or wave is not in the data."""
+def key_value(disclosed: dict[str, DisclosedDistribution], key: str):
+    """The value of a share key `survey.<qid>.w<k>.<codes>.<pct|count>` (several codes joined
+    by '+': the options together) from `disclosed_distributions`: the percentage of those
+    who answered, or the count; 'x' when it would reveal a hidden cell
+    (`DisclosedDistribution.share`); None when the question or the wave is not in the data.
+    Raises KeyError for a key of another form."""
     match = KEY.match(key)
     if not match:
         raise KeyError(f"{key!r} is not a survey share key (survey.<question>.w<wave>.<codes>.pct|count)")
-    q = survey.codebook[match["qid"]]
-    wave = int(match["wave"])
-    if wave not in q.waves or wave not in survey.waves:
+    d, wave = disclosed.get(match["qid"]), int(match["wave"])
+    if d is None or wave not in d.counts.columns:
         return None
-    d = disclose(distribution(survey, q.id), q, min_cell)
     pct, count = d.share([int(c) for c in match["codes"].split("+")], wave)
     return pct if match["what"] == "pct" else count
 
@@ -207,27 +216,22 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) ->
     options in `extra_keys` (e.g. the published 'enig + meget enig'), Tabel 2, the
     trivselsscore. Hidden cells are 'x'."""
     rows: list[tuple[str, object, str]] = []
-    disclosed = {}
-    for q in survey.codebook.questions.values():
-        if q.type not in ("single", "multi") or not any(w in survey.waves for w in q.waves):
-            continue
-        disclosed[q.id] = d = disclose(distribution(survey, q.id), q, min_cell)
+    disclosed = disclosed_distributions(survey, min_cell)
+    for qid, d in disclosed.items():
         for wave in d.counts.columns:
-            rows.append((f"survey.{q.id}.w{wave}.n", int(d.n[wave]), "bilag02_11"))
-            for code in q.codes:
+            n = int(d.n[wave])
+            rows.append((f"survey.{qid}.w{wave}.n", SUPPRESSED if 0 < n < min_cell else n, "bilag02_11"))
+            for code in d.question.codes:
                 pct, count = d.share([code], wave)
-                rows.append((f"survey.{q.id}.w{wave}.{code}.pct", pct, "bilag02_11"))
-                rows.append((f"survey.{q.id}.w{wave}.{code}.count", count, "bilag02_11"))
+                rows.append((f"survey.{qid}.w{wave}.{code}.pct", pct, "bilag02_11"))
+                rows.append((f"survey.{qid}.w{wave}.{code}.count", count, "bilag02_11"))
     done = {key for key, _, _ in rows}
     for key in extra_keys:
-        match = KEY.match(key)
-        if not match or key in done or match["qid"] not in disclosed:
+        if not KEY.match(key) or key in done:
             continue
-        d, wave = disclosed[match["qid"]], int(match["wave"])
-        if wave not in d.counts.columns:
-            continue
-        pct, count = d.share([int(c) for c in match["codes"].split("+")], wave)
-        rows.append((key, pct if match["what"] == "pct" else count, "bilag02_11"))
+        value = key_value(disclosed, key)
+        if value is not None:
+            rows.append((key, value, "bilag02_11"))
     rates = response_rates(survey)
     for wave in rates.columns:
         for what in ("sent", "answered", "missing"):

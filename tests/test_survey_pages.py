@@ -1,0 +1,272 @@
+"""The survey pages in two stages: what analysis.compute.surveys publishes into the statistics
+bundle (the answers per question and wave with small cells hidden, the sums of options the
+pages quote, the trivselsscore, the paired change, the waves in the extract), and what
+analysis.report.surveys and analysis.report.survey_charts make of the bundle alone."""
+from __future__ import annotations
+
+import math
+import re
+import shutil
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.bundle.store import Bundle, BundleWriter
+from analysis.compute import surveys as section
+from analysis.compute.stage import compute_bundle
+from analysis.disclosure.rules import SUPPRESSED
+from analysis.editions import REPO
+from analysis.reference.codebook import SHARE_KEY, load_codebook
+from analysis.report import book
+from analysis.report import survey_charts as charts
+from analysis.report import surveys as sb
+from analysis.survey.stats import disclosed_distributions, key_value, score_summary
+from analysis.survey.waves import load_survey
+from analysis.synthetic.survey import FREE_TEXT
+
+MIN_CELL = 3
+
+
+@pytest.fixture(scope="module")
+def survey(edition, extract):
+    return load_survey(edition.data_dir, extract.registrations)
+
+
+@pytest.fixture(scope="module")
+def disclosed(survey):
+    return disclosed_distributions(survey, MIN_CELL)
+
+
+@pytest.fixture(scope="module")
+def bundle_dir(tmp_path_factory, edition) -> Path:
+    return compute_bundle(edition, out=tmp_path_factory.mktemp("surveys") / "bundle")
+
+
+@pytest.fixture(scope="module")
+def ctx(bundle_dir):
+    return book.context("final-2025", str(bundle_dir))
+
+
+@pytest.fixture(scope="module")
+def no_survey_ctx(tmp_path_factory, edition):
+    """The bundle of a copy of the extract without the survey files."""
+    data = tmp_path_factory.mktemp("no-surveys")
+    for path in edition.data_dir.iterdir():
+        if not path.name.startswith("survey_w"):
+            shutil.copy(path, data / path.name)
+    out = compute_bundle(edition, data=data, out=data.parent / "no-surveys-bundle")
+    return book.context("final-2025", str(out))
+
+
+# --------------------------------------------------------------------------- compute: the bundle
+
+def test_answers_tables_hold_the_disclosed_distributions(ctx, disclosed):
+    hidden_cells = 0
+    for qid, d in disclosed.items():
+        table = ctx.table(f"surveys.answers.{qid}")
+        assert list(table.index) == [str(c) for c in d.question.codes] + ["n"]
+        assert list(table.columns) == [c for w in d.counts.columns for c in (f"w{w}", f"w{w}.pct")]
+        for wave in d.counts.columns:
+            assert table.loc["n", f"w{wave}"] == d.n[wave]
+            for code in d.question.codes:
+                count, pct = table.loc[str(code), f"w{wave}"], table.loc[str(code), f"w{wave}.pct"]
+                if d.hidden.loc[code, wave]:
+                    hidden_cells += 1
+                    assert count == SUPPRESSED and pct == SUPPRESSED, (qid, wave, code)
+                else:
+                    expected = int(d.counts.loc[code, wave])
+                    assert count == (expected if expected else "–"), (qid, wave, code)
+                    assert pct == pytest.approx(round(100 * expected / d.n[wave], 2)), (qid, wave, code)
+    assert hidden_cells > 0   # the synthetic waves have small cells: the rule is exercised
+
+
+def test_hidden_cells_keep_neither_value_nor_persons(ctx):
+    cells = ctx.bundle.tables[ctx.bundle.tables["table"].str.startswith("surveys.")]
+    hidden = cells[cells["status"] == "hidden"]
+    assert len(hidden) > 0
+    assert hidden["value"].isna().all() and hidden["persons"].isna().all()
+    shown_counts = cells[(cells["status"] == "shown") & (cells["kind"] == "count")]
+    assert (shown_counts["persons"] == shown_counts["value"]).all()
+
+
+def test_only_choice_questions_are_published_and_no_free_text(bundle_dir, survey):
+    codebook = load_codebook()
+    names = set(Bundle.open(bundle_dir).tables["table"])
+    answered = {n.removeprefix("surveys.answers.") for n in names if n.startswith("surveys.answers.")}
+    assert answered and all(codebook[q].type in ("single", "multi") for q in answered)
+    assert not any(codebook[q].type == "text" for q in answered)
+    marker = FREE_TEXT.split("{")[0].strip()
+    for path in bundle_dir.rglob("*"):
+        if path.suffix in (".csv", ".json"):
+            assert marker not in path.read_text(encoding="utf-8"), path
+
+
+def test_the_sums_are_published_as_the_disclosure_rule_gives_them(ctx, disclosed):
+    for page, keys in section.SUMS.items():
+        for key in keys:
+            expected = key_value(disclosed, key)
+            assert ctx.bundle.scalars.loc[key, "page"] == page
+            if expected == SUPPRESSED:
+                assert ctx.value(key) == SUPPRESSED, key
+            else:
+                assert ctx.value(key) == pytest.approx(round(expected, 2)), key
+
+
+def test_a_sum_over_part_of_the_hidden_cells_is_published_hidden(survey, disclosed):
+    d = disclosed["kompetencer"]
+    hidden = list(d.hidden.index[d.hidden[3]])
+    assert hidden, "wave 3 of 'kompetencer' has a hidden cell in the synthetic data"
+    shown = next(c for c in d.question.codes if c not in hidden)
+    key = f"survey.kompetencer.w3.{hidden[0]}+{shown}.pct"
+    writer = BundleWriter()
+    section.publish_sums(disclosed, writer, {"resultatmaal2": [key]})
+    row = writer.scalars[0]
+    assert row["key"] == key and row["status"] == "hidden" and row["persons"] is pd.NA
+
+
+def test_every_sum_the_chapters_quote_is_computed():
+    """A share of several options is not among the keyed results: the chapter's key must be
+    in SUMS, or the page stops (glue_share raises KeyError)."""
+    quoted = set()
+    for path in (REPO / "chapters").glob("*.md"):
+        quoted |= {m.group(0) for m in re.finditer(r"survey\.\w+\.w\d\.[\d+]+\.(?:pct|count)", path.read_text())
+                   if "+" in m.group(0)}
+    quoted |= {f"survey.{q}.w{w}.{c}.pct" for w in (1, 2, 3)   # resultatmaal2 builds its keys in a loop
+               for q, c in (("job_klare", "1+2"), ("kompetencer", "1+2"), ("retning", "1+2+3"))}
+    published = {key for keys in section.SUMS.values() for key in keys}
+    assert len(quoted) > 30
+    assert quoted <= published, quoted - published
+
+
+def test_the_trivselsscore_per_wave(ctx, survey):
+    summary = score_summary(survey)
+    for wave in (1, 2, 3):
+        assert ctx.value(f"survey.who5_score.w{wave}.mean") == pytest.approx(round(summary.loc["mean", wave], 2))
+        assert ctx.value(f"survey.who5_score.w{wave}.n") == summary.loc["n", wave]
+        band = 100 * summary.loc["band0", wave] / summary.loc["n", wave]
+        assert ctx.value(f"survey.who5_score.w{wave}.band_high.pct") == pytest.approx(round(band, 2))
+        assert ctx.bundle.scalars.loc[f"survey.who5_score.w{wave}.band_high.pct", "persons"] == \
+            summary.loc["band0", wave]
+    assert ctx.value("survey.who5_score.w3_vs_w2.diff") == pytest.approx(
+        round(summary.loc["mean", 3] - summary.loc["mean", 2], 2))
+    assert (ctx.value("who5.band_high.high"), ctx.value("who5.population")) == (35, 68)
+
+
+def test_p_values_at_printed_precision():
+    assert section.printed_p(0.0006) == 0.0        # printed '< 0,001', not '0,001'
+    assert section.printed_p(0.00099) == 0.0
+    assert section.printed_p(0.0012) == 0.001
+    assert section.printed_p(0.4796) == 0.48
+    assert math.isnan(section.printed_p(float("nan")))
+
+
+def test_paired_change_is_hidden_where_the_pairs_are_few(survey):
+    writer = BundleWriter()
+    section.publish_paired(survey, 55, writer)   # 52 persons answered both before and three months after
+    cells = pd.DataFrame(writer.tables)
+    few = cells[cells["row"].str.endswith("w1-w3") & cells["column"].isin(["pairs", "change", "p"])]
+    many = cells[cells["row"].str.endswith("w1-w2") & cells["column"].isin(["pairs", "change", "p"])]
+    assert len(few) and (few["status"] == "hidden").all() and few["value"].isna().all()
+    assert (many["status"] == "shown").all()
+
+
+def test_the_waves_of_the_extract(ctx, no_survey_ctx):
+    assert sb.wave_status(ctx) == {1: "present", 2: "present", 3: "present"}
+    assert sb.wave_status(no_survey_ctx) == {1: "missing", 2: "missing", 3: "missing"}
+    assert sb.present_waves(no_survey_ctx) == []
+
+
+def test_an_extract_without_survey_files_publishes_no_survey_numbers(no_survey_ctx):
+    bundle = no_survey_ctx.bundle
+    assert not bundle.tables["table"].str.startswith("surveys.answers.").any()
+    assert not bundle.has_table("surveys.paired")
+    assert not [k for k in bundle.scalars.index if k.startswith(("survey.", "tabel2."))]
+    assert no_survey_ctx.value("who5.population") == 68   # reference values stay
+
+
+# --------------------------------------------------------------------------- render: the pages
+
+def test_glue_share_formats_and_says_when_there_is_no_data(ctx, no_survey_ctx):
+    assert sb.glue_share(ctx, "survey.teknik_login.w2.1+2.pct") == "86 %"
+    assert sb.glue_share(ctx, "survey.fravaer.w2.1.count") == "87"
+    assert sb.glue_share(ctx, "survey.kompetencer.w3.4.pct") == "(skjult)"
+    assert sb.glue_share(no_survey_ctx, "survey.teknik_login.w2.1+2.pct") == "(ingen data)"
+    with pytest.raises(KeyError, match="helbred.w1.1\\+5"):
+        sb.glue_share(ctx, "survey.helbred.w1.1+5.pct")   # a sum nobody computed stops the page
+    with pytest.raises(KeyError):
+        sb.glue_share(ctx, "survey.helbred.pct")
+
+
+def test_change_words_follow_the_printed_shares(ctx, no_survey_ctx):
+    assert sb.glue_change(ctx, "c", "survey.helbred.w1.5.pct", "survey.helbred.w3.5.pct", "op", "ned", "ens") == "ned"
+    assert sb.glue_change(ctx, "c", "survey.kompetencer.w1.4.pct", "survey.kompetencer.w3.4.pct",
+                          "op", "ned", "ens") == "(kan ikke sammenlignes)"
+    assert sb.glue_change(no_survey_ctx, "c", "survey.helbred.w1.5.pct", "survey.helbred.w3.5.pct",
+                          "op", "ned", "ens") == "(kan ikke sammenlignes)"
+
+
+def test_answers_as_the_charts_read_them(ctx, no_survey_ctx):
+    a = sb.answers(ctx, "helbred")
+    assert a.waves == [1, 2, 3] and a.n.tolist() == [218, 220, 65]
+    assert a.shares.loc[5, 3] == pytest.approx(4.62)
+    assert sb.answers(no_survey_ctx, "helbred") is None
+    figure, n_text = sb.wave_figure(no_survey_ctx, "helbred")
+    assert n_text == ""
+    plt.close(figure)
+    figure, n_text = sb.wave_figure(ctx, "helbred")
+    assert n_text == "N = 218 før kursus; 220 efter kursus; 65 tre mdr. efter kursus."
+    plt.close(figure)
+
+
+def test_tabel2_from_the_keyed_results(ctx):
+    frame = sb.tabel2_frame(ctx)
+    assert list(frame.columns) == [sb.TABEL2_FIRST, "Før kursus", "Efter kursus", "3 mdr. efter kursus"]
+    assert frame["Efter kursus"].tolist() == ["324 (100 %)", "220 (68 %)", "104 (32 %)"]
+
+
+def test_paired_frame_prints_p_and_hides_few_pairs(ctx):
+    frame = sb.paired_frame(ctx, ["who5_score", "ved_hvad"])
+    assert frame["Spørgsmål"].tolist()[:2] == [sb.WHO5_SCORE_LABEL, ""]
+    by_row = frame.assign(q=frame["Spørgsmål"].replace("", np.nan).ffill()).set_index(["q", "Runder"])
+    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "før – efter"), "p"] == "< 0,001"
+    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "efter – 3 mdr."), "Ændring"] == "-1,79"
+    ved_hvad = load_codebook()["ved_hvad"].text
+    assert by_row.loc[(ved_hvad, "før – 3 mdr."), "p"] == "< 0,001"   # p = 0.0006
+    assert by_row.loc[(ved_hvad, "før – efter"), "p"] == "0,007"
+
+
+def test_stacked_bars_draw_the_hidden_options_as_one_hatched_rest():
+    q = load_codebook()["helbred"]
+    shares = pd.Series({1: 50.0, 2: SUPPRESSED, 3: SUPPRESSED, 4: 30.0, 5: 0.0})
+    fig = charts.stacked_bars([("Før kursus", shares)], q)
+    bars = [p for p in fig.axes[0].patches if p.get_height() == pytest.approx(0.62)]
+    hatched = [p for p in bars if p.get_hatch()]
+    assert [round(p.get_width(), 6) for p in bars if not p.get_hatch()] == [50.0, 30.0]
+    assert len(hatched) == 1 and hatched[0].get_width() == pytest.approx(20.0) and hatched[0].get_x() == 80.0
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["50 %", "30 %"]
+    plt.close(fig)
+
+
+def test_choice_bars_mark_hidden_options():
+    q = load_codebook()["fravaer_aarsag"]
+    shares = pd.Series({code: (SUPPRESSED if code == 2 else 10.0 * code) for code in q.codes})
+    fig = charts.choice_bars(shares, q)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("skjult") == 1 and "10 %" in texts and len(texts) == len(q.codes)
+    plt.close(fig)
+
+
+def test_numbers_resting_on_few_persons_are_hidden(survey):
+    writer = BundleWriter()
+    section.publish_who5(survey, 65, writer)      # 64 persons answered all five items three months after
+    status = {row["key"]: row["status"] for row in writer.scalars}
+    assert status["survey.who5_score.w3.mean"] == status["survey.who5_score.w3.n"] == "hidden"
+    assert status["survey.who5_score.w3_vs_w2.diff"] == "hidden"
+    assert status["survey.who5_score.w2.mean"] == "shown"
+    d = disclosed_distributions(survey, 90)["fravaer_antal"]   # asked of the 87 with absence
+    values, persons, hidden = section.answers_table(d)
+    assert hidden.loc["n"].all() and values.loc["n", "w2"] == 87
