@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
+from analysis.compute.representativity import shown_count
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, DisclosureError
 from analysis.editions import get_edition
@@ -81,10 +82,9 @@ def publish_municipalities(md: Microdata, w: BundleWriter, page: str) -> None:
 
 def publish_registered(md: Microdata, w: BundleWriter, page: str) -> None:
     """The enrolled citizens without a registration (hidden when under the minimum)."""
-    reg = md.extract.registrations
-    missing = int((~reg["registreret"].eq("ja")).sum())
-    w.scalar("rammer.unregistered.count", SUPPRESSED if 0 < missing < md.min_cell else missing, page=page,
-             kind="count", persons=missing)
+    missing = int((~md.extract.registrations["registreret"].eq("ja")).sum())
+    w.scalar("rammer.unregistered.count", shown_count(missing, md.min_cell), page=page, kind="count",
+             persons=missing)
 
 
 def publish_content(md: Microdata, w: BundleWriter) -> None:

@@ -158,6 +158,12 @@ def tabel3(counts: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, pd.DataFr
     return values, persons, mask
 
 
+def shown_count(n: int, min_cell: int):
+    """A count of persons as a scalar publishes it on its own: hidden ('x') when it is
+    under `min_cell` (and not 0)."""
+    return SUPPRESSED if 0 < n < min_cell else int(n)
+
+
 # ---------------------------------------------------------------- the bundle
 
 def publish(md: Microdata, w: BundleWriter) -> None:
@@ -168,8 +174,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     n_enrolled = len(reg)
     n_registered, n_sample = int(counts.loc["n", "registered"]), int(counts.loc["n", "sample"])
     w.scalar("rep.n_enrolled", n_enrolled, page=page, persons=n_enrolled)
-    w.scalar("rep.n_not_registered", n_enrolled - n_registered, page=page, persons=n_enrolled - n_registered)
-    w.scalar("rep.n_other", n_registered - n_sample, page=page, persons=n_registered - n_sample)
+    for key, n in (("rep.n_not_registered", n_enrolled - n_registered), ("rep.n_other", n_registered - n_sample)):
+        w.scalar(key, shown_count(n, md.min_cell), page=page, kind="count", persons=n)
     w.scalar("rep.pct_sample_of_registered", 100 * n_sample / n_registered, page=page, kind="percent",
              decimals=1, persons=n_sample)
     for key, value in (("rep.min_cell", md.min_cell), ("rep.alpha", 100 * ALPHA),
