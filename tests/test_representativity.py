@@ -7,10 +7,12 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency, fisher_exact
 
+from analysis.compute.representativity import MERGE_JOINER as compute_joiner
 from analysis.compute.representativity import (BLOCK_ROWS, block_tables, hidden_cells, independence_test,
                                                merge_for_disclosure, representativity_tests, tabel3)
 from analysis.disclosure.rules import SUPPRESSED, ZERO
 from analysis.register.cohort import sample_vs_registered
+from analysis.report.representativity import MERGE_JOINER as report_joiner
 from analysis.report.representativity import (BLOCKS, consequence, headline, largest_differences, merged_labels,
                                               results_table, table3_frame, verdict)
 
@@ -265,3 +267,4 @@ def test_the_words_of_the_bundled_extract_follow_its_tests(extract):
     assert set(BLOCKS) == set(BLOCK_ROWS)
     for block, rows in BLOCK_ROWS.items():
         assert list(BLOCKS[block][2]) == rows                          # the page labels the rows compute publishes
+    assert report_joiner == compute_joiner

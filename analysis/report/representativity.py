@@ -42,7 +42,7 @@ IN_TEXT = {
     "visitation_ressource": "borgere i ressourceforløb", "visitation_andet": "kursister i kategorien Andet",
 }
 METHODS = {"chi2": "Chi i anden", "fisher": "Fishers eksakte", "monte_carlo": "Monte Carlo", "none": "Ingen test"}
-MERGE_JOINER = " + "
+MERGE_JOINER = " + "   # how the tests' `merged` joins the rows of a merged category (as compute names them)
 
 
 def _tested(tests: pd.DataFrame) -> pd.DataFrame:
