@@ -85,52 +85,52 @@ def test_invalid_yaml_and_missing_file_name_the_file(tmp_path):
         content.timeline(directory)
 
 
-def test_small_municipalities_are_merged_and_no_bar_is_small():
-    reg = pd.DataFrame({"kommune": ["A"] * 10 + ["B"] * 5 + ["C"] * 2 + ["D"] * 1 + ["E"] * 3})
-    counts = content.municipality_counts(reg, min_cell=3)
-    assert list(counts["kommune"]) == ["A", "B", "E", content.OTHER_MUNICIPALITIES]
-    assert counts.set_index("kommune").loc[content.OTHER_MUNICIPALITIES, "members"] == ("C", "D")
-    assert counts["n"].sum() == len(reg) and counts["n"].min() >= 3
+def test_result_goals_are_the_results_column():
+    columns = content.theory_of_change()
+    goals = content.result_goals(columns)
+    assert goals == next(c for c in columns if c.key == "resultater").items
+    with pytest.raises(content.ContentError, match="resultater"):
+        content.result_goals([c for c in columns if c.key != "resultater"])
 
 
-def test_a_small_merged_bar_takes_the_smallest_shown_municipality():
-    reg = pd.DataFrame({"kommune": ["A"] * 10 + ["B"] * 4 + ["C"] * 3 + ["D"] * 2})
-    counts = content.municipality_counts(reg, min_cell=3)
-    merged = counts.set_index("kommune").loc[content.OTHER_MUNICIPALITIES]
-    assert merged["members"] == ("C", "D") and merged["n"] == 5
-    assert list(counts["kommune"]) == ["A", "B", content.OTHER_MUNICIPALITIES]
-    assert counts["n"].min() >= 3
-
-
-def test_municipalities_of_the_bundled_extract(extract):
-    counts = content.municipality_counts(extract.registrations, min_cell=3)
-    assert counts["n"].min() >= 3
-    assert counts["n"].sum() == len(extract.registrations)
-    shown = set(counts["kommune"]) - {content.OTHER_MUNICIPALITIES}
-    merged = counts.loc[counts["kommune"] == content.OTHER_MUNICIPALITIES, "members"]
-    assert len(shown) + sum(len(m) for m in merged) == extract.registrations["kommune"].nunique()
-
-
-def test_tabel4_hides_small_phase_counts():
-    rows = []
+def test_tabel4_frame_from_published_values():
+    values = {}
     for phase, (hold, enrolled, completed) in {"pilot": (1, 5, 3), "udbredelse": (2, 20, 18),
                                                "total": (3, 25, 21)}.items():
-        rows.append((f"tabel4.{phase}.hold.count", hold))
+        values[f"{phase}.hold.count"] = hold
         for row, n in (("enrolled", enrolled), ("completed", completed), ("afmeldt", enrolled - completed)):
-            rows.append((f"tabel4.{phase}.{row}.count", n))
-            rows.append((f"tabel4.{phase}.{row}.pct", 100 * n / enrolled))
-    results = pd.DataFrame(rows, columns=["key", "value"])
-    values = content.tabel4_values(results, min_cell=3)
-    assert values["tabel4.pilot.afmeldt.count"] == SUPPRESSED == values["tabel4.udbredelse.afmeldt.count"]
-    assert values["tabel4.total.afmeldt.count"] == 4 and values["tabel4.pilot.hold.count"] == 1
-    frame = content.tabel4_frame(values)
-    assert list(frame.iloc[:, 0]) == list(content.TABEL4_ROWS.values())
+            values[f"{phase}.{row}.count"] = SUPPRESSED if phase == "pilot" else n
+            values[f"{phase}.{row}.pct"] = SUPPRESSED if phase == "pilot" else round(100 * n / enrolled)
+    frame = content.tabel4_frame(values).set_index("")
+    assert list(frame.index) == list(content.TABEL4_ROWS.values())
+    assert frame.loc["– Heraf afmeldt", "Pilot antal"] == SUPPRESSED
+    assert frame.loc["– Heraf afmeldt", "Total antal"] == "4"
+    assert frame.loc["– Heraf gennemført", "Udbredelse pct."] == "90 %"
+    assert frame.loc["Antal hold", "Pilot pct."] == content.NBSP          # teams have no share
 
 
-def test_tabel5_and_its_errata_note(edition):
-    from analysis.report.book import context
-    ctx = context("final-2025")
-    frame = content.tabel5_frame(ctx.results)
-    assert len(frame) == 1 + sum(1 + len(rows) for rows in content.TABEL5_BLOCKS.values())
+def test_tabel5_frame_is_the_registered_column_of_tabel3():
+    rows = ["n", *(row for labels in content.TABEL5_BLOCKS.values() for row in labels)]
+    tabel3 = pd.DataFrame({"registered": [100] + [10] * (len(rows) - 1),
+                           "registered_pct": [100.0] + [10.0] * (len(rows) - 1)}, index=rows, dtype=object)
+    tabel3.loc["visitation_andet"] = [SUPPRESSED, SUPPRESSED]
+    tabel3.loc["alder_over55"] = ["–", 0.0]
+    frame = content.tabel5_frame(tabel3).set_index("")
+    assert len(frame) == 1 + sum(1 + len(labels) for labels in content.TABEL5_BLOCKS.values())
+    assert list(frame.loc["Kursister med registrering i alt"]) == ["100", "100,0 %"]
+    assert list(frame.loc["Andet"]) == [SUPPRESSED, SUPPRESSED]
+    assert frame.loc["Over 55 år", "Antal"] == "–"
+    assert frame.loc["Mænd", "Pct."] == "10,0 %"
+
+
+def test_tabel5_errata_note(edition):
     note = content.tabel5_errata_note(edition.published)
     assert "fejltrykt" in note
+
+
+def test_municipality_figure_draws_the_published_bars():
+    bars = pd.DataFrame({"series": ["A", "B", content.OTHER_MUNICIPALITIES], "x": [2.0, 1.0, 3.0],
+                         "y": [5.0, 10.0, 6.0]})
+    fig = content.municipality_figure(bars, merged=4)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["B", "A", f"{content.OTHER_MUNICIPALITIES} (4)"]

@@ -1,3 +1,5 @@
+"""Repræsentativitet: the tests and Tabel 3 after disclosure (analysis.compute.representativity)
+and the words and tables the page makes of what is published (analysis.report.representativity)."""
 from __future__ import annotations
 
 import numpy as np
@@ -5,29 +7,34 @@ import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency, fisher_exact
 
+from analysis.compute.representativity import MERGE_JOINER as compute_joiner
+from analysis.compute.representativity import (BLOCK_ROWS, block_tables, hidden_cells, independence_test,
+                                               merge_for_disclosure, representativity_tests, tabel3)
+from analysis.disclosure.rules import SUPPRESSED, ZERO
 from analysis.register.cohort import sample_vs_registered
-from analysis.disclosure.rules import SUPPRESSED
-from analysis.compute.representativity import (BLOCKS, block_tables, excluded_weeks_table, independence_test, representativity_tests, set_aside_table, table3, results_table, verdict)
+from analysis.report.representativity import MERGE_JOINER as report_joiner
+from analysis.report.representativity import (BLOCKS, consequence, headline, largest_differences, merged_labels,
+                                              results_table, table3_frame, verdict)
 
-ROWS = [row for _, _, labels in BLOCKS.values() for row in labels]
+ROWS = [row for rows in BLOCK_ROWS.values() for row in rows]
 
 
 def counts_frame(sample: dict[str, int], registered: dict[str, int]) -> pd.DataFrame:
     """A frame shaped like cohort.sample_vs_registered."""
     frame = pd.DataFrame({"sample": pd.Series(sample), "registered": pd.Series(registered)}).reindex(ROWS)
     frame = frame.fillna(0).astype(int)
-    n = {"sample": frame.loc[list(BLOCKS["koen"][2]), "sample"].sum(),
-         "registered": frame.loc[list(BLOCKS["koen"][2]), "registered"].sum()}
+    n = {"sample": frame.loc[BLOCK_ROWS["koen"], "sample"].sum(),
+         "registered": frame.loc[BLOCK_ROWS["koen"], "registered"].sum()}
     return pd.concat([pd.DataFrame(n, index=["n"]), frame])
 
 
 def balanced_counts() -> pd.DataFrame:
     """Every block: sample 100 spread evenly, registered 200 spread evenly."""
     sample, registered = {}, {}
-    for _, _, labels in BLOCKS.values():
-        for row in labels:
-            sample[row] = 100 // len(labels)
-            registered[row] = 200 // len(labels)
+    for rows in BLOCK_ROWS.values():
+        for row in rows:
+            sample[row] = 100 // len(rows)
+            registered[row] = 200 // len(rows)
     return counts_frame(sample, registered)
 
 
@@ -78,9 +85,9 @@ def test_other_is_registered_minus_sample():
     counts = balanced_counts()
     counts.loc["mand", "registered"] += 7
     tables = block_tables(counts)
-    assert list(tables) == list(BLOCKS)
-    assert tables["koen"].loc["other", "Mænd"] == 50 + 7
-    assert tables["koen"].loc["sample", "Mænd"] == 50
+    assert list(tables) == list(BLOCK_ROWS)
+    assert tables["koen"].loc["other", "mand"] == 50 + 7
+    assert tables["koen"].loc["sample", "mand"] == 50
 
 
 def test_sample_larger_than_registered_is_an_error():
@@ -93,135 +100,171 @@ def test_sample_larger_than_registered_is_an_error():
 def test_one_row_per_block_on_the_bundled_extract(extract):
     counts = sample_vs_registered(extract.registrations)
     tests = representativity_tests(counts)
-    assert list(tests["block"]) == list(BLOCKS)
+    assert list(tests["block"]) == list(BLOCK_ROWS)
     assert (tests["n_sample"] == counts.loc["n", "sample"]).all()
     assert (tests["n_other"] == counts.loc["n", "registered"] - counts.loc["n", "sample"]).all()
     assert tests["p_value"].between(0, 1).all()
     assert set(tests["method"]) <= {"chi2", "fisher", "monte_carlo"}
 
 
-# ---------------------------------------------------------------- verdict
-
-def fake_tests(p_values: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame({"block": list(p_values), "p_value": list(p_values.values()),
-                         "method": "chi2"})
-
-
-def test_verdict_when_nothing_differs():
-    text = verdict(fake_tests({"status": 0.3, "koen": 0.9, "alder": 0.06, "visitation": 0.5}))
-    assert text.startswith("Ingen af blokkene afviger statistisk signifikant")
-    assert "5 %" in text
-
-
-def test_verdict_names_the_blocks_that_differ():
-    text = verdict(fake_tests({"status": 0.001, "koen": 0.9, "alder": 0.02, "visitation": 0.5}))
-    differ, alike = text.split(", men ikke")
-    assert "gennemførelse" in differ and "aldersgruppe" in differ
-    assert "køn" in alike and "visitationskategori" in alike
-
-
-def test_verdict_when_everything_differs():
-    assert verdict(fake_tests({"status": 0.01, "koen": 0.01})).startswith("Alle blokkene")
-
-
-def test_verdict_follows_the_bundled_extract(extract):
-    tests = representativity_tests(sample_vs_registered(extract.registrations))
-    text = verdict(tests)
-    for block, p in zip(tests["block"], tests["p_value"]):
-        name = BLOCKS[block][1]
-        if p < 0.05:
-            assert name in text.split(", men ikke")[0]
-
-
-def test_results_table_formats_small_p_values():
-    tests = pd.DataFrame({"title": ["A", "B"], "statistic": [20.1, 0.5], "df": [1, 2],
-                          "p_value": [0.00001, 0.4], "method": ["chi2", "monte_carlo"]})
-    shown = results_table(tests, lambda v, d=2: f"{v:.{d}f}".replace(".", ","))
-    assert list(shown["p-værdi"]) == ["<\u00a00,001", "0,400"]
-    assert list(shown["Signifikant"]) == ["Ja", "Nej"]
-
-
-# ---------------------------------------------------------------- disclosure
-
-def test_table3_hides_small_counts_and_their_percentages():
+def test_merged_categories_are_named_by_their_rows():
     counts = balanced_counts()
-    counts.loc["visitation_andet", "sample"] = 2
-    shown = table3(counts, 3, str, lambda v: f"{v:.1f} %")
-    andet = shown[shown.iloc[:, 0] == "Andet"].iloc[0]
-    assert andet.iloc[1] == SUPPRESSED and andet.iloc[2] == SUPPRESSED
-    block = shown.iloc[shown.index[shown.iloc[:, 0] == "**Visitationskategorier**"][0] + 1:]
-    assert (block.iloc[:, 1] == SUPPRESSED).sum() == 2                # a second cell, so the total does not reveal it
-    numbers = pd.to_numeric(shown.iloc[:, [1, 3]].stack(), errors="coerce")
-    assert not ((numbers > 0) & (numbers < 3)).any()
-
-
-def test_set_aside_table_never_shows_a_count_under_the_minimum():
-    quality = pd.DataFrame({
-        "reason": ["enrolled", "not_registered", "no_consent", "no_post_course_data", "no_dream_row",
-                   "dream_row_not_enrolled", "register_sample"],
-        "description": list("abcdefg"),
-        "persons": [100, 40, 20, 10, 2, 1, 28]})
-    shown = set_aside_table(quality, 3, str).set_index("reason")["persons"]
-    assert shown["no_dream_row"] == SUPPRESSED
-    assert shown["dream_row_not_enrolled"] == SUPPRESSED
-    assert shown["no_post_course_data"] == SUPPRESSED            # secondary: 100 - 40 - 20 - 28 would reveal 2
-    assert shown["enrolled"] == "100" and shown["register_sample"] == "28"
-
-
-def test_excluded_weeks_hidden_when_few_persons():
-    excluded = pd.DataFrame({"code": ["", "890", "999"], "text": ["blank", "Sygedagpenge", "Død"],
-                             "persons": [21, 2, 5], "person_weeks": [35, 12, 40]})
-    shown = excluded_weeks_table(excluded, 3, str)
-    assert shown.loc[1, "persons"] == SUPPRESSED and shown.loc[1, "person_weeks"] == SUPPRESSED
-    assert shown.loc[0, "code"] == "(blank)"
-    assert (shown["persons"] == SUPPRESSED).sum() == 2
-
-
-def test_headline_follows_the_p_values():
-    from analysis.compute.representativity import headline
-    assert "ligner de registrerede" in headline(fake_tests({"status": 0.2, "koen": 0.7}))
-    assert "adskiller sig" in headline(fake_tests({"status": 0.01, "koen": 0.001}))
-    assert "nogle punkter" in headline(fake_tests({"status": 0.01, "koen": 0.7}))
-
-
-def test_consequence_follows_the_verdict():
-    from analysis.compute.representativity import consequence
-    assert "også gælder" in consequence(fake_tests({"status": 0.2, "koen": 0.7}))
-    assert "forsigtighed" in consequence(fake_tests({"status": 0.01, "koen": 0.7}))
-
-
-def test_largest_differences_one_per_block_and_never_small_cells():
-    from analysis.compute.representativity import largest_differences
-    counts = balanced_counts()                                            # n: sample 100, registered 200
-    counts.loc[["completed", "afmeldt"], "sample"] = [80, 20]             # 80 % / 20 %
-    counts.loc[["completed", "afmeldt"], "registered"] = [150, 50]        # 75 % / 25 %
-    counts.loc["visitation_andet", ["sample", "registered"]] = [1, 20]    # big gap, but a cell under 3
-    counts.loc["visitation_kontant", ["sample", "registered"]] = [49, 80]  # 49 % / 40 %
-    top = largest_differences(counts, 3, n=2)
-    assert list(top["row"]) == ["visitation_kontant", "afmeldt"]         # a tie goes to the smaller category
-    assert top.loc[0, "difference"] == pytest.approx(9)
-    assert top.loc[1, "difference"] == pytest.approx(-5)
+    counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
+    tests = representativity_tests(counts, min_cell=3).set_index("block")
+    assert tests.loc["visitation", "merged"] == "visitation_ressource + visitation_andet"
+    assert tests.loc["koen", "merged"] == ""
+    assert merged_labels(tests.loc["visitation", "merged"]) == "Ressourceforløb + Andet"
+    assert merged_labels("") == "–"
 
 
 def test_categories_are_merged_before_the_test_so_the_statistic_hides_small_cells():
-    from analysis.compute.representativity import merge_for_disclosure
     table = pd.DataFrame([[146, 52, 102, 3], [34, 3, 12, 1]], index=["sample", "other"],
                          columns=["Akt. kontanthjælp", "Akt. udd.hjælp", "Ressourceforløb", "Andet"])
     merged = merge_for_disclosure(table, 3)
     assert list(merged.columns) == ["Akt. kontanthjælp", "Akt. udd.hjælp", "Ressourceforløb + Andet"]
     assert ((merged == 0) | (merged >= 3)).to_numpy().all()
     assert merged.to_numpy().sum() == table.to_numpy().sum()
+
+
+# ---------------------------------------------------------------- Tabel 3 after disclosure
+
+def test_tabel3_hides_small_counts_and_their_shares():
     counts = balanced_counts()
-    counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
-    tests = representativity_tests(counts, min_cell=3).set_index("block")
-    assert "Andet" in tests.loc["visitation", "merged"]
+    counts.loc["visitation_andet", "sample"] = 2
+    values, persons, hidden = tabel3(counts, 3)
+    assert list(values.columns) == ["sample", "sample_pct", "registered", "registered_pct"]
+    assert list(values.index) == ["n", *ROWS]
+    assert hidden.loc["visitation_andet", "sample"] and hidden.loc["visitation_andet", "sample_pct"]
+    assert hidden["sample"].sum() == 2                     # a second cell, so the block total does not reveal it
+    assert (hidden["sample"] == hidden["sample_pct"]).all()
+    assert not hidden.loc["n"].any()
+    shown = values["sample"][~hidden["sample"]]
+    assert not ((shown > 0) & (shown < 3)).any()
+    assert values.loc["mand", "sample_pct"] == pytest.approx(100 * 50 / 100)
+    assert persons.loc["mand", "registered_pct"] == values.loc["mand", "registered"]
 
 
-def test_largest_differences_skip_rows_the_table_hides():
-    from analysis.compute.representativity import hidden_cells, largest_differences
+def test_registered_cell_hidden_when_it_reveals_the_few_outside_the_sample():
     counts = balanced_counts()
     counts.loc["visitation_andet", "registered"] = counts.loc["visitation_andet", "sample"] + 1
     hidden = hidden_cells(counts, 3)
     assert hidden.loc["visitation_andet", "registered"]
-    diffs = largest_differences(counts, 3, n=4, hidden=hidden)
+    assert not hidden.loc["visitation_andet", "sample"]
+
+
+# ---------------------------------------------------------------- the page's words, from what is published
+
+def published_tests(p_values: dict[str, float], method: str = "chi2") -> pd.DataFrame:
+    """Shaped like the bundle's table representativity.tests."""
+    return pd.DataFrame({"statistic": 1.0, "df": 1.0, "p_value": list(p_values.values()), "method": method,
+                         "merged": ""}, index=list(p_values))
+
+
+def published_tabel3(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Tabel 3 as the page reads it from the bundle: counts, '–' for none, 'x' hidden."""
+    values, _, hidden = tabel3(counts, min_cell)
+    shown = values.astype(object).copy()
+    for column in shown.columns:
+        count = values[column.removesuffix("_pct")]
+        shown[column] = [SUPPRESSED if h else ZERO if not column.endswith("_pct") and c == 0 else v
+                         for v, h, c in zip(values[column], hidden[column], count)]
+    return shown
+
+
+def test_verdict_when_nothing_differs():
+    text = verdict(published_tests({"status": 0.3, "koen": 0.9, "alder": 0.06, "visitation": 0.5}), 0.05)
+    assert text.startswith("Ingen af blokkene afviger statistisk signifikant")
+    assert "5 %" in text
+
+
+def test_verdict_names_the_blocks_that_differ():
+    text = verdict(published_tests({"status": 0.001, "koen": 0.9, "alder": 0.02, "visitation": 0.5}), 0.05)
+    differ, alike = text.split(", men ikke")
+    assert "gennemførelse" in differ and "aldersgruppe" in differ
+    assert "køn" in alike and "visitationskategori" in alike
+
+
+def test_verdict_when_everything_differs_and_when_nothing_can_be_tested():
+    assert verdict(published_tests({"status": 0.01, "koen": 0.01}), 0.05).startswith("Alle blokkene")
+    untested = published_tests({"status": np.nan, "koen": np.nan}, method="none")
+    assert verdict(untested, 0.05).startswith("Ingen af blokkene kan testes")
+    assert "kan ikke testes" in headline(untested, 0.05)
+
+
+def test_words_follow_the_published_p_value_and_the_level():
+    tests = published_tests({"status": 0.05, "koen": 0.7})       # 0,050 as printed is not under 5 %
+    assert "ligner de registrerede" in headline(tests, 0.05)
+    assert "adskiller sig" in headline(published_tests({"status": 0.01, "koen": 0.001}), 0.05)
+    assert "nogle punkter" in headline(published_tests({"status": 0.01, "koen": 0.7}), 0.05)
+    assert "nogle punkter" in headline(tests, 0.10)            # the level is a parameter, not a constant
+
+
+def test_consequence_follows_the_verdict():
+    assert "også gælder" in consequence(published_tests({"status": 0.2, "koen": 0.7}), 0.05)
+    assert "forsigtighed" in consequence(published_tests({"status": 0.01, "koen": 0.7}), 0.05)
+
+
+def test_results_table_formats_the_published_tests():
+    tests = pd.DataFrame({"statistic": [20.11, None], "df": [1.0, 0.0], "p_value": [0.0, None],
+                          "method": ["chi2", "none"], "merged": ["", "alder_46_55 + alder_over55"]},
+                         index=["status", "alder"])
+    shown = results_table(tests, lambda v, d=2: f"{v:.{d}f}".replace(".", ","), 0.05)
+    assert list(shown["Blok"]) == ["Gennemførelse", "Aldersgrupper"]
+    assert list(shown["p-værdi"]) == ["<\u00a00,001", "–"]
+    assert list(shown["Chi i anden"]) == ["20,11", "–"]
+    assert list(shown["Signifikant"]) == ["Ja", "–"]
+    assert list(shown["Metode"]) == ["Chi i anden", "Ingen test"]
+    assert list(shown["Sammenlagt"]) == ["–", "46-55 år + Over 55 år"]
+
+
+def test_table3_frame_shows_blocks_hidden_cells_and_zeros():
+    counts = balanced_counts()
+    counts.loc["visitation_andet", "sample"] = 2
+    counts.loc["alder_over55", ["sample", "registered"]] = 0
+    shown = table3_frame(published_tabel3(counts, 3), str, lambda v: f"{v:.1f} %")
+    assert shown.iloc[0, 0] == "N (personer)" and shown.iloc[0, 1] == "100"
+    andet = shown[shown.iloc[:, 0] == "Andet"].iloc[0]
+    assert andet.iloc[1] == SUPPRESSED and andet.iloc[2] == SUPPRESSED
+    over55 = shown[shown.iloc[:, 0] == "Over 55 år"].iloc[0]
+    assert list(over55.iloc[1:]) == [ZERO] * 4
+    assert [r for r in shown.iloc[:, 0] if r.startswith("**")] == [f"**{b[0]}**" for b in BLOCKS.values()]
+
+
+def test_largest_differences_one_per_block_and_never_small_cells():
+    counts = balanced_counts()                                            # n: sample 100, registered 200
+    counts.loc[["completed", "afmeldt"], "sample"] = [80, 20]             # 80 % / 20 %
+    counts.loc[["completed", "afmeldt"], "registered"] = [150, 50]        # 75 % / 25 %
+    counts.loc["visitation_andet", ["sample", "registered"]] = [1, 20]    # big gap, but a cell under 3
+    counts.loc["visitation_kontant", ["sample", "registered"]] = [49, 80]  # 49 % / 40 %
+    top = largest_differences(published_tabel3(counts, 3), 3, n=2)
+    assert list(top["row"]) == ["visitation_kontant", "afmeldt"]         # a tie goes to the smaller category
+    assert top.loc[0, "difference"] == pytest.approx(9)
+    assert top.loc[1, "difference"] == pytest.approx(-5)
+
+
+def test_largest_differences_skip_rows_the_table_hides():
+    counts = balanced_counts()
+    counts.loc["visitation_andet", "sample"] = 20                        # the largest gap, but hidden
+    counts.loc["visitation_andet", "registered"] = 21
+    published = published_tabel3(counts, 3)
+    assert published.loc["visitation_andet", "registered"] == SUPPRESSED
+    diffs = largest_differences(published, 3, n=4)
     assert "visitation_andet" not in set(diffs["row"])
+
+
+def test_the_words_of_the_bundled_extract_follow_its_tests(extract):
+    counts = sample_vs_registered(extract.registrations)
+    tests = representativity_tests(counts, 3).set_index("block")
+    tests["p_value"] = tests["p_value"].round(3)                       # as published
+    text = verdict(tests, 0.05)
+    differ = {BLOCKS[b][1] for b, p in tests["p_value"].items() if p < 0.05}
+    alike = {BLOCKS[b][1] for b, p in tests["p_value"].items() if p >= 0.05}
+    if differ and alike:
+        first, second = text.split(", men ikke")
+        assert all(name in first for name in differ) and all(name in second for name in alike)
+    else:
+        assert text.startswith("Alle blokkene" if differ else "Ingen af blokkene")
+    assert set(BLOCKS) == set(BLOCK_ROWS)
+    for block, rows in BLOCK_ROWS.items():
+        assert list(BLOCKS[block][2]) == rows                          # the page labels the rows compute publishes
+    assert report_joiner == compute_joiner

@@ -1,4 +1,5 @@
-"""Who is in the register sample, and does it look like the citizens it is drawn from?
+"""Repræsentativitet: who is in the register sample, and does it look like the citizens it
+is drawn from?
 
 Tabel 3 compares the register sample with all citizens the municipalities registered. The
 sample is a subset of the registered, so a formal test compares the sample with the
@@ -10,64 +11,56 @@ for independence.
 * `independence_test`: Pearson's chi-square test; when an expected count is small, the
   p-value comes from Fisher's exact test (2 x 2) or a Monte-Carlo test with the margins
   fixed (2 x k), and the chi-square statistic is still reported.
-* `representativity_tests`: one row per block; `verdict` and `headline`: the Danish
-  sentences that follow from the p-values; `results_table`: the results as the book shows them.
-* `table3`: Tabel 3 for the book after disclosure control.
-* `set_aside_table`, `excluded_weeks_table`: the data-quality log after disclosure control.
+* `merge_for_disclosure`, `representativity_tests`: one test per block, small categories
+  merged first so that a published statistic cannot give a hidden count away.
+* `hidden_cells`: the cells of Tabel 3 the disclosure rules hide.
+* `publish`: Tabel 3 (`representativity.tabel3`, and its cells as `tabel3.<column>.<row>.count|pct`),
+  the tests (`representativity.tests`, and `rep.test.<block>.*`) and the numbers and method
+  settings the page quotes.
+
+The words that follow from the tests and the tables as the page shows them are in
+analysis.report.representativity.
 """
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 
-from analysis.register.cohort import AGE_KEYS, VISITATION_KEYS
-from analysis.report.book import join
-from analysis.disclosure.rules import SUPPRESSED, ZERO, suppress_counts, suppress_nested
+from analysis.bundle.store import BundleWriter
+from analysis.compute.results import TABEL3_BLOCKS
+from analysis.compute.stage import Microdata
+from analysis.disclosure.rules import SUPPRESSED, suppress_nested
+from analysis.register.cohort import sample_vs_registered
 
-ALPHA = 0.05
+ALPHA = 0.05              # a p-value under it is a statistically significant difference
 MIN_EXPECTED = 5          # Cochran: the chi-square approximation needs expected counts >= 5
 N_RESAMPLES = 99_999
 SEED = 2025
 
-# Blocks of Tabel 3: key -> (Danish title, name in running text, {row of
-# sample_vs_registered: Danish label}).
-BLOCKS: dict[str, tuple[str, str, dict[str, str]]] = {
-    "status": ("Gennemførelse", "gennemførelse",
-               {"completed": "Gennemført kursus", "afmeldt": "Afmeldt"}),
-    "koen": ("Køn", "køn", {"mand": "Mænd", "kvinde": "Kvinder"}),
-    "alder": ("Aldersgrupper", "aldersgruppe",
-              {f"alder_{key}": label for label, key in AGE_KEYS.items()}),
-    "visitation": ("Visitationskategorier", "visitationskategori",
-                   {f"visitation_{key}": label for label, key in VISITATION_KEYS.items()}),
-}
-METHODS = {
-    "chi2": "Chi i anden",
-    "fisher": "Fishers eksakte",
-    "monte_carlo": "Monte Carlo",
-    "none": "Ingen test",
-}
+# the blocks of Tabel 3 and their rows (rows of cohort.sample_vs_registered), in order
+BLOCK_ROWS: dict[str, list[str]] = dict(zip(("status", "koen", "alder", "visitation"), TABEL3_BLOCKS))
+MERGE_JOINER = " + "
 
 
 # ---------------------------------------------------------------- the tests
 
 def block_tables(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """2 x k tables (rows 'sample', 'other') per block, from `sample_vs_registered`.
+    """2 x k tables (rows 'sample', 'other'; columns the block's rows) per block, from
+    `sample_vs_registered`.
 
     `other` is the registered citizens who are not in the register sample. Raises
     ValueError if the sample is not a subset of the registered (a count would be negative).
     """
     tables = {}
-    for key, (_, _, rows) in BLOCKS.items():
-        sample = counts.loc[list(rows), "sample"].astype(int)
-        other = counts.loc[list(rows), "registered"].astype(int) - sample
+    for key, rows in BLOCK_ROWS.items():
+        sample = counts.loc[rows, "sample"].astype(int)
+        other = counts.loc[rows, "registered"].astype(int) - sample
         if (other < 0).any():
             raise ValueError(f"block {key!r}: the register sample has more persons than the "
                              "registered citizens in a category; the sample must be a subset")
         tables[key] = pd.DataFrame([sample.to_numpy(), other.to_numpy()], index=["sample", "other"],
-                                   columns=list(rows.values()))
+                                   columns=rows)
     return tables
 
 
@@ -102,7 +95,8 @@ def independence_test(table, min_expected: float = MIN_EXPECTED, n_resamples: in
 
 def merge_for_disclosure(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     """Merge neighbouring categories (in the block's order) until no cell of either row is
-    under `min_cell`, so a published test statistic cannot give a hidden count away."""
+    under `min_cell`, so a published test statistic cannot give a hidden count away. A
+    merged column is named by its categories joined with MERGE_JOINER."""
     table = table.copy()
     while True:
         small = [c for c in table.columns if ((table[c] > 0) & (table[c] < min_cell)).any()]
@@ -115,195 +109,103 @@ def merge_for_disclosure(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         lo, hi = sorted((i, j))
         merged = table[columns[lo]] + table[columns[hi]]
         table = table.drop(columns=[columns[lo], columns[hi]])
-        table.insert(lo, f"{columns[lo]} + {columns[hi]}", merged)
+        table.insert(lo, f"{columns[lo]}{MERGE_JOINER}{columns[hi]}", merged)
 
 
 def representativity_tests(counts: pd.DataFrame, min_cell: int = 1, **options) -> pd.DataFrame:
-    """One row per block of Tabel 3: block, title, n_sample, n_other, statistic, df,
-    p_value, method, min_expected, merged (categories merged first by the disclosure rule).
-    `counts` is `cohort.sample_vs_registered(...)`."""
+    """One row per block of Tabel 3: block, n_sample, n_other, merged (the merged
+    categories, e.g. 'alder_46_55 + alder_over55', comma-separated; '' if none),
+    statistic, df, p_value, method, min_expected. `counts` is
+    `cohort.sample_vs_registered(...)`; `options` go to `independence_test`."""
     rows = []
     for key, table in block_tables(counts).items():
         merged = merge_for_disclosure(table, min_cell)
-        rows.append({"block": key, "title": BLOCKS[key][0], "n_sample": int(table.loc["sample"].sum()),
+        rows.append({"block": key, "n_sample": int(table.loc["sample"].sum()),
                      "n_other": int(table.loc["other"].sum()),
-                     "merged": ", ".join(c for c in merged.columns if " + " in c),
+                     "merged": ", ".join(c for c in merged.columns if MERGE_JOINER in c),
                      **independence_test(merged.to_numpy(), **options)})
     return pd.DataFrame(rows)
 
 
-def verdict(tests: pd.DataFrame, alpha: float = ALPHA, fmt: Callable[[float], str] | None = None) -> str:
-    """The Danish conclusion that follows from the p-values of `representativity_tests`.
-
-    `fmt` formats the significance level as a percentage (default '5 %'; the book passes
-    its Danish number format)."""
-    fmt = fmt or (lambda v: f"{v:g} %".replace(".", ","))
-    level = fmt(100 * alpha)
-    tested = tests[tests["method"] != "none"]
-    if tested.empty:
-        return "Ingen af blokkene kan testes, fordi gruppen uden for stikprøven er for lille."
-    names = dict(zip(tested["block"], (BLOCKS[b][1] for b in tested["block"])))
-    differ = [names[b] for b, p in zip(tested["block"], tested["p_value"]) if p < alpha]
-    alike = [names[b] for b, p in zip(tested["block"], tested["p_value"]) if p >= alpha]
-    if not differ:
-        return (f"Ingen af blokkene afviger statistisk signifikant på {level}-niveau: stikprøven ligner "
-                f"de registrerede kursister uden for stikprøven med hensyn til {join(alike)}.")
-    if not alike:
-        return (f"Alle blokkene afviger statistisk signifikant på {level}-niveau: stikprøven adskiller "
-                f"sig fra de registrerede kursister uden for stikprøven med hensyn til {join(differ)}.")
-    return (f"Stikprøven afviger statistisk signifikant på {level}-niveau fra de registrerede kursister "
-            f"uden for stikprøven med hensyn til {join(differ)}, men ikke med hensyn til {join(alike)}.")
-
-
-def headline(tests: pd.DataFrame, alpha: float = ALPHA) -> str:
-    """A short lead for the chapter that follows from the p-values."""
-    tested = tests[tests["method"] != "none"]
-    if tested.empty:
-        return "Stikprøven kan ikke testes mod de registrerede kursister uden for stikprøven."
-    if (tested["p_value"] >= alpha).all():
-        return "Registerstikprøven ligner de registrerede kursister, som den er udtrukket af."
-    if (tested["p_value"] < alpha).all():
-        return "Registerstikprøven adskiller sig fra de registrerede kursister, som den er udtrukket af."
-    return "Registerstikprøven ligner på nogle punkter, men ikke på alle, de registrerede kursister, som den er udtrukket af."
-
-
-def consequence(tests: pd.DataFrame, alpha: float = ALPHA) -> str:
-    """What the verdict means for reading the register results (Danish)."""
-    tested = tests[tests["method"] != "none"]
-    if tested.empty or (tested["p_value"] >= alpha).all():
-        return ("Det taler for, at registerresultaterne også gælder for de registrerede kursister, der "
-                "ikke indgår i stikprøven, så langt som disse kendetegn rækker.")
-    return ("Registerresultaterne beskriver derfor først og fremmest stikprøven, og de bør kun med "
-            "forsigtighed overføres til alle registrerede kursister.")
-
-
-def largest_differences(counts: pd.DataFrame, min_cell: int, n: int = 2,
-                        hidden: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The categories whose share differs most (in percentage points) between the sample
-    and all registered citizens, at most one per block, leaving out categories with a
-    count under `min_cell` in either column (on a tie, the smaller category). Columns block, row, label, sample_pct,
-    registered_pct, difference (sample minus registered)."""
-    rows = []
-    for block, (_, _, labels) in BLOCKS.items():
-        best = None
-        for row, label in labels.items():
-            sample, registered = counts.loc[row, "sample"], counts.loc[row, "registered"]
-            if sample < min_cell or registered < min_cell:
-                continue
-            if hidden is not None and bool(hidden.loc[row].any()):
-                continue   # a cell the table hides must not reappear as a share in the text
-            s_pct = 100.0 * sample / counts.loc["n", "sample"]
-            r_pct = 100.0 * registered / counts.loc["n", "registered"]
-            gap = abs(s_pct - r_pct)
-            # on a tie (a block of two) the smaller category is the more telling one
-            if best is None or gap > abs(best["difference"]) + 1e-9 or (
-                    abs(gap - abs(best["difference"])) <= 1e-9 and r_pct < best["registered_pct"]):
-                best = {"block": block, "row": row, "label": label, "sample_pct": s_pct,
-                        "registered_pct": r_pct, "difference": s_pct - r_pct}
-        if best is not None:
-            rows.append(best)
-    out = pd.DataFrame(rows, columns=["block", "row", "label", "sample_pct", "registered_pct", "difference"])
-    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
-    return out.loc[order].head(n).reset_index(drop=True)
-
-
-# ---------------------------------------------------------------- tables for the book
-
-def _disclosed(values: pd.DataFrame, min_cell: int, fmt: Callable, totals_shown: bool = True):
-    disclosed = suppress_counts(values, min_cell, totals_shown=totals_shown)
-    return disclosed.render(fmt), disclosed.suppressed
-
-
-def table3(counts: pd.DataFrame, min_cell: int, fmt_count: Callable, fmt_pct: Callable) -> pd.DataFrame:
-    """Tabel 3 (counts and percentages of the sample and of all registered) after
-    disclosure control per block (`suppress_nested`: also no cell from which the few
-    registered outside the sample can be worked out); a hidden count's percentage is hidden too."""
-    columns = {"sample": "Stikprøve", "registered": "Registrerede"}
-    header = ["", *(f"{title}, {what}" for title in columns.values() for what in ("antal", "pct."))]
-    rows = [["N (personer)", *(v for col in columns for v in (fmt_count(counts.loc["n", col]), fmt_pct(100.0)))]]
-    for title, _, labels in BLOCKS.values():
-        block = counts.loc[list(labels), list(columns)].astype(int)
-        disclosed = suppress_nested(block, "sample", "registered", min_cell)
-        shown, hidden = disclosed.render(fmt_count), disclosed.suppressed
-        rows.append([f"**{title}**", *(["&nbsp;"] * 4)])   # &nbsp;: an empty LaTeX cell adds a blank line
-        for key, label in labels.items():
-            cells = []
-            for col in columns:
-                share = 100.0 * block.loc[key, col] / counts.loc["n", col]
-                cells += [shown.loc[key, col],
-                          SUPPRESSED if hidden.loc[key, col] else ZERO if block.loc[key, col] == 0
-                          else fmt_pct(share)]
-            rows.append([label, *cells])
-    return pd.DataFrame(rows, columns=header)
-
-
-def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float = ALPHA) -> pd.DataFrame:
-    """The test results as the book shows them (Danish labels and number formats);
-    'Signifikant' is Ja when p < alpha."""
-    def p_text(p):
-        if np.isnan(p):
-            return "–"
-        return f"<\u00a0{fmt_number(0.001, 3)}" if p < 0.001 else fmt_number(p, 3)
-
-    return pd.DataFrame({
-        "Blok": tests["title"],
-        "Chi i anden": [("–" if np.isnan(s) else fmt_number(s, 2)) for s in tests["statistic"]],
-        "Frihedsgr.": [str(int(d)) for d in tests["df"]],
-        "p-værdi": [p_text(p) for p in tests["p_value"]],
-        "Metode": [METHODS[m] for m in tests["method"]],
-        "Signifikant": [
-            "–" if np.isnan(p) else "Ja" if p < alpha else "Nej" for p in tests["p_value"]],
-        "Sammenlagt": [m if m else "–" for m in tests.get("merged", [""] * len(tests))],
-    })
-
-
-BLANK_LABEL = "(blank)"
-BLANK_TEXT = "Blank uge uden lønbeskæftigelse"
-
-
-def set_aside_table(quality: pd.DataFrame, min_cell: int, fmt: Callable) -> pd.DataFrame:
-    """The data-quality log (`Extract.quality`) after disclosure control: reason,
-    description and persons (formatted, 'x' when hidden).
-
-    The reasons for setting a citizen aside and the register sample add up to the
-    enrolled total, which is shown, so a single hidden reason gets a second hidden cell.
-    DREAM rows without an enrolment are counted apart (they are not enrolled)."""
-    q = quality.set_index("reason")
-    additive = [r for r in q.index if r not in ("enrolled", "dream_row_not_enrolled")]
-    part, _ = _disclosed(q.loc[additive, ["persons"]], min_cell, fmt)
-    shown = part["persons"].copy()
-    if "dream_row_not_enrolled" in q.index:
-        apart, _ = _disclosed(q.loc[["dream_row_not_enrolled"], ["persons"]], min_cell, fmt, totals_shown=False)
-        shown = pd.concat([shown, apart["persons"]])
-    shown["enrolled"] = fmt(q.loc["enrolled", "persons"])
-    out = q[["description"]].copy()
-    out["persons"] = shown.reindex(out.index)
-    return out.reset_index()
-
-
-def excluded_weeks_table(excluded: pd.DataFrame, min_cell: int, fmt: Callable) -> pd.DataFrame:
-    """Excluded person-weeks by DREAM code (`register.excluded_weeks`) after disclosure
-    control: a row resting on fewer than `min_cell` persons shows 'x' for both persons
-    and person-weeks (a second row is hidden too when the shown total would reveal it)."""
-    if excluded.empty:
-        return pd.DataFrame(columns=["code", "text", "persons", "person_weeks"])
-    frame = excluded.reset_index(drop=True)
-    persons, hidden = _disclosed(frame[["persons"]], min_cell, fmt)
-    weeks = [SUPPRESSED if h else fmt(w) for w, h in zip(frame["person_weeks"], hidden["persons"])]
-    return pd.DataFrame({
-        "code": [c if c else BLANK_LABEL for c in frame["code"]],
-        "text": [t if c else BLANK_TEXT for c, t in zip(frame["code"], frame["text"])],
-        "persons": persons["persons"].to_numpy(),
-        "person_weeks": weeks,
-    })
-
+# ---------------------------------------------------------------- Tabel 3 after disclosure
 
 def hidden_cells(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Which cells of Tabel 3 (rows of every block; sample, registered) the table hides."""
-    parts = [suppress_nested(counts.loc[list(labels)], "sample", "registered", min_cell).suppressed
-             for _, _, labels in BLOCKS.values()]
+    """Which cells of Tabel 3 (the rows of every block; columns sample, registered) are
+    hidden: `suppress_nested` per block, so that no cell reveals the few registered
+    citizens outside the sample, and no hidden cell follows from a block's total."""
+    parts = [suppress_nested(counts.loc[rows], "sample", "registered", min_cell).suppressed
+             for rows in BLOCK_ROWS.values()]
     return pd.concat(parts)
 
 
-def publish(md, w) -> None:
-    """Not written yet: the chapter still computes for itself."""
+def tabel3(counts: pd.DataFrame, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Tabel 3 as published: (values, persons, hidden). Rows 'n' and the rows of every
+    block in order; columns sample, sample_pct, registered, registered_pct (a share in
+    per cent of the column's n). A hidden count hides its share too."""
+    rows = ["n", *(r for rows in BLOCK_ROWS.values() for r in rows)]
+    hidden = pd.concat([pd.DataFrame(False, index=["n"], columns=["sample", "registered"]),
+                        hidden_cells(counts, min_cell)]).loc[rows]
+    values = pd.DataFrame(index=rows, dtype=object)
+    persons = pd.DataFrame(index=rows, dtype=object)
+    mask = pd.DataFrame(index=rows, dtype=bool)
+    for column in ("sample", "registered"):
+        n = int(counts.loc["n", column])
+        values[column] = [int(v) for v in counts.loc[rows, column]]
+        values[f"{column}_pct"] = [100.0 * int(v) / n for v in counts.loc[rows, column]]
+        for name in (column, f"{column}_pct"):
+            persons[name] = values[column]
+            mask[name] = hidden[column]
+    return values, persons, mask
+
+
+def shown_count(n: int, min_cell: int):
+    """A count of persons as a scalar publishes it on its own: hidden ('x') when it is
+    under `min_cell` (and not 0)."""
+    return SUPPRESSED if 0 < n < min_cell else int(n)
+
+
+# ---------------------------------------------------------------- the bundle
+
+def publish(md: Microdata, w: BundleWriter) -> None:
+    """Tabel 3, the tests and the numbers the page quotes (both editions)."""
+    page = "repraesentativitet"
+    reg = md.extract.registrations
+    counts = sample_vs_registered(reg)
+    n_enrolled = len(reg)
+    n_registered, n_sample = int(counts.loc["n", "registered"]), int(counts.loc["n", "sample"])
+    w.scalar("rep.n_enrolled", n_enrolled, page=page, persons=n_enrolled)
+    for key, n in (("rep.n_not_registered", n_enrolled - n_registered), ("rep.n_other", n_registered - n_sample)):
+        w.scalar(key, shown_count(n, md.min_cell), page=page, kind="count", persons=n)
+    w.scalar("rep.pct_sample_of_registered", 100 * n_sample / n_registered, page=page, kind="percent",
+             decimals=1, persons=n_sample)
+    for key, value in (("rep.min_cell", md.min_cell), ("rep.alpha", 100 * ALPHA),
+                       ("rep.min_expected", MIN_EXPECTED), ("rep.n_resamples", N_RESAMPLES)):
+        w.scalar(key, value, page=page, kind="setting")
+
+    values, persons, hidden = tabel3(counts, md.min_cell)
+    w.table("representativity.tabel3", values, persons=persons, hidden=hidden,
+            kinds={"sample": "count", "registered": "count", "sample_pct": "percent",
+                   "registered_pct": "percent"},
+            decimals={"sample_pct": 1, "registered_pct": 1})
+    # the numbers behind the table, keyed like data/reference/published (shares to two decimals)
+    for column in ("sample", "registered"):
+        for row in values.index:
+            n, hide = int(values.loc[row, column]), bool(hidden.loc[row, column])
+            w.scalar(f"tabel3.{column}.{row}.count", SUPPRESSED if hide else n, page=page, kind="count", persons=n)
+            w.scalar(f"tabel3.{column}.{row}.pct", SUPPRESSED if hide else values.loc[row, f"{column}_pct"],
+                     page=page, kind="percent", persons=n)
+
+    tests = representativity_tests(counts, md.min_cell)
+    w.scalar("rep.n_blocks", len(tests), page=page, kind="count")
+    tested = tests["n_sample"] + tests["n_other"]
+    for t, n in zip(tests.itertuples(), tested):
+        w.scalar(f"rep.test.{t.block}.statistic", t.statistic, page=page, kind="number", persons=n)
+        w.scalar(f"rep.test.{t.block}.df", t.df, page=page, kind="number", decimals=0)
+        w.scalar(f"rep.test.{t.block}.p_value", t.p_value, page=page, kind="number", decimals=3, persons=n)
+    table = tests.set_index("block")[["statistic", "df", "p_value", "method", "merged"]].astype(object)
+    behind = pd.DataFrame(None, index=table.index, columns=table.columns, dtype=object)
+    behind["statistic"] = behind["p_value"] = tested.to_numpy()
+    w.table("representativity.tests", table, persons=behind,
+            kinds={"statistic": "number", "df": "number", "p_value": "number", "method": "text",
+                   "merged": "text"},
+            decimals={"statistic": 2, "df": 0, "p_value": 3})

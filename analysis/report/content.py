@@ -1,7 +1,8 @@
 """Structured content of the report kept as data (`data/reference/content/*.yml`): the theory
 of change, the citizen's route, the coping tools, the division of responsibilities, the
-recommendations, the related programmes and the timeline; plus the activity figures of
-"Rammer for indsatsen" (enrolment per municipality, Tabel 4 and 5 from the results).
+recommendations, the related programmes and the timeline; plus the tables and figures of
+"Rammer for indsatsen" drawn from the statistics bundle (enrolment per municipality, Tabel 4
+and 5; analysis.compute.activity publishes them).
 
 The YAML files hold reference facts and our own Danish text, never results. A loader
 returns simple dataclasses or DataFrames and stops with the file and the key on a file that
@@ -27,7 +28,7 @@ DROPPED = {"ja": "Forventes at udgå efter projektperioden",
            "nej": ""}
 AIMS = {"hverdag": "Hverdag og helbred", "beskæftigelse": "Beskæftigelse", "begge": "Begge"}
 OTHER_MUNICIPALITIES = "Øvrige kommuner"
-NBSP = "&nbsp;"   # an empty cell: an empty LaTeX cell adds a blank line (as analysis.representativity)
+NBSP = "&nbsp;"   # an empty cell: an empty LaTeX cell adds a blank line
 
 
 class ContentError(ValueError):
@@ -125,6 +126,15 @@ def theory_of_change(directory: Path | None = None) -> list[TheoryColumn]:
                                     r.get(item, "note", w, required=False)))
         columns.append(TheoryColumn(r.get(col, "noegle", where), r.get(col, "titel", where), tuple(items)))
     return columns
+
+
+def result_goals(columns: list[TheoryColumn]) -> tuple[TheoryItem, ...]:
+    """The result goals the evaluation measures: the items of the column 'resultater'.
+    Raises ContentError when the theory of change has no such column."""
+    for column in columns:
+        if column.key == "resultater":
+            return column.items
+    raise ContentError("forandringsteori.yml: kolonner: ingen kolonne med noegle 'resultater'")
 
 
 # ---------------------------------------------------------------- the citizen's route
@@ -414,35 +424,18 @@ def timeline_figure(phases: pd.DataFrame, width: float = 7.0):
 
 # ---------------------------------------------------------------- enrolment per municipality
 
-def municipality_counts(registrations: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Enrolled citizens per municipality, largest first: columns kommune, n, members (the
-    municipalities a bar stands for). Municipalities with fewer than `min_cell` persons are
-    merged into one bar "Øvrige kommuner"; if that bar is itself under `min_cell`, the
-    smallest shown municipalities join it until it is not. No bar is under `min_cell`."""
-    counts = registrations["kommune"].value_counts()
-    counts = counts.loc[sorted(counts.index, key=lambda k: (-counts[k], k))]
-    shown = counts[counts >= min_cell]
-    merged = list(counts[counts < min_cell].index)
-    while merged and sum(counts[m] for m in merged) < min_cell and len(shown):
-        merged.append(shown.index[-1])
-        shown = shown.iloc[:-1]
-    rows = [{"kommune": k, "n": int(v), "members": (k,)} for k, v in shown.items()]
-    if merged:
-        total = int(sum(counts[m] for m in merged))
-        if total < min_cell:
-            from analysis.disclosure.rules import DisclosureError
-            raise DisclosureError(f"only {total} enrolled persons in all: under the minimum of {min_cell}")
-        rows.append({"kommune": OTHER_MUNICIPALITIES, "n": total, "members": tuple(sorted(merged))})
-    return pd.DataFrame(rows, columns=["kommune", "n", "members"])
-
-
-def municipality_figure(counts: pd.DataFrame, width: float = 7.0):
-    """Horizontal bars of enrolled citizens per municipality (the merged bar in grey, last)."""
+def municipality_figure(bars: pd.DataFrame, merged: int, width: float = 7.0):
+    """Horizontal bars of enrolled citizens per municipality: `bars` has columns series
+    (the municipality, or OTHER_MUNICIPALITIES for the merged bar), x (position, largest
+    first) and y (persons), as the bundle's figure 'activity.municipalities' holds them;
+    `merged`: how many municipalities the merged bar (grey, last) stands for."""
     import matplotlib.pyplot as plt
 
     from analysis.report import book
 
-    labels = [k if k != OTHER_MUNICIPALITIES else f"{k} ({len(m)})" for k, m in zip(counts["kommune"], counts["members"])]
+    bars = bars.sort_values("x")
+    counts = pd.DataFrame({"kommune": bars["series"].to_numpy(), "n": bars["y"].astype(int).to_numpy()})
+    labels = [k if k != OTHER_MUNICIPALITIES else f"{k} ({merged})" for k in counts["kommune"]]
     fig, ax = plt.subplots(figsize=(width, 0.55 + 0.165 * len(counts)))
     colours = [book.COLORS["grey"] if k == OTHER_MUNICIPALITIES else book.COLORS["blue"] for k in counts["kommune"]]
     y = range(len(counts))
@@ -462,7 +455,7 @@ def municipality_figure(counts: pd.DataFrame, width: float = 7.0):
     return fig
 
 
-# ---------------------------------------------------------------- Tabel 4 and Tabel 5 from the results
+# ---------------------------------------------------------------- Tabel 4 and Tabel 5 from the bundle
 
 PHASE_LABELS = {"pilot": "Pilot", "udbredelse": "Udbredelse", "total": "Total"}
 TABEL4_ROWS = {"hold": "Antal hold", "enrolled": "Antal kursister", "completed": "– Heraf gennemført",
@@ -477,50 +470,32 @@ TABEL5_BLOCKS = {
 }
 
 
-def result_values(results: pd.DataFrame) -> dict[str, object]:
-    return dict(zip(results["key"], results["value"]))
-
-
-def tabel4_values(results: pd.DataFrame, min_cell: int) -> dict[str, object]:
-    """The Tabel 4 numbers (`tabel4.<phase>.<row>.count|pct`) with the completion rows of
-    both phases hidden ('x') when any of their person counts is under `min_cell` (the
-    totals stay: a hidden phase cannot be recovered from them alone)."""
-    values = {k: v for k, v in result_values(results).items() if k.startswith("tabel4.")}
-    small = any(0 < float(values[f"tabel4.{p}.{r}.count"]) < min_cell
-                for p in ("pilot", "udbredelse") for r in ("enrolled", "completed", "afmeldt")
-                if values.get(f"tabel4.{p}.{r}.count") not in (None, SUPPRESSED))
-    if small:
-        for p in ("pilot", "udbredelse"):
-            for r in ("enrolled", "completed", "afmeldt"):
-                for what in ("count", "pct"):
-                    values[f"tabel4.{p}.{r}.{what}"] = SUPPRESSED
-    return values
-
-
 def tabel4_frame(values: dict[str, object]) -> pd.DataFrame:
+    """Tabel 4 as the page shows it, from the bundle's `tabel4.` scalars keyed without the
+    prefix (`<phase>.<row>.count|pct`, as `Bundle.values("tabel4.")` gives them; 'x' hidden)."""
     from analysis.report import book
     rows = []
     for row, label in TABEL4_ROWS.items():
         line = {"": label}
         for phase, title in PHASE_LABELS.items():
-            count = values.get(f"tabel4.{phase}.{row}.count")
-            pct = values.get(f"tabel4.{phase}.{row}.pct")
+            count = values.get(f"{phase}.{row}.count")
+            pct = values.get(f"{phase}.{row}.pct")
             line[f"{title} antal"] = NBSP if count is None else (count if count == SUPPRESSED else book.count(int(count)))
             line[f"{title} pct."] = NBSP if pct is None else (pct if pct == SUPPRESSED else book.pct(pct, 0))
         rows.append(line)
     return pd.DataFrame(rows)
 
 
-def tabel5_frame(results: pd.DataFrame) -> pd.DataFrame:
-    """Tabel 5: participants with a registration by visitation category, gender and age, from
-    the results keys `tabel3.registered.<row>.count|pct` (already disclosure-controlled)."""
+def tabel5_frame(tabel3: pd.DataFrame) -> pd.DataFrame:
+    """Tabel 5: participants with a registration by visitation category, gender and age: the
+    registered column of the published Tabel 3 (the bundle's `representativity.tabel3`:
+    index 'n' and the category rows; columns registered and registered_pct, 'x' hidden,
+    '–' none)."""
     from analysis.report import book
-    values = result_values(results)
 
     def cells(row):
-        count = values[f"tabel3.registered.{row}.count"]
-        pct = values[f"tabel3.registered.{row}.pct"]
-        fmt_count = count if count == SUPPRESSED else (ZERO if int(count) == 0 else book.count(int(count)))
+        count, pct = tabel3.loc[row, "registered"], tabel3.loc[row, "registered_pct"]
+        fmt_count = count if count in (SUPPRESSED, ZERO) else book.count(int(count))
         fmt_pct = pct if pct == SUPPRESSED else book.pct(pct, 1)
         return fmt_count, fmt_pct
 

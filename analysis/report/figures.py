@@ -13,7 +13,6 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from analysis.report import book
 from analysis.editions import Edition
-from analysis.register.extract import Extract
 
 
 def monday(index: int) -> float:
@@ -21,20 +20,18 @@ def monday(index: int) -> float:
     return mdates.date2num(date.fromordinal(int(index) * 7 + 1))
 
 
-def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams: int = 4):
-    """A few teams spread over the period on calendar time (top) and re-centred on their
-    own course start (bottom). `last` is `last_week_with_data` with `start_week`, sorted
-    by start. Returns the figure and the teams drawn."""
-    # a few teams spread over the period, among those with data after the course start
-    with_data = last[last["last_week"] > 0].reset_index(drop=True)
-    picked = with_data.iloc[sorted(set(np.linspace(0, len(with_data) - 1, n_teams).round().astype(int)))]
-
+def event_time_figure(teams: pd.DataFrame, ed: Edition, data_last_week: int):
+    """A few teams on calendar time (top) and re-centred on their own course start
+    (bottom). `teams` is the bundle's figure 'design.event_time' (one series per team, in
+    order of course start: x the week index of its first course week, y the last week
+    relative to course start with register data); `data_last_week` is the week index of
+    the register data's last week. Returns the figure."""
+    picked = pd.DataFrame({"hold": teams["series"].to_numpy(), "start_week": teams["x"].astype(int).to_numpy(),
+                           "last_week": teams["y"].astype(int).to_numpy()})
     rel = {"before": (-ed.weeks_before, 0), "course": (1, ed.course_weeks),
            "after": (ed.course_weeks + 1, ed.weeks_after)}
     colours = {"before": book.COLORS["grey"], "course": book.COLORS["blue"], "after": book.COLORS["lightblue"]}
     labels = {"before": "Før kurset", "course": "Kursusuger", "after": "Efter kurset"}
-
-
 
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.0, 5.2))
     for y, team in enumerate(picked.itertuples()):
@@ -55,7 +52,7 @@ def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams
     for ax in (top, bottom):
         ax.set_yticks(range(len(picked)), names)
         ax.grid(axis="y", visible=False)
-    end_x = monday(extract.last_week + 1)
+    end_x = monday(data_last_week + 1)
     top.axvline(end_x, color=book.COLORS["red"], linestyle="--", linewidth=1.3)
     top.xaxis.set_major_locator(mdates.YearLocator())
     top.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -73,7 +70,7 @@ def event_time_figure(extract: Extract, ed: Edition, last: pd.DataFrame, n_teams
     fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.close(fig)
-    return fig, picked
+    return fig
 
 
 def score_scale_figure(labels: dict[int, str]):

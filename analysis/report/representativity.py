@@ -1,0 +1,184 @@
+"""The Repræsentativitet page: its words and tables, from what the compute stage published
+(analysis.compute.representativity): Tabel 3 (`representativity.tabel3`: counts and
+shares of the register sample and of all registered citizens, hidden cells 'x') and the
+tests (`representativity.tests`: statistic, df, p-value at three decimals, method and the
+categories merged before the test, one row per block).
+
+* `BLOCKS`: the blocks of Tabel 3: title, name in running text, row labels.
+* `verdict`, `headline`, `consequence`: the Danish sentences that follow from the
+  published p-values (compared with the significance level as printed).
+* `largest_differences`: the categories whose shares differ most, from the published counts.
+* `table3_frame`, `results_table`: the two tables as the page shows them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from analysis.disclosure.rules import SUPPRESSED, ZERO
+from analysis.report.book import join
+from analysis.report.content import NBSP, TABEL5_BLOCKS
+
+# Blocks of Tabel 3: key -> (Danish title, name in running text, {row: label}); the rows
+# are those of analysis.compute.representativity.BLOCK_ROWS, in the same order.
+BLOCKS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "status": ("Gennemførelse", "gennemførelse", {"completed": "Gennemført kursus", "afmeldt": "Afmeldt"}),
+    "koen": ("Køn", "køn", TABEL5_BLOCKS["Køn"]),
+    "alder": ("Aldersgrupper", "aldersgruppe", TABEL5_BLOCKS["Aldersgruppe"]),
+    "visitation": ("Visitationskategorier", "visitationskategori",
+                   {"visitation_kontant": "Akt. kontanthjælp", "visitation_udd": "Akt. udd.hjælp",
+                    "visitation_ressource": "Ressourceforløb", "visitation_andet": "Andet"}),
+}
+LABELS = {row: label for _, _, labels in BLOCKS.values() for row, label in labels.items()}
+# how the categories are named in running text
+IN_TEXT = {
+    "completed": "kursister, der gennemførte", "afmeldt": "afmeldte", "mand": "mænd", "kvinde": "kvinder",
+    "alder_under25": "kursister under 25 år", "alder_25_35": "de 25-35-årige", "alder_36_45": "de 36-45-årige",
+    "alder_46_55": "de 46-55-årige", "alder_over55": "kursister over 55 år",
+    "visitation_kontant": "aktivitetsparate kontanthjælpsmodtagere",
+    "visitation_udd": "aktivitetsparate uddannelseshjælpsmodtagere",
+    "visitation_ressource": "borgere i ressourceforløb", "visitation_andet": "kursister i kategorien Andet",
+}
+METHODS = {"chi2": "Chi i anden", "fisher": "Fishers eksakte", "monte_carlo": "Monte Carlo", "none": "Ingen test"}
+MERGE_JOINER = " + "   # how the tests' `merged` joins the rows of a merged category (as compute names them)
+
+
+def _tested(tests: pd.DataFrame) -> pd.DataFrame:
+    return tests[tests["method"] != "none"]
+
+
+def _significant(p, alpha: float) -> bool:
+    return float(p) < alpha
+
+
+# ---------------------------------------------------------------- words
+
+def verdict(tests: pd.DataFrame, alpha: float, fmt: Callable[[float], str] | None = None) -> str:
+    """The Danish conclusion that follows from the published tests (index: block;
+    columns p_value, method). `alpha` is the significance level as a proportion; `fmt`
+    formats it as a percentage (default '5 %'; the book passes its Danish format)."""
+    fmt = fmt or (lambda v: f"{v:g} %".replace(".", ","))
+    level = fmt(100 * alpha)
+    tested = _tested(tests)
+    if tested.empty:
+        return "Ingen af blokkene kan testes, fordi gruppen uden for stikprøven er for lille."
+    differ = [BLOCKS[b][1] for b, p in tested["p_value"].items() if _significant(p, alpha)]
+    alike = [BLOCKS[b][1] for b, p in tested["p_value"].items() if not _significant(p, alpha)]
+    if not differ:
+        return (f"Ingen af blokkene afviger statistisk signifikant på {level}-niveau: stikprøven ligner "
+                f"de registrerede kursister uden for stikprøven med hensyn til {join(alike)}.")
+    if not alike:
+        return (f"Alle blokkene afviger statistisk signifikant på {level}-niveau: stikprøven adskiller "
+                f"sig fra de registrerede kursister uden for stikprøven med hensyn til {join(differ)}.")
+    return (f"Stikprøven afviger statistisk signifikant på {level}-niveau fra de registrerede kursister "
+            f"uden for stikprøven med hensyn til {join(differ)}, men ikke med hensyn til {join(alike)}.")
+
+
+def headline(tests: pd.DataFrame, alpha: float) -> str:
+    """A short lead for the chapter that follows from the published p-values."""
+    tested = _tested(tests)
+    if tested.empty:
+        return "Stikprøven kan ikke testes mod de registrerede kursister uden for stikprøven."
+    significant = [_significant(p, alpha) for p in tested["p_value"]]
+    if not any(significant):
+        return "Registerstikprøven ligner de registrerede kursister, som den er udtrukket af."
+    if all(significant):
+        return "Registerstikprøven adskiller sig fra de registrerede kursister, som den er udtrukket af."
+    return "Registerstikprøven ligner på nogle punkter, men ikke på alle, de registrerede kursister, som den er udtrukket af."
+
+
+def consequence(tests: pd.DataFrame, alpha: float) -> str:
+    """What the verdict means for reading the register results (Danish)."""
+    tested = _tested(tests)
+    if tested.empty or not any(_significant(p, alpha) for p in tested["p_value"]):
+        return ("Det taler for, at registerresultaterne også gælder for de registrerede kursister, der "
+                "ikke indgår i stikprøven, så langt som disse kendetegn rækker.")
+    return ("Registerresultaterne beskriver derfor først og fremmest stikprøven, og de bør kun med "
+            "forsigtighed overføres til alle registrerede kursister.")
+
+
+def largest_differences(tabel3: pd.DataFrame, min_cell: int, n: int = 2) -> pd.DataFrame:
+    """The categories whose share differs most (in percentage points) between the sample
+    and all registered citizens, at most one per block, from the published Tabel 3 (index:
+    'n' and the rows of BLOCKS; columns sample and registered as published: counts, 'x'
+    when hidden, '–' for none). The shares are worked out from the counts. A category
+    with a hidden count or a count under `min_cell` in either column is left out; on a
+    tie the smaller category wins. Columns block, row, sample_pct, registered_pct,
+    difference (sample minus registered), largest first."""
+    n_sample, n_registered = (int(tabel3.loc["n", c]) for c in ("sample", "registered"))
+    rows = []
+    for block, (_, _, labels) in BLOCKS.items():
+        best = None
+        for row in labels:
+            sample, registered = tabel3.loc[row, "sample"], tabel3.loc[row, "registered"]
+            if any(v in (SUPPRESSED, ZERO) or int(v) < min_cell for v in (sample, registered)):
+                continue   # a cell the table hides must not reappear as a share in the text
+            s_pct, r_pct = 100.0 * int(sample) / n_sample, 100.0 * int(registered) / n_registered
+            gap = abs(s_pct - r_pct)
+            # on a tie (a block of two) the smaller category is the more telling one
+            if best is None or gap > abs(best["difference"]) + 1e-9 or (
+                    abs(gap - abs(best["difference"])) <= 1e-9 and r_pct < best["registered_pct"]):
+                best = {"block": block, "row": row, "sample_pct": s_pct, "registered_pct": r_pct,
+                        "difference": s_pct - r_pct}
+        if best is not None:
+            rows.append(best)
+    out = pd.DataFrame(rows, columns=["block", "row", "sample_pct", "registered_pct", "difference"])
+    order = out["difference"].abs().sort_values(ascending=False, kind="stable").index
+    return out.loc[order].head(n).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- tables
+
+def table3_frame(tabel3: pd.DataFrame, fmt_count: Callable, fmt_pct: Callable) -> pd.DataFrame:
+    """Tabel 3 as the page shows it: the N row, then each block under its title, counts
+    and shares of the sample and of all registered ('x' hidden, '–' none)."""
+    columns = {"sample": "Stikprøve", "registered": "Registrerede"}
+    header = ["", *(f"{title}, {what}" for title in columns.values() for what in ("antal", "pct."))]
+
+    def cells(row):
+        out = []
+        for column in columns:
+            count, share = tabel3.loc[row, column], tabel3.loc[row, f"{column}_pct"]
+            out += [count if count in (SUPPRESSED, ZERO) else fmt_count(count),
+                    share if share == SUPPRESSED else ZERO if count == ZERO else fmt_pct(share)]
+        return out
+
+    rows = [["N (personer)", *cells("n")]]
+    for title, _, labels in BLOCKS.values():
+        rows.append([f"**{title}**", *([NBSP] * 4)])
+        rows += [[label, *cells(row)] for row, label in labels.items()]
+    return pd.DataFrame(rows, columns=header)
+
+
+def merged_labels(merged: str) -> str:
+    """'alder_46_55 + alder_over55' -> '46-55 år + Over 55 år' (several merges comma-separated);
+    '' -> '–'."""
+    if not merged:
+        return "–"
+    return ", ".join(MERGE_JOINER.join(LABELS[row] for row in part.split(MERGE_JOINER))
+                     for part in merged.split(", "))
+
+
+def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float) -> pd.DataFrame:
+    """The published tests as the page shows them (Danish labels and number formats): a
+    p-value that is 0 at three decimals is shown '< 0,001'; 'Signifikant' is Ja when the
+    p-value is under `alpha`."""
+    def missing(v):
+        return v is None or (isinstance(v, float) and np.isnan(v))
+
+    def p_text(p):
+        if missing(p):
+            return "–"
+        return f"<\u00a0{fmt_number(0.001, 3)}" if p < 0.001 else fmt_number(p, 3)
+
+    return pd.DataFrame({
+        "Blok": [BLOCKS[b][0] for b in tests.index],
+        "Chi i anden": ["–" if missing(s) else fmt_number(s, 2) for s in tests["statistic"]],
+        "Frihedsgr.": [str(int(d)) for d in tests["df"]],
+        "p-værdi": [p_text(p) for p in tests["p_value"]],
+        "Metode": [METHODS[m] for m in tests["method"]],
+        "Signifikant": ["–" if missing(p) else "Ja" if _significant(p, alpha) else "Nej" for p in tests["p_value"]],
+        "Sammenlagt": [merged_labels(m) for m in tests["merged"]],
+    })
