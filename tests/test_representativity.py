@@ -154,10 +154,12 @@ def test_registered_cell_hidden_when_it_reveals_the_few_outside_the_sample():
 
 # ---------------------------------------------------------------- the page's words, from what is published
 
-def published_tests(p_values: dict[str, float], method: str = "chi2") -> pd.DataFrame:
-    """Shaped like the bundle's table representativity.tests."""
+def published_tests(p_values: dict[str, float], method: str = "chi2", alpha: float = 0.05) -> pd.DataFrame:
+    """Shaped like the bundle's table representativity.tests (the decisions made at
+    `alpha`, as the compute stage makes them)."""
     return pd.DataFrame({"statistic": 1.0, "df": 1.0, "p_value": list(p_values.values()), "method": method,
-                         "merged": ""}, index=list(p_values))
+                         "merged": "", "significant": ["ja" if p < alpha else "nej" for p in p_values.values()]},
+                        index=list(p_values))
 
 
 def published_tabel3(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
@@ -188,27 +190,37 @@ def test_verdict_when_everything_differs_and_when_nothing_can_be_tested():
     assert verdict(published_tests({"status": 0.01, "koen": 0.01}), 0.05).startswith("Alle blokkene")
     untested = published_tests({"status": np.nan, "koen": np.nan}, method="none")
     assert verdict(untested, 0.05).startswith("Ingen af blokkene kan testes")
-    assert "kan ikke testes" in headline(untested, 0.05)
+    assert "kan ikke testes" in headline(untested)
 
 
-def test_words_follow_the_published_p_value_and_the_level():
-    tests = published_tests({"status": 0.05, "koen": 0.7})       # 0,050 as printed is not under 5 %
-    assert "ligner de registrerede" in headline(tests, 0.05)
-    assert "adskiller sig" in headline(published_tests({"status": 0.01, "koen": 0.001}), 0.05)
-    assert "nogle punkter" in headline(published_tests({"status": 0.01, "koen": 0.7}), 0.05)
-    assert "nogle punkter" in headline(tests, 0.10)            # the level is a parameter, not a constant
+def test_words_follow_the_published_decisions():
+    assert "ligner de registrerede" in headline(published_tests({"status": 0.05, "koen": 0.7}))
+    assert "adskiller sig" in headline(published_tests({"status": 0.01, "koen": 0.001}))
+    assert "nogle punkter" in headline(published_tests({"status": 0.01, "koen": 0.7}))
+    # the level is the compute stage's parameter: at 10 % the same p-values decide otherwise
+    assert "nogle punkter" in headline(published_tests({"status": 0.05, "koen": 0.7}, alpha=0.10))
+
+
+def test_the_decision_is_made_on_the_exact_p_value():
+    """p = 0.0496 prints as 0,050 but is significant at 5 %: the bundle carries the
+    decision made on the exact value, and the words follow it."""
+    from analysis.bundle.store import printed_p
+    assert printed_p(0.0496) == 0.05
+    tests = published_tests({"status": 0.0496, "koen": 0.7})
+    tests["p_value"] = [printed_p(p) for p in tests["p_value"]]
+    assert "nogle punkter" in headline(tests)
 
 
 def test_consequence_follows_the_verdict():
-    assert "også gælder" in consequence(published_tests({"status": 0.2, "koen": 0.7}), 0.05)
-    assert "forsigtighed" in consequence(published_tests({"status": 0.01, "koen": 0.7}), 0.05)
+    assert "også gælder" in consequence(published_tests({"status": 0.2, "koen": 0.7}))
+    assert "forsigtighed" in consequence(published_tests({"status": 0.01, "koen": 0.7}))
 
 
 def test_results_table_formats_the_published_tests():
     tests = pd.DataFrame({"statistic": [20.11, None], "df": [1.0, 0.0], "p_value": [0.0, None],
-                          "method": ["chi2", "none"], "merged": ["", "alder_46_55 + alder_over55"]},
-                         index=["status", "alder"])
-    shown = results_table(tests, lambda v, d=2: f"{v:.{d}f}".replace(".", ","), 0.05)
+                          "method": ["chi2", "none"], "merged": ["", "alder_46_55 + alder_over55"],
+                          "significant": ["ja", ""]}, index=["status", "alder"])
+    shown = results_table(tests, lambda v, d=2: f"{v:.{d}f}".replace(".", ","))
     assert list(shown["Blok"]) == ["Gennemførelse", "Aldersgrupper"]
     assert list(shown["p-værdi"]) == ["<\u00a00,001", "–"]
     assert list(shown["Chi i anden"]) == ["20,11", "–"]
@@ -252,13 +264,23 @@ def test_largest_differences_skip_rows_the_table_hides():
     assert "visitation_andet" not in set(diffs["row"])
 
 
-def test_the_words_of_the_bundled_extract_follow_its_tests(extract):
-    counts = sample_vs_registered(extract.registrations)
-    tests = representativity_tests(counts, 3).set_index("block")
-    tests["p_value"] = tests["p_value"].round(3)                       # as published
-    text = verdict(tests, 0.05)
-    differ = {BLOCKS[b][1] for b, p in tests["p_value"].items() if p < 0.05}
-    alike = {BLOCKS[b][1] for b, p in tests["p_value"].items() if p >= 0.05}
+def test_the_words_of_the_bundled_extract_follow_its_tests():
+    from analysis.bundle.store import Bundle, BundleWriter
+    from analysis.compute.representativity import ALPHA, publish
+    from analysis.compute.stage import load_microdata
+    from analysis.editions import EDITIONS
+    md = load_microdata(EDITIONS["final-2025"])
+    writer = BundleWriter()
+    publish(md, writer)
+    tables = writer.frames()["tables"]
+    published = Bundle(None, {}, pd.DataFrame(), tables, pd.DataFrame(), pd.DataFrame()).table(
+        "representativity.tests")
+    exact = representativity_tests(sample_vs_registered(md.extract.registrations), 3).set_index("block")
+    assert list(published["significant"]) == ["ja" if p < ALPHA else "nej" for p in exact["p_value"]]
+    tests = published
+    text = verdict(tests, ALPHA)
+    differ = {BLOCKS[b][1] for b, p in exact["p_value"].items() if p < ALPHA}
+    alike = {BLOCKS[b][1] for b, p in exact["p_value"].items() if p >= ALPHA}
     if differ and alike:
         first, second = text.split(", men ikke")
         assert all(name in first for name in differ) and all(name in second for name in alike)

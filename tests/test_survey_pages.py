@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.bundle.store import Bundle, BundleWriter
+from analysis.bundle.store import Bundle, BundleWriter, printed_p
 from analysis.compute import surveys as section
 from analysis.compute.stage import compute_bundle
 from analysis.disclosure.rules import SUPPRESSED
@@ -156,11 +156,11 @@ def test_the_trivselsscore_per_wave(ctx, survey):
 
 
 def test_p_values_at_printed_precision():
-    assert section.printed_p(0.0006) == 0.0        # printed '< 0,001', not '0,001'
-    assert section.printed_p(0.00099) == 0.0
-    assert section.printed_p(0.0012) == 0.001
-    assert section.printed_p(0.4796) == 0.48
-    assert math.isnan(section.printed_p(float("nan")))
+    assert printed_p(0.0006) == 0.0        # printed '< 0,001', not '0,001'
+    assert printed_p(0.00099) == 0.0
+    assert printed_p(0.0012) == 0.001
+    assert printed_p(0.4796) == 0.48
+    assert math.isnan(printed_p(float("nan")))
 
 
 def test_paired_change_is_hidden_where_the_pairs_are_few(survey):

@@ -27,6 +27,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from analysis.build.chapters import (ChapterError, execute_chapters, render_fingerprint, toc_entries)
@@ -35,7 +36,7 @@ from analysis.editions import REPO, Edition
 from analysis.errors import DataError
 from analysis.reference.published import published_numbers
 from analysis.report.book import data_statement
-from analysis.report.reproduction import published_key_map, reproduction
+from analysis.report.reproduction import compare, summary
 from analysis.runtime import remove, say, swap_in
 
 # what a render publishes into <out>/ (swapped in together at the end)
@@ -194,16 +195,16 @@ def run_jupyter_book(root: Path, builder: str, work: Path, strict: bool = True) 
 # ---------------------------------------------------------------- results
 
 def write_results(bundle: Bundle, edition: Edition, out: Path) -> tuple[int, int]:
-    """results.csv (every scalar of the bundle, as printed) and reproduction.csv (each
-    printed number of the original report beside ours); returns (reproduced, compared)."""
-    results = bundle.results()
-    results.to_csv(out / "results.csv", index=False)
-    teams = [team for team in bundle.table("bilag1.teams").index] if bundle.has_table("bilag1.teams") else []
-    repro = reproduction(results, published_numbers(edition), published_key_map(teams, edition),
-                         edition.model_tolerance)
+    """results.csv (every number the book quotes, as printed: the bundle's scalars and the
+    Reproduktion appendix's counts) and reproduction.csv (each printed number of the
+    original report beside ours); returns (reproduced, compared)."""
+    repro = compare(bundle, edition)
+    counts = summary(repro, published_numbers(edition))
+    extra = pd.DataFrame({"key": list(counts), "value": [round(v, 2) if isinstance(v, float) else v
+                                                          for v in counts.values()], "page": "reproduktion"})
+    pd.concat([bundle.results(), extra], ignore_index=True).to_csv(out / "results.csv", index=False)
     repro.to_csv(out / "reproduction.csv", index=False)
-    compared = repro[repro["ok"] != "suppressed"]
-    return int((compared["ok"] == True).sum()), len(compared)  # noqa: E712
+    return counts["n_ok"], counts["n_compared"]
 
 
 # ---------------------------------------------------------------- render and build

@@ -66,6 +66,16 @@ def _round(value, decimals: int):
     return round(float(value), int(decimals)) + 0.0
 
 
+def printed_p(p) -> float:
+    """A p-value at the precision the book prints it: three decimals, and 0 for p < 0.001
+    (printed '< 0,001'; rounding would turn 0.0006 into 0.001). NaN stays NaN. A decision
+    'significant or not' is made on the exact p at compute time and published as such:
+    a rounded p cannot make it (0.0496 rounds to 0.050)."""
+    if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
+        return np.nan
+    return 0.0 if float(p) < 10 ** -P_DECIMALS else round(float(p), P_DECIMALS)
+
+
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
@@ -197,7 +207,7 @@ class BundleWriter:
         for column in ("estimate", "ci_low", "ci_high"):
             out[column] = out[column].round(2)
         out["se"] = out["se"].round(SE_DECIMALS)
-        out["p"] = out["p"].round(P_DECIMALS)
+        out["p"] = [printed_p(v) for v in out["p"]]
         self.estimates.append(out)
 
     def document(self, name: str, content) -> None:

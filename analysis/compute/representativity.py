@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 
-from analysis.bundle.store import BundleWriter
+from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute.results import TABEL3_BLOCKS
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, suppress_nested
@@ -201,11 +201,15 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     for t, n in zip(tests.itertuples(), tested):
         w.scalar(f"rep.test.{t.block}.statistic", t.statistic, page=page, kind="number", persons=n)
         w.scalar(f"rep.test.{t.block}.df", t.df, page=page, kind="number", decimals=0)
-        w.scalar(f"rep.test.{t.block}.p_value", t.p_value, page=page, kind="number", decimals=3, persons=n)
+        w.scalar(f"rep.test.{t.block}.p_value", printed_p(t.p_value), page=page, kind="number", decimals=3,
+                 persons=n)
     table = tests.set_index("block")[["statistic", "df", "p_value", "method", "merged"]].astype(object)
+    table["p_value"] = [printed_p(v) for v in table["p_value"]]
+    # the decision is made here, on the exact p (a p printed to three decimals cannot make it)
+    table["significant"] = ["" if pd.isna(v) else "ja" if v < ALPHA else "nej" for v in tests["p_value"]]
     behind = pd.DataFrame(None, index=table.index, columns=table.columns, dtype=object)
     behind["statistic"] = behind["p_value"] = tested.to_numpy()
     w.table("representativity.tests", table, persons=behind,
             kinds={"statistic": "number", "df": "number", "p_value": "number", "method": "text",
-                   "merged": "text"},
+                   "merged": "text", "significant": "text"},
             decimals={"statistic": 2, "df": 0, "p_value": 3})

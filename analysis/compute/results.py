@@ -3,7 +3,6 @@ data/reference/published/, after disclosure control, and the comparison with the
 published numbers."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analysis.register.cohort import (AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered)

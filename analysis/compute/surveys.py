@@ -20,12 +20,11 @@ settings only; an edition whose report has no surveys publishes nothing here.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
 
-from analysis.bundle.store import BundleWriter
+from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
@@ -60,15 +59,6 @@ SUMS = {
     "resultatmaal2": [f"survey.{qid}.w{wave}.{codes}.pct" for wave in WAVES
                       for qid, codes in (("job_klare", "1+2"), ("kompetencer", "1+2"), ("retning", "1+2+3"))],
 }
-P_FLOOR = 0.001   # a p-value under this is printed '< 0,001'
-
-
-def printed_p(p: float) -> float:
-    """A p-value at the precision the page prints it: three decimals, and 0 for p < 0.001
-    (printed '< 0,001'; rounding would turn 0.0006 into 0.001). NaN stays NaN."""
-    if p is None or math.isnan(p):
-        return np.nan
-    return 0.0 if p < P_FLOOR else round(float(p), 3)
 
 
 def publish_waves(survey: Survey, w: BundleWriter) -> None:

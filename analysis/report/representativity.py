@@ -49,23 +49,26 @@ def _tested(tests: pd.DataFrame) -> pd.DataFrame:
     return tests[tests["method"] != "none"]
 
 
-def _significant(p, alpha: float) -> bool:
-    return float(p) < alpha
+def _significant(tests: pd.DataFrame) -> pd.Series:
+    """The published decision of each test (column `significant`, made at compute time on
+    the exact p-value: 'ja' or 'nej')."""
+    return tests["significant"].eq("ja")
 
 
 # ---------------------------------------------------------------- words
 
 def verdict(tests: pd.DataFrame, alpha: float, fmt: Callable[[float], str] | None = None) -> str:
     """The Danish conclusion that follows from the published tests (index: block;
-    columns p_value, method). `alpha` is the significance level as a proportion; `fmt`
-    formats it as a percentage (default '5 %'; the book passes its Danish format)."""
+    columns method, significant). `alpha`, the significance level the decisions were made
+    at (a proportion), is only named; `fmt` formats it as a percentage (default '5 %')."""
     fmt = fmt or (lambda v: f"{v:g} %".replace(".", ","))
     level = fmt(100 * alpha)
     tested = _tested(tests)
     if tested.empty:
         return "Ingen af blokkene kan testes, fordi gruppen uden for stikprøven er for lille."
-    differ = [BLOCKS[b][1] for b, p in tested["p_value"].items() if _significant(p, alpha)]
-    alike = [BLOCKS[b][1] for b, p in tested["p_value"].items() if not _significant(p, alpha)]
+    significant = _significant(tested)
+    differ = [BLOCKS[b][1] for b in tested.index[significant]]
+    alike = [BLOCKS[b][1] for b in tested.index[~significant]]
     if not differ:
         return (f"Ingen af blokkene afviger statistisk signifikant på {level}-niveau: stikprøven ligner "
                 f"de registrerede kursister uden for stikprøven med hensyn til {join(alike)}.")
@@ -76,12 +79,12 @@ def verdict(tests: pd.DataFrame, alpha: float, fmt: Callable[[float], str] | Non
             f"uden for stikprøven med hensyn til {join(differ)}, men ikke med hensyn til {join(alike)}.")
 
 
-def headline(tests: pd.DataFrame, alpha: float) -> str:
-    """A short lead for the chapter that follows from the published p-values."""
+def headline(tests: pd.DataFrame) -> str:
+    """A short lead for the chapter that follows from the published tests' decisions."""
     tested = _tested(tests)
     if tested.empty:
         return "Stikprøven kan ikke testes mod de registrerede kursister uden for stikprøven."
-    significant = [_significant(p, alpha) for p in tested["p_value"]]
+    significant = list(_significant(tested))
     if not any(significant):
         return "Registerstikprøven ligner de registrerede kursister, som den er udtrukket af."
     if all(significant):
@@ -89,10 +92,10 @@ def headline(tests: pd.DataFrame, alpha: float) -> str:
     return "Registerstikprøven ligner på nogle punkter, men ikke på alle, de registrerede kursister, som den er udtrukket af."
 
 
-def consequence(tests: pd.DataFrame, alpha: float) -> str:
+def consequence(tests: pd.DataFrame) -> str:
     """What the verdict means for reading the register results (Danish)."""
     tested = _tested(tests)
-    if tested.empty or not any(_significant(p, alpha) for p in tested["p_value"]):
+    if tested.empty or not _significant(tested).any():
         return ("Det taler for, at registerresultaterne også gælder for de registrerede kursister, der "
                 "ikke indgår i stikprøven, så langt som disse kendetegn rækker.")
     return ("Registerresultaterne beskriver derfor først og fremmest stikprøven, og de bør kun med "
@@ -161,10 +164,10 @@ def merged_labels(merged: str) -> str:
                      for part in merged.split(", "))
 
 
-def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float) -> pd.DataFrame:
+def results_table(tests: pd.DataFrame, fmt_number: Callable) -> pd.DataFrame:
     """The published tests as the page shows them (Danish labels and number formats): a
-    p-value that is 0 at three decimals is shown '< 0,001'; 'Signifikant' is Ja when the
-    p-value is under `alpha`."""
+    p-value that is 0 at three decimals is shown '< 0,001'; 'Signifikant' is the
+    published decision."""
     def missing(v):
         return v is None or (isinstance(v, float) and np.isnan(v))
 
@@ -179,6 +182,6 @@ def results_table(tests: pd.DataFrame, fmt_number: Callable, alpha: float) -> pd
         "Frihedsgr.": [str(int(d)) for d in tests["df"]],
         "p-værdi": [p_text(p) for p in tests["p_value"]],
         "Metode": [METHODS[m] for m in tests["method"]],
-        "Signifikant": ["–" if missing(p) else "Ja" if _significant(p, alpha) else "Nej" for p in tests["p_value"]],
+        "Signifikant": [{"ja": "Ja", "nej": "Nej"}.get(s, "–") for s in tests["significant"]],
         "Sammenlagt": [merged_labels(m) for m in tests["merged"]],
     })
