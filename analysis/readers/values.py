@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 import string
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -119,13 +118,15 @@ def decode_columns(frame: pd.DataFrame, decode, path, rows: np.ndarray | None = 
 
 # ---------------------------------------------------------------- person ids
 
-def id_key(text: str) -> str:
-    """The id with case, white space and leading zeros ignored: what a near match compares."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text)).casefold().lstrip("0")
+def id_keys(ids: pd.Series) -> pd.Series:
+    """The ids with case, white space and leading zeros ignored: what a near match compares
+    (ids arrive in NFC from the readers)."""
+    return ids.astype(str).str.replace(r"\s+", "", regex=True).str.lower().str.lstrip("0")
 
 
 def near_match_kinds(left: str, right: str) -> list[str]:
-    """How two different ids with the same `id_key` differ: 'white space', 'case', 'leading zeros'."""
+    """How two different ids with the same key (`id_keys`) differ: 'white space', 'case',
+    'leading zeros'."""
     kinds = []
     a, b = re.sub(r"\s+", "", left), re.sub(r"\s+", "", right)
     if (a, b) != (left, right):
@@ -137,18 +138,23 @@ def near_match_kinds(left: str, right: str) -> list[str]:
     return kinds
 
 
-def near_matches(unmatched: set[str], others: set[str]) -> tuple[int, list[str]]:
+def near_matches(unmatched: set[str], others: set[str] | pd.Series) -> tuple[int, list[str]]:
     """How many ids of `unmatched` equal an id of `others` once case, white space and
-    leading zeros are ignored, and in which of those ways they differ (ordered)."""
-    keys: dict[str, str] = {}
-    for other in others:
-        keys.setdefault(id_key(other), other)
+    leading zeros are ignored, and in which of those ways they differ (ordered). `others`
+    may be long (a national DREAM file): its keys are computed vectorised."""
+    if not unmatched:
+        return 0, []
+    mine = pd.Series(sorted(unmatched))
+    mine_keys = id_keys(mine)
+    others = pd.Series(list(others) if isinstance(others, (set, frozenset)) else others, dtype=object)
+    other_keys = id_keys(others)
+    hit = other_keys.isin(set(mine_keys))
+    partner = dict(zip(other_keys[hit], others[hit]))
     count, kinds = 0, []
-    for value in unmatched:
-        other = keys.get(id_key(value))
-        if other is not None:
+    for value, key in zip(mine, mine_keys):
+        if key in partner:
             count += 1
-            for kind in near_match_kinds(value, other):
+            for kind in near_match_kinds(value, partner[key]):
                 if kind not in kinds:
                     kinds.append(kind)
     order = ["leading zeros", "case", "white space"]

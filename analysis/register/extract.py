@@ -166,8 +166,7 @@ def _check_near_matches(dream_path: Path, reg_path: Path, pnr_col: str, enrolled
     unmatched = set(enrolled[~enrolled.isin(set(ids))])
     if not unmatched:
         return
-    others = set(ids[~ids.isin(set(enrolled))])
-    count, kinds = near_matches(unmatched, others)
+    count, kinds = near_matches(unmatched, ids[~ids.isin(set(enrolled))])
     if count:
         raise DataError(dream_path, f"{count} enrolled citizens of {reg_path.name} have no DREAM row under "
                                     f"their id, but would match one {describe_near_matches(count, kinds)}",
