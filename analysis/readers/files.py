@@ -149,9 +149,10 @@ def find_one(data_dir: Path, stem: str, suffixes: tuple[str, ...] = TABLE_SUFFIX
         names = [f"{stem}{s}" for s in suffixes]
         reason = f"no {', '.join(names[:-1])} or {names[-1]} in the data directory"
         if neighbours:
+            excel = "; Excel files as .xlsx workbooks" if ".xlsx" in suffixes else ""
             reason += (f"; found {', '.join(neighbours)}, which cannot be read: save it as "
                        f"{' or '.join(f'{stem}{s}' for s in suffixes[:2])} "
-                       "(file names are lower case; Excel files as .xlsx workbooks)")
+                       f"(file names are lower case{excel})")
         raise DataError(data_dir, reason)
     return None
 
@@ -194,12 +195,16 @@ def _check_numeric_id(path: Path, suffix: str, id_column: str | None) -> None:
         import pyreadstat
         _, meta = pyreadstat.read_sas7bdat(str(path), metadataonly=True)
         if meta.readstat_variable_types.get(id_column, "string") != "string":
-            raise DataError(path, f"{NUMERIC_ID} (a SAS character variable)", column=id_column)
+            raise DataError(path, f"{NUMERIC_ID} (the column is a SAS numeric variable; make it a "
+                                  "character variable)", column=id_column)
 
 
 def _is_text_type(kind) -> bool:
+    """True for Parquet/Arrow text types (a dictionary of text counts as text)."""
     import pyarrow as pa
-    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind)
+    view = getattr(pa.types, "is_string_view", lambda _: False)
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind) or view(kind)
+            or (pa.types.is_dictionary(kind) and _is_text_type(kind.value_type)))
 
 
 def _excel_frame(path: Path, id_column: str | None) -> pd.DataFrame:
