@@ -39,6 +39,11 @@ class Edition:
     # a time point after the start that a team's data do not reach takes the team's last
     # week with data (the pilot's Hold 10 rule) instead of counting as missing
     last_available: bool = False
+    # the edition's population and data window: the teams of these phases (registrations'
+    # `fase`), and DREAM weeks up to this ISO week; an extract that holds more is cut to
+    # them (analysis.register.extract.select_population), one that cannot serve is an error
+    phases: tuple[str, ...] = ("pilot", "udbredelse")
+    last_week: str | None = None
 
     @property
     def out(self) -> Path:
@@ -60,6 +65,7 @@ EDITIONS = {
         toc=REPO / "_toc.yml",
         survey_published=REPO / "data" / "reference" / "published" / "final-2025-survey.csv",
         errata=REPO / "data" / "reference" / "published" / "final-2025-errata.csv",
+        last_week="2025-W14",    # seed 004 l.652, l.742: DREAM to week 14 of 2025
     ),
     "pilot-2024": Edition(
         name="pilot-2024",
@@ -75,6 +81,8 @@ EDITIONS = {
         design="level_shift",
         last_available=True,
         model_tolerance=(0.05, 0.05),
+        phases=("pilot",),       # seed 000 l.156, l.245: the pilot phase's teams, DREAM to
+        last_week="2023-W39",    # uge 39/2023 (../shared/spec/seed000-001.md §4.2)
     ),
 }
 

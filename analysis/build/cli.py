@@ -30,8 +30,13 @@ def cmd_validate(args) -> int:
     mapping = load_mapping()
     extract = load_extract(data, edition, mapping)
     from analysis.survey.waves import describe_survey, load_edition_survey
-    survey = load_edition_survey(edition, Path(data), extract.registrations)
+    survey = load_edition_survey(edition, Path(data), extract.registrations, outside=extract.outside_ids)
     print(f"OK: {data} passes the data contracts.")
+    p = extract.population
+    if p.selected:
+        print(f"edition {p.edition}: {p.enrolled} enrolled on {len(p.teams_kept)} teams kept, "
+              f"{p.enrolled_dropped} on {len(p.teams_dropped)} teams of other phases left out; "
+              f"DREAM weeks to {p.last_week} (extract to {p.extract_last_week})")
     if survey is not None:
         print(f"surveys: {describe_survey(survey)}")
     print(extract.quality[["reason", "persons", "description"]].to_string(index=False))

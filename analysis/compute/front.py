@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
+from analysis.disclosure.rules import SUPPRESSED
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
@@ -10,3 +11,13 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     w.scalar("n_enrolled", len(md.extract.registrations), page=page, persons=len(md.extract.registrations))
     w.scalar("n_sample", len(md.extract.persons), page=page, persons=len(md.extract.persons))
     w.scalar("min_cell", md.min_cell, page=page, kind="setting")
+    # whom the edition reports on, when the extract held more (another edition's extract)
+    population = md.extract.population
+    w.scalar("population.selected", "ja" if population.selected else "nej", page=page)
+    w.scalar("population.teams_kept", len(population.teams_kept), page=page)
+    w.scalar("population.teams_dropped", len(population.teams_dropped), page=page)
+    dropped = population.enrolled_dropped
+    w.scalar("population.enrolled_dropped", dropped if dropped == 0 or dropped >= md.min_cell else SUPPRESSED,
+             page=page, kind="count", persons=dropped)
+    w.scalar("population.last_week", population.last_week, page=page)
+    w.scalar("population.extract_last_week", population.extract_last_week, page=page)

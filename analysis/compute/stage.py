@@ -66,7 +66,7 @@ def load_microdata(edition: Edition, data: Path | None = None, min_cell: int | N
     say(f"edition {edition.name}: reading and validating {data}")
     extract = load_extract(data, edition, mapping)
     panel = build_panel(extract, mapping)
-    survey = load_edition_survey(edition, data, extract.registrations)
+    survey = load_edition_survey(edition, data, extract.registrations, outside=extract.outside_ids)
     if survey is not None:
         say(f"surveys: {describe_survey(survey)}")
     info_path = data / "extract.json"

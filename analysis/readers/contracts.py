@@ -7,6 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.errors import DataError
+from analysis.readers.printable import check_printable
 from analysis.weeks import ISO_WEEK_TEXT
 
 PHASES = ("pilot", "udbredelse")
@@ -19,6 +20,11 @@ YES_NO = ("ja", "nej")
 REGISTRATION_COLUMNS = ("pnr", "hold", "kommune", "fase", "kursusstart", "status",
                         "samtykke", "registreret", "koen", "aldersgruppe",
                         "visitationskategori")
+# background columns that are empty when registreret = nej: a missing value of any kind
+# (analysis.readers.values.MISSING: SAS '.', NA, ...) reads as empty
+OPTIONAL_COLUMNS = ("koen", "aldersgruppe", "visitationskategori")
+# free text the report prints as given: it must be printable in the PDF
+PRINTED_COLUMNS = ("hold", "kommune")
 
 
 def _text(checks=(), nullable=False):
@@ -66,13 +72,15 @@ def raise_first(path: Path, err: pa.errors.SchemaErrors) -> None:
 
 
 def validate_registrations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Check the registrations contract; return the frame unchanged or raise DataError."""
+    """Check the registrations contract (data/README.md); return the frame unchanged or
+    raise DataError naming the file, row, column and reason of the first fault."""
     if frame.empty:
         raise DataError(path, "the file has a header but no rows")
     try:
         REGISTRATIONS.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         raise_first(path, err)
+    check_printable(frame, PRINTED_COLUMNS, path)
     duplicated = frame["pnr"].duplicated(keep="first")
     if duplicated.any():
         rows = [int(i) + 1 for i in frame.index[duplicated]]

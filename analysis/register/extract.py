@@ -1,18 +1,20 @@
 """Reading an extract: registrations and DREAM -> the validated cohort and its weekly codes."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.readers.contracts import validate_registrations
+from analysis.readers.contracts import OPTIONAL_COLUMNS, validate_registrations
 from analysis.editions import Edition
 from analysis.errors import DataError
 from analysis.runtime import say
-from analysis.readers.files import find_one, read_header, read_rows, read_table
-from analysis.reference.scoring import ScoreMapping, normalise_code
+from analysis.readers.files import DREAM_SUFFIXES, find_one, read_header, read_rows, read_table
+from analysis.readers.values import (blank_missing, decode_columns, describe_near_matches, employment,
+                                     is_missing, near_matches, weekly_code)
+from analysis.reference.scoring import ScoreMapping
 from analysis.weeks import (month_column, month_of_week, parse_month_column, parse_week_column, parse_week_label, week_column, week_label)
 
 # Why a person or a DREAM row is set aside, in the order the rules are applied.
@@ -28,19 +30,55 @@ PERSON_COLUMNS = ["pnr", "hold", "kommune", "fase", "status", "koen", "aldersgru
 
 
 
+@dataclass(frozen=True)
+class Population:
+    """Whom and which weeks an edition reports on, as selected from an extract.
+
+    An edition (analysis.editions.Edition) is defined by the phases of its teams and the
+    last DREAM week it uses; an extract made for another edition may hold more teams and
+    weeks, and is cut to the edition's (`select_population`). `as_dict()` gives the plain
+    values a page can state (no person ids)."""
+    edition: str
+    phases: tuple[str, ...]
+    teams_kept: tuple[str, ...]         # in the order of the registrations file
+    teams_dropped: tuple[str, ...]      # teams of other phases, left out
+    enrolled: int                       # enrolled citizens on the kept teams
+    enrolled_dropped: int               # enrolled citizens on the dropped teams
+    dream_rows_dropped: int             # DREAM rows of persons on the dropped teams (ignored)
+    extract_last_week: str              # the last week of the DREAM extract
+    last_week: str                      # the last week used: the earlier of that and the edition's
+    cut: bool                           # weeks after the edition's last week were left out
+
+    @property
+    def selected(self) -> bool:
+        """True when the extract held more than the edition's population or window."""
+        return bool(self.teams_dropped) or self.cut
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values (str, int, bool, lists of team names) for a page or a results file."""
+        out = asdict(self)
+        out["phases"], out["teams_kept"], out["teams_dropped"] = (
+            list(self.phases), list(self.teams_kept), list(self.teams_dropped))
+        out["selected"] = self.selected
+        return out
+
+
 @dataclass
 class Extract:
     """The validated cohort and its DREAM weeks, ready for the panel."""
     edition: Edition
-    registrations: pd.DataFrame   # every enrolled citizen, with start_week and set_aside
+    registrations: pd.DataFrame   # every enrolled citizen of the edition's population, with start_week and set_aside
     persons: pd.DataFrame         # the register sample, in the row order of `codes`
     codes: np.ndarray             # str, persons x loaded weeks
     employed: np.ndarray          # bool, same shape: employment in the week's month
     load_first: int               # week index of column 0 of `codes`
     first_week: int               # first week of the DREAM extract
-    last_week: int                # last week of the DREAM extract
+    last_week: int                # last week used: the extract's, cut at the edition's last week
     quality: pd.DataFrame         # reason, description, persons
     source: dict[str, str]
+    population: Population | None = None
+    # ids of enrolled citizens on teams the edition leaves out (for the survey reader; never printed)
+    outside_ids: frozenset[str] = field(default_factory=frozenset, repr=False)
 
 
 def _week_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
@@ -85,27 +123,107 @@ def _team_starts(reg: pd.DataFrame, path: Path) -> pd.Series:
     return reg["kursusstart"].map(starts).astype(int)
 
 
+def select_population(reg: pd.DataFrame, edition: Edition, data_last: int, reg_path: Path,
+                      dream_path: Path) -> tuple[pd.DataFrame, Population, int]:
+    """The edition's population and data window out of an extract: (kept registrations,
+    Population, last week used).
+
+    The kept registrations are those of the teams whose phase (`fase`) is one of
+    `edition.phases`; the last week used is the earlier of the extract's last week and
+    `edition.last_week` (none: the extract's). The rule is the edition's definition
+    (analysis/editions.py; pilot-2024: the pilot phase's teams and DREAM to 2023-W39, seed 000
+    l.156 and l.245). Raises DataError when no team is of the edition's phases, or when the
+    extract ends before the edition's last week (it was ordered for an earlier report)."""
+    in_phase = reg["fase"].isin(edition.phases)
+    if not in_phase.any():
+        found = ", ".join(repr(p) for p in sorted(reg["fase"].unique()))
+        wanted = ", ".join(repr(p) for p in edition.phases)
+        raise DataError(reg_path, f"no team is of the phase edition {edition.name} reports on ({wanted}); "
+                                  f"the teams here are of phase {found}: this extract cannot serve "
+                                  f"{edition.name}", column="fase")
+    last = data_last
+    if edition.last_week is not None:
+        wanted_last = parse_week_label(edition.last_week)
+        if data_last < wanted_last:
+            raise DataError(dream_path, f"the DREAM extract ends {week_label(data_last)}, before "
+                                        f"{edition.last_week}, the last week of edition {edition.name}: "
+                                        "this extract cannot serve it (order DREAM to that week)")
+        last = min(data_last, wanted_last)
+    teams = list(dict.fromkeys(reg["hold"]))
+    kept = list(dict.fromkeys(reg.loc[in_phase, "hold"]))
+    population = Population(
+        edition=edition.name, phases=tuple(edition.phases), teams_kept=tuple(kept),
+        teams_dropped=tuple(t for t in teams if t not in set(kept)),
+        enrolled=int(in_phase.sum()), enrolled_dropped=int((~in_phase).sum()), dream_rows_dropped=0,
+        extract_last_week=week_label(data_last), last_week=week_label(last), cut=last < data_last)
+    return reg[in_phase], population, last
+
+
+def _check_near_matches(dream_path: Path, reg_path: Path, pnr_col: str, enrolled: pd.Series,
+                        ids: pd.Series) -> None:
+    """Stop when enrolled ids without a DREAM row would match a DREAM row's id that is not
+    enrolled once case, white space and leading zeros are ignored (count only, no id)."""
+    unmatched = set(enrolled[~enrolled.isin(set(ids))])
+    if not unmatched:
+        return
+    count, kinds = near_matches(unmatched, ids[~ids.isin(set(enrolled))])
+    if count:
+        raise DataError(dream_path, f"{count} enrolled citizens of {reg_path.name} have no DREAM row under "
+                                    f"their id, but would match one {describe_near_matches(count, kinds)}",
+                        column=pnr_col)
+
+
+def _decode_weeks(wide: pd.DataFrame, week_names: list[str], rows: np.ndarray, mapping: ScoreMapping,
+                  dream_path: Path) -> np.ndarray:
+    """The weekly codes as the mapping spells them ('' = no code); DataError naming row and
+    column for a value that is no code and for a code the mapping lacks."""
+    inverse, vocabulary = decode_columns(wide[week_names], weekly_code, dream_path, rows)
+    normalised = np.array(vocabulary, dtype=object)
+    unknown = [i for i, c in enumerate(normalised) if c and c not in mapping.scores]
+    if unknown:
+        bad = np.isin(inverse, unknown)
+        r, c = np.argwhere(bad)[0]
+        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse[r, c]]!r}: "
+                                    "add it to data/reference/score_mapping.csv with a score or 'excluded'",
+                        row=int(rows[r]) + 1, column=week_names[c], more=int(bad.sum()) - 1)
+    return normalised.astype(str)[inverse]
+
+
 def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
+    """Read and validate an extract for `edition`: registrations.* and dream.* in `data_dir`.
+
+    Returns the Extract of the edition's population (`select_population`). Raises DataError
+    (file, row, line, column, reason; never a person id) for anything data/README.md does
+    not accept."""
     data_dir = Path(data_dir)
     reg_path = find_one(data_dir, "registrations")
-    dream_path = find_one(data_dir, "dream")
+    dream_path = find_one(data_dir, "dream", DREAM_SUFFIXES)
     say(f"reading {reg_path}")
-    raw = read_table(reg_path)
-    if "pnr" in raw.columns:
-        raw["pnr"] = raw["pnr"].str.strip()   # ids must match DREAM's, which are read stripped
-    reg = validate_registrations(raw, reg_path)
-    reg["start_week"] = _team_starts(reg, reg_path)
+    raw = read_table(reg_path, id_column="pnr")
+    for column in OPTIONAL_COLUMNS:
+        if column in raw.columns:
+            raw[column] = blank_missing(raw[column])
+    everyone = validate_registrations(raw, reg_path)
+    everyone["start_week"] = _team_starts(everyone, reg_path)
 
     header = read_header(dream_path)
     pnr_col, weeks, months = _week_columns(dream_path, header)
-    first, last = min(weeks), max(weeks)
-    say(f"{dream_path.name}: {len(header)} columns, weeks {week_label(first)} to {week_label(last)}")
+    first, data_last = min(weeks), max(weeks)
+    say(f"{dream_path.name}: {len(header)} columns, weeks {week_label(first)} to {week_label(data_last)}")
+    reg, population, last = select_population(everyone, edition, data_last, reg_path, dream_path)
+    if population.selected:
+        say(f"edition {edition.name}: {population.enrolled} enrolled on {len(population.teams_kept)} teams "
+            f"kept, {population.enrolled_dropped} on {len(population.teams_dropped)} teams of other phases "
+            f"left out; DREAM weeks to {population.last_week} (the extract runs to "
+            f"{population.extract_last_week})")
 
     # every team's window must fit the extract (a post-course window cut off by the
     # end of the data is allowed: that is censoring, as in Tabel 1)
     teams = reg.reset_index().groupby("hold")[["start_week", "index"]].first()
     outside = ((teams["start_week"] - 1 - edition.weeks_before < first)
                | (teams["start_week"] > last + edition.weeks_after))
+    data_end = (f"the DREAM data of edition {edition.name} end {week_label(last)}" if population.cut
+                else f"the DREAM extract ends {week_label(last)}")
     for team, start, index in teams[outside].itertuples(name=None):
         start = int(start)
         need = start - 1 - edition.weeks_before
@@ -117,8 +235,8 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
                             row=row, column="kursusstart")
         if start > last + edition.weeks_after:
             raise DataError(reg_path, f"team {team!r} starts {week_label(start)}, more than "
-                                      f"{edition.weeks_after} weeks after the DREAM extract ends "
-                                      f"{week_label(last)} (team start outside the data window)",
+                                      f"{edition.weeks_after} weeks after {data_end} "
+                                      f"(team start outside the data window)",
                             row=row, column="kursusstart")
 
     reason = pd.Series("", index=reg.index, dtype=object)
@@ -127,10 +245,10 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     reason[reason.eq("") & (reg["start_week"] > last)] = "no_post_course_data"
 
     say(f"reading person ids of {dream_path.name}")
-    ids = read_table(dream_path, [pnr_col])[pnr_col].str.strip()
+    ids = read_table(dream_path, [pnr_col], id_column=pnr_col)[pnr_col]
     if ids.empty:
         raise DataError(dream_path, "the file has a header but no rows")
-    blank_id = ids.eq("")
+    blank_id = ids.map(is_missing).to_numpy(dtype=bool)
     if blank_id.any():
         raise DataError(dream_path, "empty person id", row=int(np.flatnonzero(blank_id)[0]) + 1, column=pnr_col)
     dup = ids.duplicated(keep="first")
@@ -138,10 +256,14 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
         rows = np.flatnonzero(dup) + 1
         raise DataError(dream_path, "duplicate PNR: DREAM has one row per person", row=int(rows[0]),
                         column=pnr_col, more=len(rows) - 1)
+    _check_near_matches(dream_path, reg_path, pnr_col, everyone["pnr"], ids)
     in_dream = reg["pnr"].isin(set(ids))
     reason[reason.eq("") & ~in_dream] = "no_dream_row"
+    reg = reg.copy()
     reg["set_aside"] = reason
-    not_enrolled = int((~ids.isin(set(reg["pnr"]))).sum())
+    outside_ids = frozenset(everyone.loc[~everyone.index.isin(reg.index), "pnr"])
+    not_enrolled = int((~ids.isin(set(everyone["pnr"]))).sum())
+    population = replace(population, dream_rows_dropped=int(ids.isin(outside_ids).sum()))
 
     sample = reg[reason.eq("")]
     if sample.empty:
@@ -163,26 +285,11 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     order = pd.Series(np.arange(len(wide)), index=wide[pnr_col]).loc[sample["pnr"]].to_numpy()
     wide = wide.iloc[order].reset_index(drop=True)
     rows = wide["_row"].to_numpy() - 1       # 0-based data row in the file, for messages
-    # one vocabulary of normalised codes, built column by column (fast on large extracts)
-    vocabulary: dict[str, int] = {}
-    inverse = np.empty((len(wide), len(week_names)), dtype=np.int32)
-    for j, name in enumerate(week_names):
-        column_codes, column_uniques = pd.factorize(wide[name])
-        lookup = [vocabulary.setdefault(normalise_code(str(u)), len(vocabulary)) for u in column_uniques]
-        inverse[:, j] = np.asarray(lookup, dtype=np.int32)[column_codes]
-    normalised = np.array(list(vocabulary), dtype=object)
-    unknown = [i for i, c in enumerate(normalised) if c and c not in mapping.scores]
-    if unknown:
-        bad = np.isin(inverse, unknown)
-        r, c = np.argwhere(bad)[0]
-        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse[r, c]]!r}: "
-                                    "add it to data/reference/score_mapping.csv with a score or 'excluded'",
-                        row=int(rows[r]) + 1, column=week_names[c], more=int(bad.sum()) - 1)
-    codes = normalised.astype(str)[inverse]
+    codes = _decode_weeks(wide, week_names, rows, mapping, dream_path)
     month_pos = {m: j for j, m in enumerate(needed_months)}
     week_month = np.array([month_pos[month_of_week(i)] for i in range(load_first, load_last + 1)])
-    branche = wide[month_names].to_numpy(dtype=str)
-    has_job = (branche != "") & (branche != "0")
+    job_inverse, job_values = decode_columns(wide[month_names], employment, dream_path, rows)
+    has_job = np.array(job_values, dtype=bool)[job_inverse]
     employed = has_job[:, week_month]
 
     counts = reason[reason.ne("")].value_counts()
@@ -198,6 +305,5 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     return Extract(edition=edition, registrations=reg, persons=sample.reset_index(drop=True),
                    codes=codes, employed=employed, load_first=load_first, first_week=first,
                    last_week=last, quality=quality,
-                   source={"registrations": str(reg_path), "dream": str(dream_path)})
-
-
+                   source={"registrations": str(reg_path), "dream": str(dream_path)},
+                   population=population, outside_ids=outside_ids)

@@ -170,6 +170,14 @@ def glue_value(ctx: Context, key: str, kind: str | None = None, name: str | None
     return glue_text(name or key, value_text(ctx, key, kind))
 
 
+def week_text(week: str | int) -> str:
+    """An ISO week as the report writes it: '2023-W39' (or its week index) -> 'uge 39 i 2023'."""
+    from analysis.weeks import iso_year_week, parse_week_label
+    index = parse_week_label(week) if isinstance(week, str) else int(week)
+    year, number = iso_year_week(index)
+    return f"uge {number} i {year}"
+
+
 def join(labels: list[str], last: str = "og") -> str:
     """['a', 'b', 'c'] -> 'a, b og c'."""
     labels = list(labels)

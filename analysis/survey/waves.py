@@ -1,10 +1,13 @@
 """Reading the participant survey waves against the codebook.
 
-A wave file `survey_w<k>.<csv|parquet|sas7bdat>` has one row per person the wave was sent
+A wave file `survey_w<k>.<csv|xlsx|parquet|sas7bdat>` has one row per person the wave was sent
 to: `pnr` (the pseudonymous id of the registrations), `besvaret` (ja/nej) and one column
 per question of that wave, coded by data/reference/questionnaire.yml (single choice: the
 option code; multiple choice: codes joined by ';'; number: the number; free text: text).
 Free text is checked for presence only and dropped on reading: it never reaches an output.
+The files are read like the registrations (analysis.readers.files: `,`/`;` CSV, Excel,
+Parquet, SAS); an answer that is a missing value (analysis.readers.values.MISSING: empty,
+SAS `.`, `.A`-`.Z`, `NA` ...) is a blank answer, and numbers may have a decimal comma.
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import DataError
-from analysis.readers.files import SUFFIXES, read_table
+from analysis.readers.files import TABLE_SUFFIXES, find_one, read_table
+from analysis.readers.values import blank_missing, describe_near_matches, near_matches
 from analysis.reference.codebook import CODEBOOK, WAVES, Codebook, Question, load_codebook
 
 
@@ -32,6 +36,7 @@ class Survey:
     missing: list[int] = field(default_factory=list)   # waves whose file is not in the extract
     files: dict[int, Path] = field(default_factory=dict)
     free_text_answers: int = 0              # counted, never kept
+    left_out: int = 0                       # invited persons on teams outside the edition, left out
 
     @property
     def available(self) -> list[int]:
@@ -43,14 +48,14 @@ class Survey:
 
 
 def wave_file(data_dir: Path, wave: int) -> Path | None:
-    found = [data_dir / f"survey_w{wave}{s}" for s in SUFFIXES if (data_dir / f"survey_w{wave}{s}").exists()]
-    if len(found) > 1:
-        raise DataError(data_dir, f"more than one survey_w{wave} file: {', '.join(p.name for p in found)}; keep one")
-    return found[0] if found else None
+    """The file of wave `wave` (`survey_w<wave>.<csv|xlsx|parquet|sas7bdat>`), None if there
+    is none; DataError for two files, or for only an unreadable one (`survey_w1.xls`)."""
+    return find_one(data_dir, f"survey_w{wave}", TABLE_SUFFIXES, required=False)
 
 
 def _first_bad(path: Path, mask: pd.Series, column: str, reason: str) -> None:
-    bad = np.flatnonzero(mask.to_numpy())
+    """DataError at the first True of `mask`, whose index is the 0-based data row."""
+    bad = mask.index[np.asarray(mask.to_numpy(), dtype=bool)]
     if len(bad):
         raise DataError(path, reason, row=int(bad[0]) + 1, column=column, more=len(bad) - 1)
 
@@ -66,7 +71,7 @@ def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
                    f"(codes {', '.join(map(str, q.codes))}, several joined by ';')")
         return pd.Series([frozenset(int(s) for s in items) if g else None
                           for items, g in zip(parts, given)], index=text.index, dtype=object)
-    numeric = pd.to_numeric(text.where(given), errors="coerce")
+    numeric = pd.to_numeric(text.where(given).str.replace(",", ".", regex=False), errors="coerce")
     whole = numeric.notna() & (numeric == numeric.round())
     _first_bad(path, given & ~whole, q.id, f"answer to {q.id!r} is not a whole number")
     values = numeric.astype("Int64")
@@ -80,12 +85,20 @@ def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
     return values
 
 
-def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str]) -> tuple[pd.DataFrame, int]:
-    """Validate one wave file; returns (answers, number of free-text answers dropped)."""
-    raw = read_table(path)
+def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
+              outside: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, int, int]:
+    """Validate one wave file; returns (answers, free-text answers dropped, persons left out).
+
+    `enrolled` are the ids of the edition's population; rows of `outside` (enrolled on teams
+    the edition leaves out) are dropped and counted. Raises DataError (file, row, line or
+    Excel row, column, reason) on the first fault; see the module doc."""
+    raw = read_table(path, id_column=ID_COLUMN)
     for column in (ID_COLUMN, STATUS_COLUMN):
         if column not in raw.columns:
             raise DataError(path, f"missing column {column!r}", column=column)
+    for column in raw.columns:
+        if column != ID_COLUMN:
+            raw[column] = blank_missing(raw[column])
     asked = {q.id: q for q in codebook.in_wave(wave)}
     for column in raw.columns:
         if column in (ID_COLUMN, STATUS_COLUMN):
@@ -97,8 +110,16 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str]) -> 
                             f"(asked in wave {', '.join(map(str, codebook[column].waves))})", column=column)
     ids = raw[ID_COLUMN]
     _first_bad(path, ids == "", ID_COLUMN, "empty respondent id")
-    _first_bad(path, ~ids.isin(enrolled), ID_COLUMN, "respondent is not among the enrolled participants "
-               "(no row with this pnr in registrations)")
+    left_out = ids.isin(outside)
+    if left_out.any():
+        raw, ids = raw[~left_out], ids[~left_out]
+    unknown = ~ids.isin(enrolled)
+    if unknown.any():
+        count, kinds = near_matches(set(ids[unknown]), set(enrolled) - set(ids))
+        hint = (f"; {count} such respondents would match an enrolled id {describe_near_matches(count, kinds)}"
+                if count else "")
+        _first_bad(path, unknown, ID_COLUMN, "respondent is not among the enrolled participants "
+                   f"(no row with this pnr in registrations){hint}")
     _first_bad(path, ids.duplicated(), ID_COLUMN, f"respondent appears more than once in wave {wave}")
     status = raw[STATUS_COLUMN]
     _first_bad(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
@@ -120,16 +141,23 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str]) -> 
                        f"answer to {q.id!r}, which is only asked when {q.asked_if}")
         if q.type != "text":
             out[q.id] = values
-    return out, free_text
+    return out.reset_index(drop=True), free_text, int(left_out.sum())
 
 
-def load_edition_survey(edition, data_dir: Path, registrations: pd.DataFrame) -> Survey | None:
-    """The surveys of an edition whose report has them (else None)."""
-    return load_survey(data_dir, registrations) if edition.survey_published else None
+def load_edition_survey(edition, data_dir: Path, registrations: pd.DataFrame,
+                        outside: frozenset[str] = frozenset()) -> Survey | None:
+    """The surveys of an edition whose report has them (else None). `registrations` and
+    `outside` as for `load_survey` (pass an Extract's `registrations` and `outside_ids`)."""
+    return load_survey(data_dir, registrations, outside=outside) if edition.survey_published else None
 
 
-def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook | None = None) -> Survey:
-    """Every wave file present in `data_dir`; a missing wave is listed in `missing`."""
+def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook | None = None,
+                outside: frozenset[str] = frozenset()) -> Survey:
+    """Every wave file present in `data_dir`; a missing wave is listed in `missing`.
+
+    `registrations` are the edition's enrolled citizens; invited persons whose id is in
+    `outside` (enrolled on a team the edition leaves out) are dropped and counted in
+    `Survey.left_out`. Raises DataError as `read_wave` does."""
     codebook = codebook or load_codebook()
     enrolled = set(registrations[ID_COLUMN])
     survey = Survey(codebook, {})
@@ -138,9 +166,10 @@ def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook 
         if path is None:
             survey.missing.append(wave)
             continue
-        survey.waves[wave], dropped = read_wave(path, wave, codebook, enrolled)
+        survey.waves[wave], dropped, left_out = read_wave(path, wave, codebook, enrolled, outside)
         survey.files[wave] = path
         survey.free_text_answers += dropped
+        survey.left_out += left_out
     return survey
 
 
@@ -150,6 +179,8 @@ def describe_survey(survey: Survey) -> str:
     parts += [f"wave {w}: no file (its pages say so)" for w in survey.missing]
     if survey.free_text_answers:
         parts.append(f"{survey.free_text_answers} free-text answers read and dropped")
+    if survey.left_out:
+        parts.append(f"{survey.left_out} invitations to persons on teams outside the edition left out")
     return "; ".join(parts)
 
 
