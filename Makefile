@@ -4,10 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 EDITION ?= final-2025
 DATA ?=
+BUNDLE ?=
 PORT ?= 8000
 DATA_ARG := $(if $(DATA),--data $(DATA),)
+# with BUNDLE=dir the book is rendered from that (exported) bundle: no extract is read
+SOURCE_ARG := $(if $(BUNDLE),--bundle $(BUNDLE),$(DATA_ARG))
 
-.PHONY: book html test setup system-packages synth bench serve clean
+.PHONY: book html bundle test setup system-packages synth bench serve clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +24,13 @@ system-packages:
 setup: $(VENV)/.installed system-packages
 
 book: setup
-	$(BIN)/python -m analysis build --edition $(EDITION) $(DATA_ARG)
+	$(BIN)/python -m analysis build --edition $(EDITION) $(SOURCE_ARG)
 
 html: $(VENV)/.installed
-	$(BIN)/python -m analysis build --edition $(EDITION) $(DATA_ARG) --no-pdf
+	$(BIN)/python -m analysis build --edition $(EDITION) $(SOURCE_ARG) --no-pdf
+
+bundle: $(VENV)/.installed
+	$(BIN)/python -m analysis compute --edition $(EDITION) $(DATA_ARG)
 
 test: setup
 	$(BIN)/python -m pytest
@@ -39,6 +45,7 @@ synth: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_register.py
+	$(BIN)/python benchmarks/bench_build.py
 
 clean:
 	rm -rf _build

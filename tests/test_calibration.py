@@ -4,7 +4,6 @@ Every expected number is read from data/reference/published/, never typed here.
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from analysis.register.cohort import completion_by_phase, per_team, sample_vs_registered

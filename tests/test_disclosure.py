@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -60,23 +62,35 @@ def test_nested_counts_hide_cells_that_reveal_the_few_outside_the_part():
     assert not hidden["sample"].any()
 
 
-def test_results_check_fails_on_a_small_person_count():
-    from analysis.disclosure.rules import check_results
-    ok = pd.DataFrame({"key": ["tabel6.count.w0.7", "tabel6.count.w0.9", "tabel6.mean.w0", "tabel3.sample.n.pct"],
-                       "value": [22, "x", 2.14, 1.0]})
-    check_results(ok, 3)   # a mean or a percentage of 1-2 is not a count
-    bad = pd.concat([ok, pd.DataFrame({"key": ["bilag1.register.Hold 1"], "value": [2]})])
-    with pytest.raises(DisclosureError, match="bilag1.register.Hold 1"):
-        check_results(bad, 3)
+def test_the_persons_check_fails_on_a_shown_number_of_one_or_two_persons():
+    from analysis.disclosure.rules import check_persons
+    ok = pd.DataFrame({"key": ["tabel6.count.w0.7", "tabel6.count.w0.9", "tabel6.mean.w0", "n_teams"],
+                       "persons": [22, None, 268, None], "status": ["shown", "hidden", "shown", "shown"]})
+    check_persons(ok, 3)   # a hidden cell and a number that is not persons pass
+    bad = pd.concat([ok, pd.DataFrame({"key": ["bilag1.register.Hold 1"], "persons": [2], "status": ["shown"]})])
+    with pytest.raises(DisclosureError, match="bilag1.register.Hold 1 rests on 2 persons"):
+        check_persons(bad, 3)
+    with pytest.raises(DisclosureError, match="rests on 11 persons"):
+        check_persons(ok.assign(persons=[11, None, 268, None]), 12)
 
 
-def test_the_bundled_build_results_pass_the_check(extract, panel):
-    from analysis.disclosure.rules import check_results
-    from analysis.compute.results import register_results
-    results, _ = register_results(extract, panel, "cluster", 3)
-    check_results(results, 3)
-    strict, _ = register_results(extract, panel, "cluster", 12)
-    check_results(strict, 12)
+def test_which_keyed_results_count_persons():
+    from analysis.disclosure.rules import is_person_count
+    assert is_person_count("bilag1.register.Hold 1") and is_person_count("tabel6.n_with_data.w0")
+    assert is_person_count("survey.helbred.w1.n") and is_person_count("tabel3.sample.mand.count")
+    assert not is_person_count("tabel3.sample.mand.pct") and not is_person_count("tabel4.total.hold.count")
+    assert not is_person_count("tabel6.mean.w0")
+
+
+def test_the_bundled_results_pass_the_check_at_any_minimum():
+    """The bundle of the bundled extract is written (every shown number checked) at the
+    minimum of 3 and at a strict 12."""
+    from analysis.compute.stage import compute_bundle
+    from analysis.editions import EDITIONS
+    import tempfile
+    with tempfile.TemporaryDirectory() as out:
+        for min_cell in (3, 12):
+            compute_bundle(EDITIONS["final-2025"], out=Path(out) / f"b{min_cell}", min_cell=min_cell)
 
 
 def test_the_rule_reproduces_the_merges_of_the_pilot_evaluation():

@@ -8,7 +8,6 @@ differ from `base/`; `extract_dir` lays it over a copy of `base/`.
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import subprocess
 import sys

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from analysis.build import cli
-from analysis.register.panel import build_panel
-from analysis.reference.scoring import EXCLUDED, load_mapping
-from analysis.weeks import parse_week_label, week_label
+from analysis.reference.scoring import EXCLUDED
+from analysis.weeks import week_label
 
 
 def test_relative_week_convention(panel, extract):

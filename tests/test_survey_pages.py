@@ -19,7 +19,7 @@ from analysis.compute import surveys as section
 from analysis.compute.stage import compute_bundle
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import REPO
-from analysis.reference.codebook import SHARE_KEY, load_codebook
+from analysis.reference.codebook import load_codebook
 from analysis.report import book
 from analysis.report import survey_charts as charts
 from analysis.report import surveys as sb

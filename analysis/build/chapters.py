@@ -178,7 +178,7 @@ def check_executed(path: Path) -> str | None:
     refuses output that looks like a person id."""
     import nbformat
     notebook = nbformat.read(path, as_version=4)
-    number = 0   # the code cell's number in the chapter (papermill's injected cell not counted)
+    number, last = 0, None   # the code cell's number in the chapter (papermill's cell not counted)
     for cell in notebook.cells:
         if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get("tags", []):
             continue
@@ -186,8 +186,11 @@ def check_executed(path: Path) -> str | None:
         first = next((line for line in cell.source.splitlines() if line.strip()), "")[:60]
         where = f"code cell {number} ({first!r})"
         if cell.get("execution_count") is None and cell.source.strip():
-            return (f"{where} did not run to the end: the kernel stopped during or before it "
-                    "(an exit, a crash or an interrupt)")
+            # whether the kernel died in the last cell that has a count or just after it
+            # depends on timing: name both
+            return ((f"the kernel stopped after {last} had run; " if last else "the kernel stopped; ")
+                    + f"{where} and the cells after it did not run (an exit, a crash or an interrupt)")
+        last = where
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 return f"{where}: {output.get('ename')}: {output.get('evalue')}"
@@ -206,6 +209,21 @@ def _output_texts(output) -> list[str]:
         if mime.startswith(("text/", "application/papermill.record/text")):
             texts.append(value if isinstance(value, str) else "".join(value))
     return texts
+
+
+# helpers that draw a figure: a chapter's cost, when no earlier build has timed it
+DRAWS = re.compile(r"\b(appendix|\w*chart|\w*figure)\(")
+
+
+def expected_seconds(entries: list[str], previous: Path | None, root: Path = REPO) -> dict[str, float]:
+    """How long each chapter is expected to take: its time in the last build
+    (`timings.json` beside the executed chapters), else one second per figure-drawing call
+    in its source. Used to start the longest first, so the workers finish together."""
+    timed = {}
+    if previous is not None and (previous / "timings.json").exists():
+        timed = json.loads((previous / "timings.json").read_text(encoding="utf-8"))
+    return {entry: float(timed.get(entry, 1 + len(DRAWS.findall((Path(root) / f"{entry}.md").read_text(
+        encoding="utf-8"))))) for entry in entries}
 
 
 def execute_chapters(entries: list[str], executed: Path, previous: Path | None, parameters: dict,
@@ -230,9 +248,15 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
             continue
         todo.append((Job(entry, source, target, parameters), key))
     say(f"executing {len(todo)} of {len(entries)} chapters ({len(entries) - len(todo)} unchanged, reused)")
+    timings = {}
+    if previous is not None and (previous / "timings.json").exists():
+        timings = json.loads((previous / "timings.json").read_text(encoding="utf-8"))
     if not todo:
+        (executed / "timings.json").write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
         return []
     keys = {job.entry: key for job, key in todo}
+    expected = expected_seconds([job.entry for job, _ in todo], previous, root)
+    todo.sort(key=lambda item: -expected[item[0].entry])
     failures: list[str] = []
     done = 0
 
@@ -242,6 +266,7 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
         problem = check_executed(job.target) if job.target.exists() else None
         if answer.get("ok") and problem is None:
             job.target.with_suffix(".hash").write_text(keys[job.entry])
+            timings[job.entry] = round(answer["seconds"], 2)
             say(f"[{done}/{len(todo)}] {job.entry}: executed in {answer['seconds']:.1f} s")
             return
         error = answer.get("error", "")
@@ -252,6 +277,7 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
     size = max(1, min(len(todo), workers or os.cpu_count() or 1))
     with Pool(size, executed / "kernels.log") as pool:
         pool.run([job for job, _ in todo], on_done)
+    (executed / "timings.json").write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
     if failures:
         raise ChapterError("\n".join(failures))
     return [job.entry for job, _ in todo]

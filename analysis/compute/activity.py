@@ -58,11 +58,12 @@ def publish_tabel4(md: Microdata, w: BundleWriter, page: str) -> None:
     for phase in table4.columns:
         hide = hidden and phase != "total"
         w.scalar(f"tabel4.{phase}.hold.count", int(table4.loc["hold", phase]), page=page, kind="count")
+        enrolled = int(table4.loc["enrolled", phase])
         for row in PHASE_ROWS:
             n = int(table4.loc[row, phase])
             w.scalar(f"tabel4.{phase}.{row}.count", SUPPRESSED if hide else n, page=page, kind="count", persons=n)
-            w.scalar(f"tabel4.{phase}.{row}.pct", SUPPRESSED if hide else 100 * n / table4.loc["enrolled", phase],
-                     page=page, kind="percent", decimals=0, persons=n)
+            share = SUPPRESSED if hide else 100 * n / enrolled if enrolled else None   # a phase nobody was in
+            w.scalar(f"tabel4.{phase}.{row}.pct", share, page=page, kind="percent", decimals=0, persons=n)
 
 
 def publish_municipalities(md: Microdata, w: BundleWriter, page: str) -> None:

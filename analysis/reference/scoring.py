@@ -9,7 +9,6 @@ import pandas as pd
 
 from analysis.editions import REPO
 from analysis.errors import DataError
-from analysis.readers.files import read_table
 
 MAPPING_PATH = REPO / "data" / "reference" / "score_mapping.csv"
 BLANK_EMPLOYED = "blank_employed"
@@ -50,7 +49,12 @@ class ScoreMapping:
 
 
 def load_mapping(path: Path = MAPPING_PATH) -> ScoreMapping:
-    table = read_table(path)
+    """The score of every DREAM code (data/reference/score_mapping.csv: code, text, score
+    0-10 or 'excluded', source). Raises DataError naming the row and column of a bad entry.
+    Reference data, read here and not with the extract's readers, so that the render stage
+    can use it without importing them."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = table.apply(lambda column: column.str.strip())
     for column in ("code", "text", "score", "source"):
         if column not in table.columns:
             raise DataError(path, f"required column {column!r} is missing")
