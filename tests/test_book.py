@@ -73,7 +73,7 @@ def glued_texts(executed: Path, entries: list[str]) -> pd.DataFrame:
         notebook = nbformat.read(executed / f"{entry}.ipynb", as_version=4)
         for cell in notebook.cells:
             for output in cell.get("outputs", []):
-                if GLUE in output.get("data", {}):
+                if GLUE in output.get("data", {}) and GLUE.replace("plain", "markdown") in output["data"]:
                     key = output["metadata"]["scrapbook"]["name"]
                     rows.append({"page": Path(entry).name, "key": key, "text": ast.literal_eval(output["data"][GLUE])})
     return pd.DataFrame(rows, columns=["page", "key", "text"])
