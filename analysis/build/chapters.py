@@ -97,15 +97,17 @@ class Job:
 
 class Pool:
     """`size` worker processes, each with one kernel. Use as a context manager: leaving it
-    (normally, on an error, on Ctrl-C) ends every worker and its kernel."""
+    (normally, on an error, on Ctrl-C) ends every worker and its kernel. `env`: settings
+    for the kernels (e.g. TPJ_FIGURE_FORMATS)."""
 
-    def __init__(self, size: int, log: Path):
+    def __init__(self, size: int, log: Path, env: dict[str, str] | None = None):
         self.size = size
         self.log = log
+        self.env = env or {}
         self.workers: list[subprocess.Popen] = []
 
     def __enter__(self) -> "Pool":
-        env = dict(os.environ, TPJ_KERNEL_LOG=str(self.log), PYTHONUNBUFFERED="1")
+        env = dict(os.environ, TPJ_KERNEL_LOG=str(self.log), PYTHONUNBUFFERED="1", **self.env)
         self.log.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(self.size):
             self.workers.append(subprocess.Popen(
@@ -227,11 +229,14 @@ def expected_seconds(entries: list[str], previous: Path | None, root: Path = REP
 
 
 def execute_chapters(entries: list[str], executed: Path, previous: Path | None, parameters: dict,
-                     fingerprint: str, force: bool, workers: int | None = None, root: Path = REPO) -> list[str]:
+                     fingerprint: str, force: bool, workers: int | None = None, root: Path = REPO,
+                     figure_formats: str = "svg,pdf") -> list[str]:
     """Execute the chapters (`<root>/<entry>.md`) into `executed/`; an unchanged chapter is
-    copied from `previous/` (the last good build) instead. Returns the entries executed.
-    Raises ChapterError naming every chapter that failed, how and in which cell."""
+    copied from `previous/` (the last good build) instead. `figure_formats`: what the
+    figures are rendered as (an HTML-only build needs SVG alone). Returns the entries
+    executed. Raises ChapterError naming every chapter that failed, how and in which cell."""
     import shutil
+    fingerprint = fingerprint + "|figures:" + figure_formats
     todo = []
     for entry in entries:
         source = Path(root) / f"{entry}.md"
@@ -275,7 +280,7 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
         say(f"[{done}/{len(todo)}] {job.entry}: FAILED")
 
     size = max(1, min(len(todo), workers or os.cpu_count() or 1))
-    with Pool(size, executed / "kernels.log") as pool:
+    with Pool(size, executed / "kernels.log", {"TPJ_FIGURE_FORMATS": figure_formats}) as pool:
         pool.run([job for job, _ in todo], on_done)
     (executed / "timings.json").write_text(json.dumps(timings, indent=1, sort_keys=True), encoding="utf-8")
     if failures:

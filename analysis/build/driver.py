@@ -234,7 +234,7 @@ def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = 
         t0 = time.perf_counter()
         previous = out / "executed" if (out / "executed").exists() else None
         execute_chapters(entries, executed, previous, parameters, render_fingerprint(bundle.manifest), force,
-                         workers)
+                         workers, figure_formats="svg,pdf" if pdf else "svg")
         t_exec = time.perf_counter() - t0
         root = stage_book(edition, executed, bundle, statement, entries if subset else None)
         work = out / "jb"

@@ -56,15 +56,33 @@ def _shutdown(km) -> None:
         pass
 
 
-def _reset(km) -> None:
-    """An empty namespace for the next chapter (imported modules stay loaded)."""
-    client = km.client()
-    client.start_channels()
-    try:
-        run_sync(client.wait_for_ready)(timeout=60)
-        run_sync(client.execute_interactive)("%reset -f", timeout=60, silent=True, store_history=False)
-    finally:
-        client.stop_channels()
+class Kernel:
+    """The worker's kernel and a client of its own for resetting the namespace between
+    chapters (kept connected: a new client costs a third of a second per chapter)."""
+
+    def __init__(self):
+        from jupyter_client import BlockingKernelClient
+        self.km, self.log = _start_kernel()
+        # a blocking client on its own sockets: the asynchronous ones are bound to the event
+        # loop they were started on, and papermill runs each chapter on its own
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info(self.km.get_connection_info())
+        self.client.start_channels()
+        self.client.wait_for_ready(timeout=60)
+
+    def alive(self) -> bool:
+        return _alive(self.km)
+
+    def reset(self) -> None:
+        """An empty namespace for the next chapter (imported modules stay loaded)."""
+        self.client.execute_interactive("%reset -f", timeout=60, silent=True, store_history=False)
+
+    def shutdown(self) -> None:
+        try:
+            self.client.stop_channels()
+        finally:
+            _shutdown(self.km)
+            self.log.close()
 
 
 def _watch_parent() -> None:
@@ -80,7 +98,7 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def run(job: dict, km) -> dict:
+def run(job: dict, kernel: Kernel) -> dict:
     """Execute one chapter (MyST markdown read with jupytext) into job['target']."""
     import jupytext
     import nbformat
@@ -88,9 +106,9 @@ def run(job: dict, km) -> dict:
 
     start = time.perf_counter()
     notebook = jupytext.read(job["source"])
-    _reset(km)
+    kernel.reset()
     executed = papermill.execute_notebook(notebook, job["target"], parameters=job["parameters"],
-                                          kernel_name=KERNEL, km=km, cwd=str(REPO), progress_bar=False,
+                                          kernel_name=KERNEL, km=kernel.km, cwd=str(REPO), progress_bar=False,
                                           log_output=False, execution_timeout=job.get("timeout", 900))
     for cell in executed.cells:   # the cell papermill adds must not show in the book
         tags = cell.metadata.setdefault("tags", [])
@@ -112,36 +130,34 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     _watch_parent()
-    km, log = None, None
+    kernel = None
     out = sys.stdout
     sys.stdout = sys.stderr   # nothing but answers on the answer channel
     try:
-        km, log = _start_kernel()
+        kernel = Kernel()
         for line in sys.stdin:
             job = json.loads(line)
             answer = {"entry": job["entry"]}
             try:
-                if not _alive(km):
-                    _shutdown(km)
-                    km, log = _start_kernel()
-                answer.update(run(job, km), ok=True)
+                if not kernel.alive():
+                    kernel.shutdown()
+                    kernel = Kernel()
+                answer.update(run(job, kernel), ok=True)
             except Stop:
                 raise
             except Exception as err:   # the chapter failed; the worker goes on
                 answer.update(ok=False, error=describe(err),
                               detail="".join(traceback.format_exception_only(type(err), err))[-2000:])
-                if not _alive(km):
-                    _shutdown(km)
-                    km, log = _start_kernel()
+                if not kernel.alive():
+                    kernel.shutdown()
+                    kernel = Kernel()
             out.write(json.dumps(answer) + "\n")
             out.flush()
     except Stop:
         return 130
     finally:
-        if km is not None:
-            _shutdown(km)
-        if log is not None:
-            log.close()
+        if kernel is not None:
+            kernel.shutdown()
     return 0
 
 
