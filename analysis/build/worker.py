@@ -63,12 +63,20 @@ class Kernel:
     def __init__(self):
         from jupyter_client import BlockingKernelClient
         self.km, self.log = _start_kernel()
-        # a blocking client on its own sockets: the asynchronous ones are bound to the event
-        # loop they were started on, and papermill runs each chapter on its own
+        # wait until the kernel answers, with the manager's own client (a client not made by
+        # the manager judges the kernel by its heartbeat, which may not beat yet)
+        ready = self.km.client()
+        ready.start_channels()
+        try:
+            run_sync(ready.wait_for_ready)(timeout=120)
+        finally:
+            ready.stop_channels()
+        # then a blocking client on its own sockets for the resets: the asynchronous ones
+        # are bound to the event loop they were started on, and papermill runs each chapter
+        # on its own
         self.client = BlockingKernelClient()
         self.client.load_connection_info(self.km.get_connection_info())
         self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
 
     def alive(self) -> bool:
         return _alive(self.km)
