@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 REPO = Path(__file__).resolve().parent.parent
 # where builds go: <BUILD>/<edition>/{bundle,executed,html,pdf,...}; TPJ_BUILD moves it (tests)
 BUILD = Path(os.environ.get("TPJ_BUILD", REPO / "_build"))
@@ -46,6 +48,15 @@ class Edition:
     last_week: str | None = None
 
     @property
+    def chapters(self) -> list[str]:
+        """The table of contents' documents, in order (index first)."""
+        return toc_entries(self.toc)
+
+    def shows(self, entry: str) -> bool:
+        """Whether the edition's book has the chapter `entry` (e.g. 'chapters/bilag01')."""
+        return entry in self.chapters
+
+    @property
     def out(self) -> Path:
         """The edition's build folder (bundle, executed chapters, site, PDF, results)."""
         return BUILD / self.name
@@ -54,6 +65,24 @@ class Edition:
     def bundle(self) -> Path:
         """Where `compute` writes the edition's statistics bundle by default."""
         return self.out / "bundle"
+
+
+def toc_entries(toc_path: Path) -> list[str]:
+    """Document paths (without suffix) in the order of the table of contents."""
+    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
+    entries = [toc["root"]]
+
+    def walk(items):
+        for item in items or []:
+            if "file" in item:
+                entries.append(item["file"])
+            walk(item.get("sections"))
+            walk(item.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return entries
 
 
 EDITIONS = {

@@ -12,10 +12,9 @@ import jupytext
 import pandas as pd
 import pytest
 
-from analysis.build.chapters import toc_entries
 from analysis.build.driver import BuildError, build, compute, compute_key, render
 from analysis.bundle.store import Bundle
-from analysis.editions import EDITIONS, REPO
+from analysis.editions import EDITIONS, REPO, toc_entries
 from analysis.report import book
 from analysis.synthetic.final import generate
 

@@ -6,9 +6,8 @@ import subprocess
 import pandas as pd
 import pytest
 
-from analysis.build.chapters import toc_entries
 from analysis.build.driver import build
-from analysis.editions import EDITIONS
+from analysis.editions import EDITIONS, toc_entries
 from analysis.report import book
 
 PILOT = EDITIONS["pilot-2024"]

@@ -21,10 +21,10 @@ import jupytext
 import pandas as pd
 import pytest
 
-from analysis.build.chapters import ChapterError, execute_chapters, toc_entries
+from analysis.build.chapters import ChapterError, execute_chapters
 from analysis.bundle.store import PERSON_ID, Bundle, BundleError, BundleWriter
 from analysis.disclosure.rules import DisclosureError
-from analysis.editions import EDITIONS, REPO
+from analysis.editions import EDITIONS, REPO, toc_entries
 
 ALL_ENTRIES = list(dict.fromkeys(e for ed in EDITIONS.values() for e in toc_entries(ed.toc)))
 # what reads microdata: a chapter (and what it imports) may not import any of these

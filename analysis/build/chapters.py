@@ -20,8 +20,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from analysis.bundle.store import PERSON_ID
 from analysis.editions import REPO
 from analysis.runtime import say
@@ -34,24 +32,6 @@ RENDER_DATA = ("data/reference",)
 
 class ChapterError(Exception):
     """One or more chapters failed; the message names each chapter, its cell and the error."""
-
-
-def toc_entries(toc_path: Path) -> list[str]:
-    """Document paths (without suffix) in the order of the table of contents."""
-    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
-    entries = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                entries.append(item["file"])
-            walk(item.get("sections"))
-            walk(item.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return entries
 
 
 def _hash_paths(paths) -> str:

@@ -30,9 +30,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from analysis.build.chapters import (ChapterError, execute_chapters, render_fingerprint, toc_entries)
+from analysis.build.chapters import ChapterError, execute_chapters, render_fingerprint
 from analysis.bundle.store import Bundle, BundleError
-from analysis.editions import REPO, Edition
+from analysis.editions import REPO, Edition, toc_entries
 from analysis.errors import DataError
 from analysis.reference.published import published_numbers
 from analysis.report.book import data_statement
