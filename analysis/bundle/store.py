@@ -104,10 +104,43 @@ class BundleWriter:
     series: list[dict] = field(default_factory=list)
     estimates: list[pd.DataFrame] = field(default_factory=list)
     documents: dict[str, object] = field(default_factory=dict)
+    # for the disclosure audit (analysis.disclosure.protect), never written: the universes the
+    # published counts are about, and what is withheld without being printed (a group a
+    # figure leaves out)
+    universes: dict[str, object] = field(default_factory=dict)
+    withheld: list[dict] = field(default_factory=list)
+    statistics: list = field(default_factory=list)
+    deferred: list = field(default_factory=list)
+    estimate_defines: list = field(default_factory=list)   # per frame of `estimates`: a definition per row
+
+    def defer(self, publish) -> None:
+        """Publish later, once the disclosure audit has added its suppressions:
+        `publish(writer)` (e.g. a test computed on the categories a table finally shows)."""
+        self.deferred.append(publish)
+
+    def statistic(self, label: str, cells: list, function, value: float, decimals: int) -> None:
+        """A printed statistic computed from counts of `cells` (e.g. a chi-square over a table
+        with hidden cells), for the audit: `function(counts)` recomputes it
+        (analysis.disclosure.audit.Statistic)."""
+        from analysis.disclosure.audit import Statistic
+        self.statistics.append(Statistic(label, tuple(cells), function, float(value), int(decimals)))
+
+    def universe(self, universe) -> None:
+        """Declare a population the published numbers count (analysis.disclosure.audit.Universe)."""
+        old = self.universes.get(universe.name)
+        if old is not None and not old.same(universe):
+            raise ValueError(f"universe {universe.name!r} declared twice, differently")
+        self.universes[universe.name] = universe
+
+    def withhold(self, define, label: str, persons: int | None = None) -> None:
+        """Something not printed at all because it rests on too few persons (e.g. a group's
+        point that a figure leaves out): audited like a hidden cell. `define`: its
+        definition (analysis.disclosure.audit.Count/Mean)."""
+        self.withheld.append({"label": label, "status": "hidden", "_define": define, "_persons": persons})
 
     # -- scalars
     def scalar(self, key: str, value, page: str, kind: str | None = None, decimals: int | None = None,
-               persons: int | None = None) -> None:
+               persons: int | None = None, define=None, keep: bool = False) -> None:
         """One number (or phrase, kind 'text') the prose quotes, with the persons behind it.
 
         kind: 'count' (persons or other whole numbers, no decimals), 'number', 'percent',
@@ -119,7 +152,7 @@ class BundleWriter:
         if kind not in KINDS:
             raise ValueError(f"scalar {key!r}: unknown kind {kind!r}")
         row = self._cell(value, kind, decimals, persons)
-        row.update(key=key, page=page)
+        row.update(key=key, page=page, _define=define, _persons=persons, _keep=keep)
         for old in self.scalars:
             if old["key"] == key:
                 same = (old["status"] == row["status"] and old["text"] == row["text"]
@@ -127,8 +160,19 @@ class BundleWriter:
                 if not same:
                     raise ValueError(f"scalar {key!r} computed twice with different values "
                                      f"({old['value'] or old['text']!r} and {row['value'] or row['text']!r})")
+                old["_define"] = old["_define"] or define
                 return
         self.scalars.append(row)
+
+    def define(self, key: str, definition, keep: bool = False) -> None:
+        """Say what an already published scalar is (for the disclosure audit, as `scalar`'s
+        `define` and `keep`); raises KeyError for a key not published."""
+        for row in self.scalars:
+            if row["key"] == key:
+                row["_define"] = row.get("_define") or definition
+                row["_keep"] = row.get("_keep") or keep
+                return
+        raise KeyError(key)
 
     def _cell(self, value, kind: str, decimals: int | None, persons) -> dict:
         if isinstance(value, str) and value == SUPPRESSED and kind != "text":
@@ -154,12 +198,13 @@ class BundleWriter:
     # -- tables
     def table(self, name: str, values: pd.DataFrame, persons: pd.DataFrame | pd.Series | int | None = None,
               kinds: dict[str, str] | str | None = None, decimals: dict[str, int] | int | None = None,
-              hidden: pd.DataFrame | None = None) -> None:
+              hidden: pd.DataFrame | None = None, define=None) -> None:
         """A published table: `values` as the page shows it (index = rows, columns = columns,
         hidden cells 'x' or marked in the boolean frame `hidden`). `persons` gives the
         persons behind each cell (a frame like `values`, a Series per row, or one number);
-        `kinds` and `decimals` per column (or one for all). Raises ValueError if the table
-        name is used twice."""
+        `kinds` and `decimals` per column (or one for all); `define(row, column)` what each
+        cell is for the disclosure audit (a Count, Share or Mean, or None). Raises
+        ValueError if the table name is used twice."""
         if any(t["table"] == name for t in self.tables):
             raise ValueError(f"table {name!r} is written twice")
         for j, column in enumerate(values.columns):
@@ -179,22 +224,28 @@ class BundleWriter:
                     n = persons
                 n = None if _is_missing(n) else n
                 cell = self._cell(value, kind, dec_default, n)
-                cell.update(table=name, row=str(row), column=str(column), row_order=i, col_order=j)
+                cell.update(table=name, row=str(row), column=str(column), row_order=i, col_order=j,
+                            _define=define(row, column) if define else None, _persons=n)
                 self.tables.append(cell)
 
     # -- figures
     def add_series(self, figure: str, series: str, frame: pd.DataFrame, x: str = "x", y: str = "y",
-                   persons: str | None = "persons", decimals: int = 2) -> None:
+                   persons: str | None = "persons", decimals: int = 2, define=None) -> None:
         """Plotted points of one line or bar series: x, y (rounded to `decimals`) and the
-        persons behind each point."""
+        persons behind each point; `define(x, persons)` what each point is for the
+        disclosure audit (e.g. the Mean of a group's score in week x), or None."""
         for xv, yv, n in zip(frame[x], frame[y], frame[persons] if persons else [pd.NA] * len(frame)):
-            self.series.append({"figure": figure, "series": series, "x": float(xv),
-                                "y": _round(yv, decimals), "persons": pd.NA if _is_missing(n) else int(n)})
+            n = None if _is_missing(n) else int(n)
+            self.series.append({"figure": figure, "series": series, "x": float(xv), "y": _round(yv, decimals),
+                                "persons": pd.NA if n is None else n, "status": "shown",
+                                "_define": define(xv, n) if define else None, "_persons": n})
 
     # -- models
-    def add_estimates(self, frame: pd.DataFrame) -> None:
+    def add_estimates(self, frame: pd.DataFrame, define=None) -> None:
         """Model terms (columns of ESTIMATE_COLUMNS); hidden rows (status 'hidden') keep only
-        their labels."""
+        their labels. `define(row)`: what a row's `persons` count is, for the disclosure
+        audit (a Count), or None; when the audit hides that count, the row keeps its
+        estimate and loses its persons."""
         missing = [c for c in ESTIMATE_COLUMNS if c not in frame.columns]
         if missing:
             raise ValueError(f"estimates lack columns {missing}")
@@ -209,6 +260,7 @@ class BundleWriter:
         out["se"] = out["se"].round(SE_DECIMALS)
         out["p"] = [printed_p(v) for v in out["p"]]
         self.estimates.append(out)
+        self.estimate_defines.append([define(row) if define else None for _, row in frame.iterrows()])
 
     def document(self, name: str, content) -> None:
         """Structured material published as it is (JSON), e.g. the deep-dive findings."""
@@ -222,19 +274,21 @@ class BundleWriter:
                      else pd.DataFrame(columns=ESTIMATE_COLUMNS))
         frames = {"scalars": pd.DataFrame(self.scalars, columns=SCALAR_COLUMNS),
                   "tables": pd.DataFrame(self.tables, columns=TABLE_COLUMNS),
-                  "series": pd.DataFrame(self.series, columns=SERIES_COLUMNS),
+                  "series": pd.DataFrame([r for r in self.series if r["status"] == "shown"], columns=SERIES_COLUMNS),
                   "estimates": estimates}
         for name, frame in frames.items():
             frames[name] = _typed(frame)
         return frames
 
     def write(self, directory: Path, manifest: dict, person_ids: set[str] | None = None,
-              min_cell: int | None = None) -> Path:
+              min_cell: int | None = None, certificate: pd.DataFrame | None = None, readme: str | None = None) -> Path:
         """Check the contents and write the bundle into `directory` (created; files in it
         are replaced). Returns the directory. Raises BundleError when a file could hold
         microdata (see `check_no_microdata`; `person_ids`: the extract's ids, none of which
         may appear anywhere), DisclosureError when a shown number rests on fewer than
-        `min_cell` persons (`disclosure.rules.check_persons`)."""
+        `min_cell` persons (`disclosure.rules.check_persons`). `certificate`: the disclosure
+        audit's list of every published number (analysis.disclosure.protect), written as
+        disclosure.csv; `readme`: the page for the checker (README.md)."""
         directory = Path(directory)
         frames = self.frames()
         check_no_microdata(frames, self.documents, person_ids)
@@ -255,6 +309,13 @@ class BundleWriter:
             (directory / "documents" / f"{name}.json").write_text(
                 json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
             files[f"documents/{name}.json"] = 1
+        if certificate is not None:
+            check_no_microdata({"disclosure": certificate}, None, person_ids)
+            certificate.to_csv(directory / "disclosure.csv", index=False)
+            files["disclosure.csv"] = len(certificate)
+        if readme is not None:
+            (directory / "README.md").write_text(readme, encoding="utf-8")
+            files["README.md"] = 1
         manifest = dict(manifest, format=FORMAT, rows=files,
                         checksums={f: _sha256(directory / f) for f in sorted(files)})
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),

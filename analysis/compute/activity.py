@@ -10,6 +10,8 @@ import pandas as pd
 from analysis.bundle.store import BundleWriter
 from analysis.compute.representativity import shown_count
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count
+from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED, DisclosureError
 from analysis.editions import get_edition
 from analysis.register.cohort import completion_by_phase
@@ -71,21 +73,25 @@ def publish_municipalities(md: Microdata, w: BundleWriter, page: str) -> None:
     merged bar last; the number of municipalities and of those merged."""
     reg = md.extract.registrations
     counts = municipality_counts(reg, md.min_cell)
+    w.universe(u.enrolled(md))
     for i, row in enumerate(counts.itertuples(), start=1):
+        members = tuple(row.members) if row.kommune == OTHER_MUNICIPALITIES else (row.kommune,)
         w.add_series("activity.municipalities", row.kommune,
-                     pd.DataFrame({"x": [i], "y": [row.n], "persons": [row.n]}), decimals=0)
+                     pd.DataFrame({"x": [i], "y": [row.n], "persons": [row.n]}), decimals=0,
+                     define=lambda x, n, members=members: Count(u.enrolled_cell(md, kommune=members)))
     merged = counts.loc[counts["kommune"] == OTHER_MUNICIPALITIES, "members"]
     w.scalar("rammer.kommuner.n", int(reg["kommune"].nunique()), page=page, kind="count")
     w.scalar("rammer.kommuner.merged", len(merged.iloc[0]) if len(merged) else 0, page=page, kind="count")
     largest = counts.iloc[0]
-    w.scalar("rammer.kommune_max.count", int(largest["n"]), page=page, persons=int(largest["n"]))
+    w.scalar("rammer.kommune_max.count", int(largest["n"]), page=page, persons=int(largest["n"]),
+             define=Count(u.enrolled_cell(md, kommune=largest["kommune"])))
 
 
 def publish_registered(md: Microdata, w: BundleWriter, page: str) -> None:
     """The enrolled citizens without a registration (hidden when under the minimum)."""
     missing = int((~md.extract.registrations["registreret"].eq("ja")).sum())
     w.scalar("rammer.unregistered.count", shown_count(missing, md.min_cell), page=page, kind="count",
-             persons=missing)
+             persons=missing, define=Count(u.enrolled_cell(md, reason="not_registered")))
 
 
 def publish_content(md: Microdata, w: BundleWriter) -> None:
@@ -118,7 +124,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     w.scalar("bg.kommuner.pilot", int(reg.loc[reg["fase"].eq("pilot"), "kommune"].nunique()), page=page,
              kind="count")
     w.scalar("bg.kommuner.total", int(reg["kommune"].nunique()), page=page, kind="count")
-    w.scalar("bg.enrolled.count", len(reg), page=page, persons=len(reg))
+    w.scalar("bg.enrolled.count", len(reg), page=page, persons=len(reg), define=Count(u.enrolled_cell(md)))
     publish_content(md, w)
     publish_tabel4(md, w, "rammer")
     publish_municipalities(md, w, "rammer")

@@ -10,7 +10,9 @@ import pandas as pd
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
-from analysis.disclosure.rules import suppress_counts
+from analysis.disclosure.audit import Count
+from analysis.compute import universes as u
+from analysis.disclosure.rules import SUPPRESSED, suppress_counts
 from analysis.reference.scoring import SCALE_LABELS, ScoreMapping
 from analysis.register.extract import Extract
 from analysis.register.panel import excluded_weeks, last_week_with_data
@@ -69,6 +71,16 @@ def excluded_weeks_hidden(excluded: pd.DataFrame, min_cell: int) -> pd.Series:
     return suppress_counts(frame[["persons"]], min_cell).suppressed["persons"].astype(bool)
 
 
+def set_aside_definition(md: Microdata, reason: str):
+    """A row of the data-quality log as a cell of the enrolled citizens (the DREAM rows
+    without an enrolment are no enrolled citizens: no definition)."""
+    if reason == "enrolled":
+        return Count(u.enrolled_cell(md))
+    if reason == "register_sample":
+        return Count(u.enrolled_cell(md, sample=True))
+    return Count(u.enrolled_cell(md, reason=reason)) if reason in u.REASONS else None
+
+
 def coding_decisions(mapping: ScoreMapping) -> pd.DataFrame:
     """The codes of the score mapping whose score is our own decision (rule 'decision')."""
     return mapping.table[mapping.table["rule"] == "decision"]
@@ -119,13 +131,15 @@ def publish_quality(md: Microdata, w: BundleWriter, page: str) -> None:
     hidden = set_aside_hidden(md.extract.quality, md.min_cell)
     persons = quality["persons"].astype(int)
     table = pd.DataFrame({"description": quality["description"], "persons": persons}, dtype=object)
+    w.universe(u.enrolled(md))
     w.table("design.set_aside", table, persons=pd.DataFrame({"description": None, "persons": persons}),
             hidden=pd.DataFrame({"description": False, "persons": hidden}),
-            kinds={"description": "text", "persons": "count"})
+            kinds={"description": "text", "persons": "count"},
+            define=lambda reason, column: set_aside_definition(md, reason) if column == "persons" else None)
     for key, reason in (("fm.n_enrolled", "enrolled"), ("fm.n_sample", "register_sample"),
                         ("fm.n_not_registered", "not_registered"), ("fm.n_no_consent", "no_consent")):
-        w.scalar(key, "x" if hidden[reason] else int(persons[reason]), page=page, kind="count",
-                 persons=int(persons[reason]))
+        w.scalar(key, SUPPRESSED if hidden[reason] else int(persons[reason]), page=page, kind="count",
+                 persons=int(persons[reason]), define=set_aside_definition(md, reason))
 
     panel = md.panel
     excluded = excluded_weeks(panel, md.mapping).reset_index(drop=True)

@@ -3,13 +3,18 @@ from __future__ import annotations
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count
+from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
     page = "forside"
-    w.scalar("n_enrolled", len(md.extract.registrations), page=page, persons=len(md.extract.registrations))
-    w.scalar("n_sample", len(md.extract.persons), page=page, persons=len(md.extract.persons))
+    w.universe(u.enrolled(md))
+    w.scalar("n_enrolled", len(md.extract.registrations), page=page, persons=len(md.extract.registrations),
+             define=Count(u.enrolled_cell(md)))
+    w.scalar("n_sample", len(md.extract.persons), page=page, persons=len(md.extract.persons),
+             define=Count(u.enrolled_cell(md, sample=True)))
     w.scalar("min_cell", md.min_cell, page=page, kind="setting")
     # whom the edition reports on, when the extract held more (another edition's extract)
     population = md.extract.population

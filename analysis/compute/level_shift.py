@@ -23,6 +23,9 @@ from analysis.bundle.store import BundleWriter
 from analysis.compute.results import modal_score, visitation_time_points
 from analysis.compute.scores import publish_time_points
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count
+from analysis.compute.definitions import define
+from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED
 
 PAGE = "niveauskift"
@@ -36,7 +39,9 @@ def publish(md: Microdata, w: BundleWriter) -> None:
                        ("after_end", ed.weeks_after - ed.course_weeks), ("course_weeks", ed.course_weeks)):
         w.scalar(key, value, page=PAGE, kind="setting")
     n_completers = int(md.completers["pnr"].nunique())
-    w.scalar("n_completers", n_completers, page=PAGE, persons=n_completers)
+    w.universe(u.enrolled(md))
+    w.scalar("n_completers", n_completers, page=PAGE, persons=n_completers,
+             define=Count(u.enrolled_cell(md, sample=True, status="gennemført")))
 
     dist = publish_time_points(md, w, PAGE)
     first, before = list(ed.time_points)[:2]
@@ -55,7 +60,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
 
     tp_means, tp_persons = visitation_time_points(md.panel, ed, md.models)
     hidden = tp_persons < md.min_cell
-    w.table("level_shift.visitation_means", tp_means, persons=tp_persons, kinds="number", hidden=hidden)
+    w.table("level_shift.visitation_means", tp_means, persons=tp_persons, kinds="number", hidden=hidden,
+            define=lambda key, tp: define(md, f"tabel3.mean.{key}.{tp}"))
     for key in tp_means.index:
         for tp in tp_means.columns:
             value = SUPPRESSED if hidden.loc[key, tp] else float(tp_means.loc[key, tp])

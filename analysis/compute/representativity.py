@@ -30,6 +30,9 @@ from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact
 from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute.results import TABEL3_BLOCKS
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count
+from analysis.compute.definitions import define
+from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED, suppress_nested
 from analysis.register.cohort import sample_vs_registered
 
@@ -112,19 +115,56 @@ def merge_for_disclosure(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
         table.insert(lo, f"{columns[lo]}{MERGE_JOINER}{columns[hi]}", merged)
 
 
-def representativity_tests(counts: pd.DataFrame, min_cell: int = 1, **options) -> pd.DataFrame:
+def merge_hidden(table: pd.DataFrame, hidden: pd.DataFrame | None) -> pd.DataFrame:
+    """Merge the categories whose count Tabel 3 hides (in either column; `hidden`: rows the
+    categories, columns sample and registered) into one, named by its categories joined
+    with MERGE_JOINER. Secondary suppression hides cells in pairs, so the merged category's
+    counts follow from the block's total and the shown cells: a statistic computed on it
+    says nothing about how the hidden persons split."""
+    if hidden is None:
+        return table
+    rows = [c for c in table.columns if bool(hidden.loc[c].any())]
+    if len(rows) < 2:
+        return table
+    position = list(table.columns).index(rows[0])
+    merged = table[rows].sum(axis=1)
+    table = table.drop(columns=rows)
+    table.insert(position, MERGE_JOINER.join(rows), merged)
+    return table
+
+
+def block_test(table: pd.DataFrame, min_cell: int, hidden: pd.DataFrame | None = None, **options) -> dict:
+    """The test of one block (a 2 x k table of `block_tables`) on the categories Tabel 3
+    shows: hidden categories merged (`merge_hidden`), then small ones (`merge_for_disclosure`)."""
+    merged = merge_for_disclosure(merge_hidden(table, hidden), min_cell)
+    return {"n_sample": int(table.loc["sample"].sum()), "n_other": int(table.loc["other"].sum()),
+            "merged": ", ".join(c for c in merged.columns if MERGE_JOINER in c),
+            **independence_test(merged.to_numpy(), **options)}
+
+
+def representativity_tests(counts: pd.DataFrame, min_cell: int = 1, hidden: pd.DataFrame | None = None,
+                           **options) -> pd.DataFrame:
     """One row per block of Tabel 3: block, n_sample, n_other, merged (the merged
     categories, e.g. 'alder_46_55 + alder_over55', comma-separated; '' if none),
     statistic, df, p_value, method, min_expected. `counts` is
-    `cohort.sample_vs_registered(...)`; `options` go to `independence_test`."""
-    rows = []
-    for key, table in block_tables(counts).items():
-        merged = merge_for_disclosure(table, min_cell)
-        rows.append({"block": key, "n_sample": int(table.loc["sample"].sum()),
-                     "n_other": int(table.loc["other"].sum()),
-                     "merged": ", ".join(c for c in merged.columns if MERGE_JOINER in c),
-                     **independence_test(merged.to_numpy(), **options)})
-    return pd.DataFrame(rows)
+    `cohort.sample_vs_registered(...)`; `hidden`: Tabel 3's hidden cells (`hidden_cells`),
+    whose categories the test merges; `options` go to `independence_test`."""
+    return pd.DataFrame([{"block": key, **block_test(table, min_cell, hidden, **options)}
+                         for key, table in block_tables(counts).items()])
+
+
+def statistic_function(block: str, rows: list[str], min_cell: int, hidden: pd.DataFrame):
+    """The block's chi-square as a function of its counts (sample counts, then registered,
+    in the order of `rows`), for the audit of the published statistic."""
+    def statistic(values) -> float:
+        k = len(rows)
+        counts = pd.DataFrame({"sample": list(values[:k]), "registered": list(values[k:])}, index=rows)
+        if (counts["registered"] < counts["sample"]).any():
+            return np.nan
+        table = pd.DataFrame([counts["sample"].to_numpy(), (counts["registered"] - counts["sample"]).to_numpy()],
+                             index=["sample", "other"], columns=rows)
+        return block_test(table, min_cell, hidden.loc[rows], n_resamples=9)["statistic"]
+    return statistic
 
 
 # ---------------------------------------------------------------- Tabel 3 after disclosure
@@ -173,9 +213,13 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     counts = sample_vs_registered(reg)
     n_enrolled = len(reg)
     n_registered, n_sample = int(counts.loc["n", "registered"]), int(counts.loc["n", "sample"])
-    w.scalar("rep.n_enrolled", n_enrolled, page=page, persons=n_enrolled)
-    for key, n in (("rep.n_not_registered", n_enrolled - n_registered), ("rep.n_other", n_registered - n_sample)):
-        w.scalar(key, shown_count(n, md.min_cell), page=page, kind="count", persons=n)
+    w.universe(u.enrolled(md))
+    w.scalar("rep.n_enrolled", n_enrolled, page=page, persons=n_enrolled, define=Count(u.enrolled_cell(md)))
+    outside = tuple(r for r in u.REASONS if r not in (u.SAMPLE, "not_registered"))
+    for key, n, cell in (("rep.n_not_registered", n_enrolled - n_registered,
+                          u.enrolled_cell(md, reason="not_registered")),
+                         ("rep.n_other", n_registered - n_sample, u.enrolled_cell(md, reason=outside))):
+        w.scalar(key, shown_count(n, md.min_cell), page=page, kind="count", persons=n, define=Count(cell))
     w.scalar("rep.pct_sample_of_registered", 100 * n_sample / n_registered, page=page, kind="percent",
              decimals=1, persons=n_sample)
     for key, value in (("rep.min_cell", md.min_cell), ("rep.alpha", 100 * ALPHA),
@@ -186,7 +230,9 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     w.table("representativity.tabel3", values, persons=persons, hidden=hidden,
             kinds={"sample": "count", "registered": "count", "sample_pct": "percent",
                    "registered_pct": "percent"},
-            decimals={"sample_pct": 1, "registered_pct": 1})
+            decimals={"sample_pct": 1, "registered_pct": 1},
+            define=lambda row, column: define(md, f"tabel3.{column.removesuffix('_pct')}.{row}."
+                                                  + ("pct" if column.endswith("_pct") else "count")))
     # the numbers behind the table, keyed like data/reference/published (shares to two decimals)
     for column in ("sample", "registered"):
         for row in values.index:
@@ -195,11 +241,33 @@ def publish(md: Microdata, w: BundleWriter) -> None:
             w.scalar(f"tabel3.{column}.{row}.pct", SUPPRESSED if hide else values.loc[row, f"{column}_pct"],
                      page=page, kind="percent", persons=n)
 
-    tests = representativity_tests(counts, md.min_cell)
+    # the tests see Tabel 3 as finally published: after the disclosure audit's suppressions
+    w.defer(lambda writer: publish_tests(md, writer, counts, page))
+
+
+def published_hidden(w: BundleWriter, table: str, columns: list[str]) -> pd.DataFrame:
+    """Which cells of a table the writer now hides (rows x `columns`, bool)."""
+    cells = [(r["row"], r["column"], r["status"] == "hidden") for r in w.tables
+             if r["table"] == table and r["column"] in columns]
+    frame = pd.DataFrame(cells, columns=["row", "column", "hidden"])
+    return frame.pivot(index="row", columns="column", values="hidden")[columns]
+
+
+def publish_tests(md: Microdata, w: BundleWriter, counts: pd.DataFrame, page: str) -> None:
+    """The tests of the blocks of Tabel 3, on the categories the table shows once the
+    disclosure audit has hidden what it had to (`representativity.tests`, `rep.test.*`), and
+    each statistic as a function of the table's cells, for the audit of statistics."""
+    hidden_rows = published_hidden(w, "representativity.tabel3", ["sample", "registered"])
+    tests = representativity_tests(counts, md.min_cell, hidden_rows)
     w.scalar("rep.n_blocks", len(tests), page=page, kind="count")
     tested = tests["n_sample"] + tests["n_other"]
     for t, n in zip(tests.itertuples(), tested):
         w.scalar(f"rep.test.{t.block}.statistic", t.statistic, page=page, kind="number", persons=n)
+        rows = BLOCK_ROWS[t.block]
+        if not np.isnan(t.statistic):
+            cells = [define(md, f"tabel3.{c}.{r}.count").cell for c in ("sample", "registered") for r in rows]
+            w.statistic(f"rep.test.{t.block}.statistic", cells,
+                        statistic_function(t.block, rows, md.min_cell, hidden_rows), round(t.statistic, 2), 2)
         w.scalar(f"rep.test.{t.block}.df", t.df, page=page, kind="number", decimals=0)
         w.scalar(f"rep.test.{t.block}.p_value", printed_p(t.p_value), page=page, kind="number", decimals=3,
                  persons=n)

@@ -21,20 +21,43 @@ TABEL3_BLOCKS = [["completed", "afmeldt"], ["mand", "kvinde"],
                  [f"visitation_{k}" for k in ("kontant", "udd", "ressource", "andet")]]
 
 
-# Tabel 6 is published with the sparse score values in bands. Single cells of one or two
-# persons cannot be hidden by suppression alone: the table's mean and the column total
-# would give them back. Within a band the mix of scores is unknown, so they cannot.
-TABEL6_BANDS = [("10", "9", "8"), ("7",), ("6", "5", "4", "3"), ("2",), ("1",), ("0",), ("na",)]
+# Tabel 6 is published with the score values in bands (global recoding). A hidden cell of
+# one or two persons cannot be protected by suppression: the column's total and its mean,
+# printed to two decimals, pin the hidden bands down (the disclosure audit finds them). So
+# the values are merged along the scale until no band holds 1 or 2 persons in any column:
+# the finest of these bandings that does (the excluded weeks, 'na', stay a row of their own).
+TABEL6_BANDINGS = [
+    [("10", "9", "8"), ("7",), ("6", "5", "4", "3"), ("2",), ("1",), ("0",)],
+    [("10", "9", "8", "7"), ("6", "5", "4", "3"), ("2",), ("1",), ("0",)],
+    [("10", "9", "8", "7", "6", "5", "4", "3"), ("2",), ("1",), ("0",)],
+    [("10", "9", "8", "7", "6", "5", "4", "3", "2"), ("1",), ("0",)],
+    [("10", "9", "8", "7", "6", "5", "4", "3", "2", "1", "0")],
+]
+TABEL6_BANDS = TABEL6_BANDINGS[0] + [("na",)]   # the finest banding, as the book shows it by default
 
 
 def band_key(band: tuple[str, ...]) -> str:
     return band[0] if len(band) == 1 else f"{band[-1]}-{band[0]}"
 
 
-def tabel6_disclosed(dist: pd.DataFrame, min_cell: int) -> Disclosed:
-    """Tabel 6 counts (from `score_distribution`) in TABEL6_BANDS, with suppression."""
+def tabel6_bands(dist: pd.DataFrame, min_cell: int) -> list[tuple[str, ...]]:
+    """The finest banding of TABEL6_BANDINGS in which no band holds 1..min_cell-1 persons
+    at any time point (`dist` from `score_distribution`), with the 'na' row."""
     counts = dist.drop(index=["mean", "n_with_data"])
-    banded = pd.DataFrame({band_key(b): counts.loc[list(b)].sum() for b in TABEL6_BANDS}).T
+    for banding in TABEL6_BANDINGS:
+        sums = pd.DataFrame({band_key(b): counts.loc[list(b)].sum() for b in banding}).T
+        if not ((sums > 0) & (sums < min_cell)).any().any():
+            return banding + [("na",)]
+    return TABEL6_BANDINGS[-1] + [("na",)]
+
+
+def tabel6_disclosed(dist: pd.DataFrame, min_cell: int) -> Disclosed:
+    """Tabel 6 counts (from `score_distribution`) in the bands of `tabel6_bands`, with
+    suppression for what recoding cannot help (a small 'na' cell, or a column with fewer
+    than min_cell persons in all)."""
+    counts = dist.drop(index=["mean", "n_with_data"])
+    bands = tabel6_bands(dist, min_cell)
+    banded = pd.DataFrame({band_key(b): counts.loc[list(b)].sum() for b in bands}).T
     return suppress_counts(banded.astype(int), min_cell)
 
 

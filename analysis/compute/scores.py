@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
+from analysis.compute import universes as u
 from analysis.compute.results import score_table, tabel6_disclosed
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count, Mean
 from analysis.reference.scoring import SCALE_LABELS
 from analysis.register.models import weekly_means
 
@@ -18,15 +20,48 @@ def publish_time_points(md: Microdata, w: BundleWriter, page: str) -> pd.DataFra
     dist = score_table(md.panel, md.edition)
     tps = list(md.edition.time_points)
     n = dist.loc["n_with_data", tps].astype(int)
+    scored = n - dist.loc["na", tps].astype(int)
     top = pd.DataFrame([n.tolist(), [float(v) for v in dist.loc["mean", tps]]],
                        index=["n_with_data", "mean"], columns=tps, dtype=object)
     top.loc["n_with_data"] = [int(v) for v in n]
-    w.table("score.time_points", top, persons=pd.DataFrame([n.tolist(), n.tolist()], index=top.index,
-                                                             columns=tps))
+    names = {tp: u.time_point_name(md.edition, tp) for tp in tps}
+    for name in names.values():
+        w.universe(u.week(name))
+
+    def means(row, tp):   # the audit assumes the N of a mean known, though 'na' may be hidden
+        completers = u.week_cell(names[tp], status="gennemført")
+        return Count(completers) if row == "n_with_data" else \
+            Mean(u.week_cell(names[tp], status="gennemført", scored=True), int(scored[tp]))
+
+    w.table("score.time_points", top, persons=pd.DataFrame([n.tolist(), scored.tolist()], index=top.index,
+                                                             columns=tps), define=means)
     banded = tabel6_disclosed(dist, md.min_cell)
     counts = banded.values.astype(object).map(int)
-    w.table("score.bands", counts, persons=banded.values, hidden=banded.suppressed)
+
+    def band(row, tp):
+        low, _, high = row.partition("-")
+        scores = "na" if row == "na" else tuple(range(int(low), int(high or low) + 1))
+        return Count(u.week_cell(names[tp], status="gennemført", score=scores))
+
+    w.table("score.bands", counts, persons=banded.values, hidden=banded.suppressed, define=band)
     return dist
+
+
+def publish_weekly(w: BundleWriter, figure: str, series: str, panel: pd.DataFrame, where: dict,
+                   min_cell: int) -> None:
+    """The weekly mean score of the persons of `panel` (one group) as a figure series,
+    weeks resting on fewer than `min_cell` persons left out and withheld for the audit;
+    `where`: the group as a cell of the week universes."""
+    weekly = weekly_means(panel)
+    for week in weekly["week"]:
+        w.universe(u.week(u.week_name(week)))
+    shown = weekly[weekly["persons"] >= min_cell]
+    w.add_series(figure, series, shown, x="week", y="mean", persons="persons",
+                 define=lambda x, n: Mean(u.week_cell(u.week_name(x), scored=True, **where), n))
+    for week, n in zip(weekly["week"], weekly["persons"]):
+        if n < min_cell:
+            w.withhold(Count(u.week_cell(u.week_name(week), scored=True, **where)),
+                       f"{figure}: {series} in week {int(week)}", persons=int(n))
 
 def publish(md: Microdata, w: BundleWriter) -> None:
     ed = md.edition
@@ -38,10 +73,11 @@ def publish(md: Microdata, w: BundleWriter) -> None:
                        ("scale_min", min(SCALE_LABELS)), ("scale_max", max(SCALE_LABELS))):
         w.scalar(key, value, page=page, kind="setting")
     completers = md.completers
-    w.scalar("n_completers", int(completers["pnr"].nunique()), page=page)
+    w.universe(u.enrolled(md))
+    w.scalar("n_completers", int(completers["pnr"].nunique()), page=page,
+             define=Count(u.enrolled_cell(md, sample=True, status="gennemført")))
     dist = publish_time_points(md, w, page)
     means, n = dist.loc["mean"], dist.loc["n_with_data"]
     w.scalar("change_pre", float(means["w0"] - means["w-26"]), page=page,
              persons=int(min(n["w0"], n["w-26"])))
-    weekly = weekly_means(completers, min_cell=md.min_cell)
-    w.add_series("score.weekly", "samlet", weekly, x="week", y="mean", persons="persons")
+    publish_weekly(w, "score.weekly", "samlet", completers, {"status": "gennemført"}, md.min_cell)

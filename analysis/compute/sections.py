@@ -9,6 +9,9 @@ from scipy import stats
 from analysis.bundle.store import BundleWriter
 from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
                               surveys, teams)
+from analysis.compute import universes as u
+from analysis.compute.definitions import define, model_group, true_count
+from analysis.disclosure.audit import Count
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, is_person_count
 
@@ -50,11 +53,14 @@ def publish_results(md: Microdata, w: BundleWriter) -> None:
     values = dict(zip(md.results["key"], md.results["value"]))
     published = {row["key"] for row in w.scalars}   # by a page's own section, with its page
     for key, value, page in md.results[["key", "value", "page"]].itertuples(index=False):
+        definition = define(md, key)
+        keep = key.startswith("caption.")   # the N of a figure or a model: hidden only as a last resort
         if key in published:
+            w.define(key, definition, keep)
             continue
         kind = kind_of(key, value)
         w.scalar(key, value if kind != "count" or value == SUPPRESSED else int(value), page=page, kind=kind,
-                 persons=persons_of(key, value, kind, values))
+                 persons=persons_of(key, value, kind, values), define=definition, keep=keep)
 
 
 def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:
@@ -77,8 +83,24 @@ def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:
 
 
 def publish_estimates(md: Microdata, w: BundleWriter) -> None:
-    """Every model estimate of the edition, with its test and the persons behind it."""
-    w.add_estimates(estimates_frame(md.models, md.inference))
+    """Every model estimate of the edition, with its test and the persons behind it. Where
+    a model's persons are the group's completers in the sample (the level-shift design),
+    the audit knows them as that count (and hides them where they would give a small cell
+    away); a two-point model's persons (scored in one of two weeks) are not modelled."""
+    w.universe(u.enrolled(md))
+    cells = {}
+    for key in md.models["group"].unique():
+        if key == "moduler":
+            cells[key] = u.enrolled_cell(md, sample=True, status="gennemført")
+        else:
+            cells[key] = u.enrolled_group_cell(md, model_group(key))
+
+    def define_persons(row):
+        cell = cells.get(row["group"])
+        if cell is None or row["model"] not in ("level_shift", "course_slope") or pd.isna(row["persons"]):
+            return None
+        return Count(cell) if int(row["persons"]) == true_count(md, cell) else None
+    w.add_estimates(estimates_frame(md.models, md.inference), define=define_persons)
 
 
 # (name, function(md, writer)); the keyed results come last, so that a page's own section

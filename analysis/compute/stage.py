@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.results import edition_results
+from analysis.disclosure.protect import checker_page, protect
 from analysis.editions import Edition
 from analysis.runtime import remove, say, swap_in
 from analysis.reference.scoring import ScoreMapping, load_mapping
@@ -139,10 +140,19 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
         "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:]),
     }
+    t0 = time.perf_counter()
+    certificate = protect(writer, md.min_cell)
+    hidden = certificate[certificate["status"].eq("hidden")]
+    say(f"disclosure audit: {len(certificate):,} published numbers, {len(hidden)} hidden "
+        f"({int(hidden['rule'].str.startswith('secondary suppression (audit)').sum())} by the audit), "
+        f"{certificate.attrs['rounds']} rounds in {time.perf_counter() - t0:.1f} s")
+    manifest["disclosure"] = {"published": len(certificate), "hidden": len(hidden),
+                              "audit_seconds": round(certificate.attrs["seconds"], 1)}
     ids = set(md.extract.registrations["pnr"].astype(str))
     staging = out.with_name(out.name + ".new")
     remove(staging)
-    writer.write(staging, manifest, person_ids=ids, min_cell=md.min_cell)
+    writer.write(staging, manifest, person_ids=ids, min_cell=md.min_cell, certificate=certificate,
+                 readme=checker_page(certificate, manifest, md.min_cell))
     swap_in(staging, out)
     say(f"bundle of {edition.name} written to {out} in {time.perf_counter() - start:.1f} s")
     return out

@@ -17,7 +17,10 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
+from analysis.compute import universes as u
+from analysis.compute.scores import publish_weekly
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Count
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.register.models import Group, disclosed_groups, edition_groups, weekly_means
 
@@ -61,7 +64,8 @@ def describe_groups(md: Microdata, shown: list[Group]) -> pd.DataFrame:
 
     Index: group key ('alder_46_55+alder_over55' for a merged group). Columns: partition
     (the panel column, '' for all completers and for the afmeldte), label, members (the keys
-    of the groups it is made of, joined by ' + '), persons (int; 'x' when not shown), and
+    of the groups it is made of, joined by ' + '), persons (int; 'x' when not shown, 0 for a
+    group nobody belongs to), and
     the flags shown, estimated, model (a page shows its model table) and merged, each
     'yes' or 'no'."""
     design = md.edition.design
@@ -75,8 +79,10 @@ def describe_groups(md: Microdata, shown: list[Group]) -> pd.DataFrame:
                        "model": YES if has_model(models, design) else NO,
                        "merged": YES if "+" in g.key else NO}
     for g in edition_groups(md.edition):
-        if g.key not in covered:
-            rows[g.key] = {"partition": g.column or "", "label": g.label, "members": g.key, "persons": SUPPRESSED,
+        if g.key not in covered:   # too few to show ('x'), or nobody at all (0: printed '–')
+            n = int(g.select(md.panel)["pnr"].nunique())
+            rows[g.key] = {"partition": g.column or "", "label": g.label, "members": g.key,
+                           "persons": 0 if n == 0 else SUPPRESSED,
                            "shown": NO, "estimated": NO, "model": NO, "merged": NO}
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -88,18 +94,22 @@ def publish_groups(md: Microdata, w: BundleWriter) -> pd.DataFrame:
     shown = shown_groups(md)
     groups = describe_groups(md, shown)
     counts = groups["persons"].where(groups["shown"] == YES)
+    by_key = {g.key: g for g in shown} | {g.key: g for g in edition_groups(md.edition)}
+    w.universe(u.enrolled(md))
     w.table("subgroups.groups", groups, persons=pd.DataFrame({"persons": counts}).reindex(columns=groups.columns),
-            kinds={"persons": "count"})
+            kinds={"persons": "count"},
+            define=lambda key, column: Count(u.enrolled_group_cell(md, by_key[key])) if column == "persons" else None)
     last = {}
     for g in shown:
+        publish_weekly(w, "subgroups.weekly", g.key, g.select(md.panel), u.group_where(g), md.min_cell)
         weekly = weekly_means(g.select(md.panel), min_cell=md.min_cell)
-        w.add_series("subgroups.weekly", g.key, weekly, x="week", y="mean", persons="persons")
         last[g.key] = None if weekly.empty else int(weekly["week"].max())
     return groups.assign(last_week=pd.Series(last, index=groups.index, dtype=object))
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
     groups = publish_groups(md, w)
+    by_key = {g.key: g for g in shown_groups(md)}
     if md.edition.design != "two_point":
         return
     n_completers = int(groups.at["samlet", "persons"])
@@ -112,7 +122,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     # a group without a model table: the note says how many it has and how far its line goes
     for key, g in shown[(shown["model"] == NO) & shown["partition"].isin(list(PAGES))].iterrows():
         page = PAGES[g["partition"]]
-        w.scalar(f"nomodel.{key}.n", int(g["persons"]), page=page, persons=int(g["persons"]))
+        w.scalar(f"nomodel.{key}.n", int(g["persons"]), page=page, persons=int(g["persons"]),
+                 define=Count(u.enrolled_group_cell(md, by_key[key])))
         if g["last_week"] is not None and g["last_week"] < md.edition.weeks_after:
             # a week number, not a count of persons
             w.scalar(f"nomodel.{key}.last_week", int(g["last_week"]), page=page, kind="number", decimals=0)
@@ -125,4 +136,5 @@ def publish(md: Microdata, w: BundleWriter) -> None:
         oldest = with_model.index[-1]
         w.scalar("alder.aeldste.group", oldest, page="undergrupper")
         w.scalar("alder.aeldste.n", int(with_model.at[oldest, "persons"]), page="undergrupper",
+                 define=Count(u.enrolled_group_cell(md, by_key[oldest])),
                  persons=int(with_model.at[oldest, "persons"]))

@@ -25,7 +25,10 @@ import numpy as np
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter, printed_p
+from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
+from analysis.compute.definitions import define
+from analysis.disclosure.audit import Count, Share
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
 from analysis.reference.codebook import WAVES, WHO5_BANDS, WHO5_POPULATION
@@ -86,16 +89,27 @@ def answers_table(d: DisclosedDistribution) -> tuple[pd.DataFrame, pd.DataFrame,
     return frame, pd.DataFrame(persons, index=index), pd.DataFrame(hidden, index=index)
 
 
+def answer_definition(q, d: DisclosedDistribution, row: str, column: str):
+    """What a cell of `surveys.answers.<q>` is, for the disclosure audit."""
+    wave = int(column[1:].split(".")[0])
+    n = int(d.n[wave])
+    if row == "n":
+        return None if column.endswith(".pct") else Count(u.answer_cell(q, wave))
+    cell = u.answer_cell(q, wave, [int(row)])
+    return Share(cell, n) if column.endswith(".pct") else Count(cell)
+
+
 def publish_answers(disclosed: dict[str, DisclosedDistribution], w: BundleWriter) -> None:
     """Every single- and multiple-choice question's answers per wave (the charts of Bilag
     2-11 and the result pages)."""
     for qid, d in disclosed.items():
         values, persons, hidden = answers_table(d)
         kinds = {c: "percent" if c.endswith(".pct") else "count" for c in values.columns}
-        w.table(f"surveys.answers.{qid}", values, persons=persons, hidden=hidden, kinds=kinds)
+        w.table(f"surveys.answers.{qid}", values, persons=persons, hidden=hidden, kinds=kinds,
+                define=lambda row, column, q=d.question, d=d: answer_definition(q, d, row, column))
 
 
-def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
+def publish_sums(md: Microdata, disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
                  sums: dict[str, list[str]] = SUMS) -> None:
     """The sums of options in `sums` (page -> keys; 'x' when a sum would reveal a hidden
     cell), with the persons they count; a wave not in the extract publishes nothing."""
@@ -106,7 +120,7 @@ def publish_sums(disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
                 continue
             persons = key_value(disclosed, key[:-len(".pct")] + ".count") if key.endswith(".pct") else value
             w.scalar(key, value, page=page, kind="percent" if key.endswith(".pct") else "count",
-                     persons=None if persons == SUPPRESSED else persons)
+                     persons=None if persons == SUPPRESSED else persons, define=define(md, key))
 
 
 def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
@@ -169,10 +183,12 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     survey = md.survey
     if survey is None:   # the edition's report has no surveys (nor their pages)
         return
+    for wave in survey.waves:
+        w.universe(u.survey_wave(survey.codebook, wave))
     publish_summary_numbers(md, w)
     publish_waves(survey, w)
     disclosed = disclosed_distributions(survey, md.min_cell)
     publish_answers(disclosed, w)
-    publish_sums(disclosed, w)
+    publish_sums(md, disclosed, w)
     publish_who5(survey, md.min_cell, w)
     publish_paired(survey, md.min_cell, w)

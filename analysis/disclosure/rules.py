@@ -3,8 +3,8 @@
 Used on every table and subgroup:
 * `merge_small_groups`: groups under the minimum are merged with a neighbour along a
   declared order (as the reports merged Hold 1 + 3 or the oldest age groups).
-* `suppress_counts`: count cells under the minimum are suppressed, plus a second cell in
-  the same column when one suppressed cell could be recovered from the column total.
+* `suppress_counts`: count cells under the minimum are suppressed, plus cells beside them
+  (`secondary`) when the column's total would narrow a hidden cell to under the minimum.
 * `suppress_nested`: the same for a group beside a larger group that contains it.
 * `check_results`: the build's last check over every person count it publishes.
 Zeros are not suppressed but marked differently from suppressed cells.
@@ -76,18 +76,41 @@ class Disclosed:
         return out
 
 
+def secondary(values: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
+    """Secondary suppression in a column whose total is shown: the hidden cells' sum H is
+    then known, and each hidden cell holds at least one person (a zero is printed '–'), so
+    each is at most H - (k - 1) with k hidden cells. Hide the smallest shown non-zero cells
+    until that reaches `min_n` (a single hidden cell would be H itself).
+
+    Raises DisclosureError when every non-zero cell is hidden and that still does not
+    hold: the column cannot be protected within itself (its total must be hidden, or its
+    groups merged). Rule: issue 11, kind 5; the interval argument of Hundepool et al.,
+    Statistical Disclosure Control (2012), §4.2 (protection intervals)."""
+    hidden = hidden.copy()
+    while hidden.any():
+        k, total = int(hidden.sum()), float(values[hidden].sum())
+        if k > 1 and total - (k - 1) >= min_n:
+            break
+        candidates = values[~hidden & (values > 0)]
+        if candidates.empty:
+            raise DisclosureError(
+                f"{values.name!r}: the hidden cells ({k}, {total:g} persons in all) can be derived "
+                f"as under {min_n} persons from the column's total, and no cell is left to hide "
+                "beside them: hide the total or merge the groups")
+        hidden[candidates.idxmin()] = True
+    return hidden
+
+
 def suppress_counts(table: pd.DataFrame, min_n: int = DEFAULT_MIN_CELL,
                     totals_shown: bool = True) -> Disclosed:
-    """Hide count cells with 0 < n < min_n; with totals shown, also hide a second cell of
-    any column in which exactly one cell is hidden (so it cannot be recovered)."""
+    """Hide count cells with 0 < n < min_n; with totals shown, also hide cells beside them
+    (`secondary`) until no hidden cell can be narrowed to under min_n persons from the
+    column's total. Issue 11's case: two hidden cells of 1 with the total shown are both 1."""
     values = table.astype(float)
     hidden = (values > 0) & (values < min_n)
     if totals_shown:
         for col in values.columns:
-            if hidden[col].sum() == 1:
-                candidates = values[col][~hidden[col] & (values[col] > 0)]
-                if len(candidates):
-                    hidden.loc[candidates.idxmin(), col] = True
+            hidden[col] = secondary(values[col], hidden[col], min_n)
     return Disclosed(values=table, suppressed=hidden)
 
 
@@ -102,10 +125,7 @@ def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEF
     outside = values[whole] - values[part]
     hidden[whole] |= (outside > 0) & (outside < min_n)
     for col in hidden.columns:
-        if hidden[col].sum() == 1:
-            candidates = values[col][~hidden[col] & (values[col] > 0)]
-            if len(candidates):
-                hidden.loc[candidates.idxmin(), col] = True
+        hidden[col] = secondary(values[col], hidden[col], min_n)
     return Disclosed(values=table[[part, whole]], suppressed=hidden)
 
 

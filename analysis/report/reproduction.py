@@ -64,7 +64,9 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
     `key_map`), in the order of `published`; a printed number without a computed one is
     left out. Columns: ref, source, published, computed, tolerance, ok (True/False, or
     'suppressed' when the book hides the number), published_stars, computed_stars,
-    stars_ok (models only), note."""
+    stars_ok (models only), note. Beside a hidden number the printed one is not repeated
+    either (published 'x'): the book reproduces the report, so the report's number would
+    give the hidden one away."""
     computed = dict(zip(results["key"], results["value"]))
     rows = []
     for _, p in published.iterrows():
@@ -82,9 +84,10 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
         stars = computed.get(key + ".stars", "")
         published_stars = "" if pd.isna(p.get("stars")) else p.get("stars")
         is_model = key.startswith(("model.", "weekly."))
+        hidden = value == SUPPRESSED
         rows.append({"ref": p["ref"], "source": f"seed {p['seed']}, {p['source']}, L{p['line']}",
-                     "published": p["value"], "computed": value, "tolerance": tol, "ok": ok,
-                     "published_stars": published_stars if is_model else "",
+                     "published": SUPPRESSED if hidden else p["value"], "computed": value, "tolerance": tol,
+                     "ok": ok, "published_stars": (SUPPRESSED if hidden else published_stars) if is_model else "",
                      "computed_stars": stars if is_model else "",
                      "stars_ok": (stars == published_stars) if is_model and stars != SUPPRESSED else "",
                      "note": "" if pd.isna(p.get("note")) else p.get("note")})
