@@ -95,8 +95,46 @@ def test_a_changed_bundle_file_is_refused(bundles, tmp_path):
     scalars = pd.read_parquet(copy / "scalars.parquet")
     scalars.loc[0, "value"] = 1.0
     scalars.to_parquet(copy / "scalars.parquet")
-    with pytest.raises(BundleError, match="changed since"):
+    with pytest.raises(BundleError, match="scalars.parquet: missing or changed since"):
         Bundle.open(copy, "pilot-2024")
+    # the CSV twins an output checker reads are covered too, and so is the manifest itself
+    for name, edit in [("tables.csv", lambda text: text.replace(",3,", ",2,", 1)),
+                       ("manifest.json", lambda text: text.replace('"min_cell": 3', '"min_cell": 1'))]:
+        shutil.rmtree(copy)
+        shutil.copytree(bundles["pilot-2024"], copy)
+        path = copy / name
+        changed = edit(path.read_text(encoding="utf-8"))
+        assert changed != path.read_text(encoding="utf-8")
+        path.write_text(changed, encoding="utf-8")
+        with pytest.raises(BundleError, match=f"{name}: .*changed since"):
+            Bundle.open(copy, "pilot-2024")
+
+
+def test_a_minimum_cell_under_three_is_refused(tmp_path):
+    from analysis.compute.stage import compute_bundle
+    with pytest.raises(ValueError, match="--min-cell 2: no published cell may rest on fewer than 3"):
+        compute_bundle(EDITIONS["pilot-2024"], out=tmp_path / "b", min_cell=2)
+    assert not (tmp_path / "b").exists()
+    run = subprocess.run([sys.executable, "-m", "analysis", "compute", "--edition", "pilot-2024", "--min-cell", "1",
+                          "--out", str(tmp_path / "b")], capture_output=True, text=True)
+    assert run.returncode == 2 and "3 or more" in run.stderr and not (tmp_path / "b").exists()
+
+
+def test_build_options_of_the_compute_stage_are_refused_with_a_bundle(bundles, tmp_path):
+    from analysis.build.driver import BuildError, build
+    with pytest.raises(BuildError, match="--bundle renders a bundle as it was computed"):
+        build(EDITIONS["pilot-2024"], data=EDITIONS["pilot-2024"].data_dir, bundle=bundles["pilot-2024"],
+              out=tmp_path)
+
+
+def test_one_build_at_a_time_per_folder(tmp_path):
+    from analysis.build.driver import BuildError, build_lock
+    with build_lock(tmp_path):
+        with pytest.raises(BuildError, match="another build into .* is running"):
+            with build_lock(tmp_path):
+                pass
+    with build_lock(tmp_path):   # released
+        pass
 
 
 # ---------------------------------------------------------------- what a chapter may import
@@ -185,8 +223,12 @@ print("the table")
     ("raise ValueError('no such table')", r"code cell 2 .*ValueError: no such table"),
     # a person id printed by a cell the book hides still reaches the executed notebook
     ("print('S3550277')", r"code cell 2 .*looks like a person id"),
+    # a cell that never ends is stopped at TPJ_CELL_TIMEOUT (set to 3 s below)
+    ("while True:\n    pass", r"code cell 2 \('while True:'\).*ran longer than 3 s"),
+    ("print('x' * 2_000_000)", r"code cell 2 .*prints 2.0 MB of text"),
 ])
-def test_a_chapter_that_fails_in_any_way_fails_the_build(tmp_path, body, expected):
+def test_a_chapter_that_fails_in_any_way_fails_the_build(tmp_path, body, expected, monkeypatch):
+    monkeypatch.setenv("TPJ_CELL_TIMEOUT", "3")
     (tmp_path / "chapters").mkdir()
     (tmp_path / "chapters" / "careless.md").write_text(CHAPTER.format(body=body), encoding="utf-8")
     (tmp_path / "chapters" / "fine.md").write_text(CHAPTER.format(body="x = 1"), encoding="utf-8")

@@ -57,8 +57,12 @@ def render_fingerprint(bundle_manifest: dict) -> str:
 
 
 def chapter_key(source: Path, parameters: dict, fingerprint: str) -> str:
+    """What an executed chapter is reused on: its source, its parameters except where the
+    bundle lies (the bundle's contents are in `fingerprint`, by checksum) and the
+    fingerprint."""
     source = Path(source).read_text(encoding="utf-8")
-    return hashlib.sha256((source + json.dumps(parameters, sort_keys=True) + fingerprint).encode()).hexdigest()
+    kept = {k: v for k, v in parameters.items() if k != "bundle"}
+    return hashlib.sha256((source + json.dumps(kept, sort_keys=True) + fingerprint).encode()).hexdigest()
 
 
 @dataclass
@@ -154,6 +158,10 @@ class Pool:
 
 # ---------------------------------------------------------------- checking what was executed
 
+# text a code cell may print (tables and glue records are a few kB; a listing is not)
+MAX_TEXT_OUTPUT = 1_000_000
+
+
 def check_executed(path: Path) -> str | None:
     """None if every code cell of the executed notebook ran without error; otherwise what
     went wrong, naming the cell (its number in the chapter and its first line). Also
@@ -173,6 +181,10 @@ def check_executed(path: Path) -> str | None:
             return ((f"the kernel stopped after {last} had run; " if last else "the kernel stopped; ")
                     + f"{where} and the cells after it did not run (an exit, a crash or an interrupt)")
         last = where
+        size = sum(len(text) for output in cell.get("outputs", []) for text in _output_texts(output))
+        if size > MAX_TEXT_OUTPUT:
+            return (f"{where} prints {size / 1e6:.1f} MB of text (the limit is {MAX_TEXT_OUTPUT / 1e6:g} MB "
+                    "a cell): a chapter shows tables and figures from the bundle, not listings")
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 return f"{where}: {output.get('ename')}: {output.get('evalue')}"
@@ -256,7 +268,8 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
             return
         error = answer.get("error", "")
         failures.append(f"chapter {job.entry}.md failed: " + (f"{problem} ({error})" if problem and error and
-                                                               error not in problem else problem or error))
+                                                               error not in problem else problem or error)
+                        + ("" if problem or error else f" (the kernel's log: {executed / 'kernels.log'})"))
         say(f"[{done}/{len(todo)}] {job.entry}: FAILED")
 
     size = max(1, min(len(todo), workers or os.cpu_count() or 1))

@@ -126,8 +126,20 @@ def cmd_build(args) -> int:
         return 1
 
 
+def _min_cell(text: str) -> int:
+    from analysis.compute.stage import MIN_CELL_FLOOR
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < MIN_CELL_FLOOR:
+        raise argparse.ArgumentTypeError(f"{value}: must be {MIN_CELL_FLOOR} or more (Statistics Denmark's "
+                                         "minimum of persons per published cell)")
+    return value
+
+
 def _compute_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--min-cell", type=int, default=None,
+    p.add_argument("--min-cell", type=_min_cell, default=None,
                    help="minimum persons per published cell (default: the edition's, 3)")
     p.add_argument("--inference", choices=["cluster", "iid"], default=None,
                    help="standard errors: clustered by person (default) or classical OLS")

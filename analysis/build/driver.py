@@ -183,7 +183,11 @@ def run_jupyter_book(root: Path, builder: str, work: Path, strict: bool = True) 
     result = run_command(command, log)
     output = ANSI.sub("", result.stdout)
     if result.returncode != 0:
-        tail = "\n".join(line for line in output.strip().splitlines()[-15:])
+        # Sphinx's warnings name the page and line (a glue key that does not exist, a broken
+        # reference): they come first, then the end of the log
+        warned = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line][:12]
+        tail = "\n".join(warned + ["..."] + output.strip().splitlines()[-8:]) if warned else \
+            "\n".join(output.strip().splitlines()[-15:])
         cause = latex_errors(work / "_build" / "latex" / "book.log") if builder == "pdflatex" else ""
         raise BuildError(f"jupyter-book {builder} build failed (log: {log})"
                          + (f"\nLaTeX stopped at:\n{cause}" if cause else "") + f"\n{tail}")
@@ -215,11 +219,44 @@ def _fail(out: Path, message: str) -> None:
 
 def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = None, force: bool = False,
            pdf: bool = True, entries: list[str] | None = None, workers: int | None = None) -> int:
-    """Build the book from the bundle alone into `out` (default _build/<edition>/)."""
+    """Build the book from the bundle alone into `out` (default _build/<edition>/). With
+    `entries` (some chapters only) the result goes to `<out>/preview/` and the published
+    site, PDF and results in `<out>/` stay as they are. Raises BuildError naming what
+    failed (and writes it to BUILD-FAILED.txt); an interrupt leaves the last good site."""
     start = time.perf_counter()
-    out = Path(out) if out else edition.out
-    bundle_dir = Path(bundle_dir) if bundle_dir else out / "bundle"
+    home = Path(out) if out else edition.out
+    bundle_dir = Path(bundle_dir) if bundle_dir else home / "bundle"
+    out = home / "preview" if entries is not None else home
     out.mkdir(parents=True, exist_ok=True)
+    with build_lock(home):
+        return _render(edition, bundle_dir, home, out, force, pdf, entries, workers, start)
+
+
+def build_lock(home: Path):
+    """An exclusive lock on `<home>/.lock` for one build at a time (a second build of the
+    same edition into the same folder would swap its files into the first's). Raises
+    BuildError at once when another build holds it."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held():
+        home.mkdir(parents=True, exist_ok=True)
+        with open(home / ".lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise BuildError(f"another build into {home} is running; wait for it or build into "
+                                 "another folder (--out)") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+    return held()
+
+
+def _render(edition: Edition, bundle_dir: Path, home: Path, out: Path, force: bool, pdf: bool,
+            entries: list[str] | None, workers: int | None, start: float) -> int:
     remove(out / "BUILD-FAILED.txt")
     nxt = out / ".next"
     remove(nxt)
@@ -232,12 +269,12 @@ def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = 
         executed = nxt / "executed"
         executed.mkdir(parents=True)
         t0 = time.perf_counter()
-        previous = out / "executed" if (out / "executed").exists() else None
+        previous = home / "executed" if (home / "executed").exists() else None
         execute_chapters(entries, executed, previous, parameters, render_fingerprint(bundle.manifest), force,
                          workers, figure_formats="svg,pdf" if pdf else "svg")
         t_exec = time.perf_counter() - t0
         root = stage_book(edition, executed, bundle, statement, entries if subset else None)
-        work = out / "jb"
+        work = home / "jb"
         t0 = time.perf_counter()
         run_jupyter_book(root, "html", work, strict=not subset)
         t_html = time.perf_counter() - t0
@@ -260,6 +297,11 @@ def render(edition: Edition, bundle_dir: Path | None = None, out: Path | None = 
     except (BuildError, ChapterError, BundleError, DataError) as err:
         _fail(out, str(err))
         raise BuildError(str(err)) from None
+    except KeyboardInterrupt:
+        remove(nxt)
+        _fail(out, "interrupted (Ctrl-C or a stop signal) before the build finished; "
+                   f"the last good site and results in {out} are unchanged")
+        raise
     except BaseException as err:
         _fail(out, f"{type(err).__name__}: {err}" if str(err) else type(err).__name__)
         raise
@@ -275,6 +317,9 @@ def build(edition: Edition, data: Path | None = None, force: bool = False, pdf: 
           bundle: Path | None = None, workers: int | None = None) -> int:
     """compute + render; with `bundle`, render that bundle only (no extract needed)."""
     out = Path(out) if out else edition.out
+    if bundle is not None and (data is not None or min_cell is not None or inference is not None):
+        raise BuildError("--bundle renders a bundle as it was computed: --data, --min-cell and --inference "
+                         "belong to the compute stage (run 'compute' with them, or 'build' without --bundle)")
     if bundle is None:
         try:
             bundle = compute(edition, data, out / "bundle", min_cell, inference, force)

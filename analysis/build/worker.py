@@ -106,6 +106,16 @@ def _watch_parent() -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
+def cell_timeout() -> int:
+    """Seconds a chapter cell may run: TPJ_CELL_TIMEOUT, default 300 (the longest cell of
+    either edition takes about 10 s)."""
+    value = os.environ.get("TPJ_CELL_TIMEOUT", "300")
+    try:
+        return max(1, int(value))
+    except ValueError:
+        raise SystemExit(f"TPJ_CELL_TIMEOUT={value!r} is not a number of seconds") from None
+
+
 def run(job: dict, kernel: Kernel) -> dict:
     """Execute one chapter (MyST markdown read with jupytext) into job['target']."""
     import jupytext
@@ -117,7 +127,7 @@ def run(job: dict, kernel: Kernel) -> dict:
     kernel.reset()
     executed = papermill.execute_notebook(notebook, job["target"], parameters=job["parameters"],
                                           kernel_name=KERNEL, km=kernel.km, cwd=str(REPO), progress_bar=False,
-                                          log_output=False, execution_timeout=job.get("timeout", 900))
+                                          log_output=False, execution_timeout=cell_timeout())
     for cell in executed.cells:   # the cell papermill adds must not show in the book
         tags = cell.metadata.setdefault("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:
@@ -130,6 +140,9 @@ def describe(err: BaseException) -> str:
     """The error as the build reports it: papermill's cell and error, or the exception."""
     ename = getattr(err, "ename", type(err).__name__)
     evalue = getattr(err, "evalue", str(err))
+    if ename == "CellTimeoutError" or "timed out" in str(evalue):
+        evalue = (f"a cell ran longer than {cell_timeout()} s and was stopped (TPJ_CELL_TIMEOUT sets the "
+                  "limit): a loop that does not end, or work that belongs in the compute stage")
     cell = getattr(err, "exec_count", None)
     return (f"cell [{cell}]: " if cell is not None else "") + f"{ename}: {evalue}".strip()
 
@@ -156,9 +169,10 @@ def main() -> int:
             except Exception as err:   # the chapter failed; the worker goes on
                 answer.update(ok=False, error=describe(err),
                               detail="".join(traceback.format_exception_only(type(err), err))[-2000:])
-                if not kernel.alive():
-                    kernel.shutdown()
-                    kernel = Kernel()
+                # a fresh kernel for the next chapter: this one may still be running the
+                # cell that timed out, or hold whatever state the failure left
+                kernel.shutdown()
+                kernel = Kernel()
             out.write(json.dumps(answer) + "\n")
             out.flush()
     except Stop:

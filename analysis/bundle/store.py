@@ -304,7 +304,7 @@ class BundleWriter:
         for name, frame in frames.items():
             frame.to_parquet(directory / f"{name}.parquet", index=False)
             frame.to_csv(directory / f"{name}.csv", index=False)
-            files[f"{name}.parquet"] = len(frame)
+            files[f"{name}.parquet"] = files[f"{name}.csv"] = len(frame)
         for name, content in sorted(self.documents.items()):
             (directory / "documents" / f"{name}.json").write_text(
                 json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
@@ -318,9 +318,17 @@ class BundleWriter:
             files["README.md"] = 1
         manifest = dict(manifest, format=FORMAT, rows=files,
                         checksums={f: _sha256(directory / f) for f in sorted(files)})
+        manifest["manifest_sha256"] = manifest_digest(manifest)
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
         return directory
+
+
+def manifest_digest(manifest: dict) -> str:
+    """SHA-256 of the manifest's contents without its own checksum field: with the files'
+    checksums in it, it covers the whole bundle (edition, minimum cell, extract, files)."""
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -402,6 +410,9 @@ class Bundle:
         if edition is not None and manifest.get("edition") != edition:
             raise BundleError(f"{directory} holds the bundle of edition {manifest.get('edition')!r}, "
                               f"not {edition!r}")
+        if manifest.get("manifest_sha256") != manifest_digest(manifest):
+            raise BundleError(f"{manifest_path}: changed since the bundle was computed (its own checksum "
+                              "does not match; a bundle is exported as a whole; compute it again)")
         for name, digest in manifest.get("checksums", {}).items():
             path = directory / name
             if not path.exists() or _sha256(path) != digest:

@@ -28,12 +28,16 @@ from analysis.bundle.store import BundleWriter
 from analysis.compute.results import edition_results
 from analysis.disclosure.protect import checker_page, protect
 from analysis.editions import Edition
+from analysis.errors import DataError
 from analysis.runtime import remove, say, swap_in
 from analysis.reference.scoring import ScoreMapping, load_mapping
 from analysis.register.extract import Extract, load_extract
 from analysis.register.panel import build_panel
-from analysis.weeks import week_label
 from analysis.survey.waves import Survey, describe_survey, load_edition_survey
+from analysis.weeks import week_label
+
+# the smallest minimum cell an edition may be computed with (DST: no cell under 3 persons)
+MIN_CELL_FLOOR = 3
 
 # packages whose versions can change a number; recorded in the manifest
 PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "pandera", "pyreadstat")
@@ -61,7 +65,13 @@ class Microdata:
 
 def load_microdata(edition: Edition, data: Path | None = None, min_cell: int | None = None,
                    inference: str | None = None) -> Microdata:
-    """Read and validate the extract (raises DataError naming file, row, column, reason)."""
+    """Read and validate the extract (raises DataError naming file, row, column, reason,
+    ValueError for a minimum cell under 3)."""
+    min_cell, inference = int(min_cell or edition.min_cell), inference or edition.inference
+    if min_cell < MIN_CELL_FLOOR:
+        raise ValueError(f"--min-cell {min_cell}: no published cell may rest on fewer than {MIN_CELL_FLOOR} "
+                        "persons (Statistics Denmark's rule for research-machine output, "
+                        "spec/dream.md); a larger minimum is allowed")
     data = Path(data).resolve() if data else edition.data_dir
     mapping = load_mapping()
     say(f"edition {edition.name}: reading and validating {data}")
@@ -72,7 +82,6 @@ def load_microdata(edition: Edition, data: Path | None = None, min_cell: int | N
         say(f"surveys: {describe_survey(survey)}")
     info_path = data / "extract.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
-    min_cell, inference = int(min_cell or edition.min_cell), inference or edition.inference
     results, models = edition_results(extract, panel, survey, inference, min_cell)
     return Microdata(edition, data, min_cell, inference, mapping, extract, panel, survey, info, results, models)
 
