@@ -75,11 +75,11 @@ def test_the_persons_check_fails_on_a_shown_number_of_one_or_two_persons():
 
 
 def test_which_keyed_results_count_persons():
-    from analysis.disclosure.rules import is_person_count
-    assert is_person_count("bilag1.register.Hold 1") and is_person_count("tabel6.n_with_data.w0")
-    assert is_person_count("survey.helbred.w1.n") and is_person_count("tabel3.sample.mand.count")
-    assert not is_person_count("tabel3.sample.mand.pct") and not is_person_count("tabel4.total.hold.count")
-    assert not is_person_count("tabel6.mean.w0")
+    from analysis.disclosure.rules import counted
+    assert counted("bilag1.register.Hold 1") == counted("tabel6.n_with_data.w0") == "persons"
+    assert counted("survey.helbred.w1.n") == counted("tabel3.sample.mand.count") == "persons"
+    assert counted("design.afmeldt") == counted("some.key.nobody.declared") == "persons"
+    assert counted("tabel4.total.hold.count") == "teams" and counted("tabel1.last_week.Hold 9") == "a week number"
 
 
 def test_the_bundled_results_pass_the_check_at_any_minimum():

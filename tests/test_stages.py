@@ -79,6 +79,21 @@ def test_the_writer_refuses_person_ids_and_small_cells(tmp_path):
     writer.scalar("few", 2, page="p", persons=2)
     with pytest.raises(DisclosureError, match="few rests on 2 persons"):
         writer.write(tmp_path / "b3", {}, min_cell=3)
+    # a count is of persons unless it says what else it counts: the careless changes of
+    # issue 11 (a count of 2 under a key no pattern knows, a cross-table with cells of 1 and 2)
+    writer = BundleWriter()
+    writer.scalar("some.new.key", 2, page="p", kind="count")
+    with pytest.raises(DisclosureError, match="some.new.key rests on 2 persons"):
+        writer.write(tmp_path / "b5", {}, min_cell=3)
+    writer = BundleWriter()
+    writer.table("cross", pd.DataFrame({"a": [1, 7], "b": [5, 2]}, index=["r1", "r2"]))
+    with pytest.raises(DisclosureError, match="table cross, row r1, column a rests on 1 persons"):
+        writer.write(tmp_path / "b6", {}, min_cell=3)
+    writer = BundleWriter()
+    writer.scalar("n_teams_short", 2, page="p", kind="count", of="teams")
+    writer.write(tmp_path / "b7", {"edition": "e", "min_cell": 3}, min_cell=3)
+    with pytest.raises(ValueError, match="a count of teams has no persons"):
+        writer.scalar("n_teams", 33, page="p", kind="count", of="teams", persons=33)
     writer = BundleWriter()
     writer.scalar("few", "x", page="p", kind="count")               # hidden: no value, no persons kept
     writer.write(tmp_path / "b4", {"edition": "e", "min_cell": 3}, min_cell=3)

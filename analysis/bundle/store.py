@@ -140,17 +140,21 @@ class BundleWriter:
 
     # -- scalars
     def scalar(self, key: str, value, page: str, kind: str | None = None, decimals: int | None = None,
-               persons: int | None = None, define=None, keep: bool = False) -> None:
+               persons: int | None = None, define=None, keep: bool = False, of: str = "persons") -> None:
         """One number (or phrase, kind 'text') the prose quotes, with the persons behind it.
 
-        kind: 'count' (persons or other whole numbers, no decimals), 'number', 'percent',
-        'text' or 'setting' (an edition setting, not computed from data); inferred from the
-        value when omitted. decimals: the precision the book prints (default 2; 0 for
-        counts and settings that are integers). Raises ValueError on a repeated key with
-        another value, TypeError on a value of another type."""
+        kind: 'count' (whole numbers, no decimals), 'number', 'percent', 'text' or
+        'setting' (an edition setting, not computed from data); inferred from the value
+        when omitted. decimals: the precision the book prints (default 2; 0 for counts and
+        settings that are integers). of: what a count counts: 'persons' (then the count is
+        its own number of persons, checked against the minimum cell) or the thing it counts
+        ('teams', 'municipalities', ...: no persons). Raises ValueError on a repeated key
+        with another value or on persons given for a count of things, TypeError on a value
+        of another type."""
         kind = kind or infer_kind(value)
         if kind not in KINDS:
             raise ValueError(f"scalar {key!r}: unknown kind {kind!r}")
+        persons = _count_persons(key, value, kind, persons, of)
         row = self._cell(value, kind, decimals, persons)
         row.update(key=key, page=page, _define=define, _persons=persons, _keep=keep)
         for old in self.scalars:
@@ -198,13 +202,14 @@ class BundleWriter:
     # -- tables
     def table(self, name: str, values: pd.DataFrame, persons: pd.DataFrame | pd.Series | int | None = None,
               kinds: dict[str, str] | str | None = None, decimals: dict[str, int] | int | None = None,
-              hidden: pd.DataFrame | None = None, define=None) -> None:
+              hidden: pd.DataFrame | None = None, define=None, of: str = "persons") -> None:
         """A published table: `values` as the page shows it (index = rows, columns = columns,
         hidden cells 'x' or marked in the boolean frame `hidden`). `persons` gives the
         persons behind each cell (a frame like `values`, a Series per row, or one number);
         `kinds` and `decimals` per column (or one for all); `define(row, column)` what each
-        cell is for the disclosure audit (a Count, Share or Mean, or None). Raises
-        ValueError if the table name is used twice."""
+        cell is for the disclosure audit (a Count, Share or Mean, or None); `of` what its
+        count cells count (see `scalar`: a count of persons is its own number of persons).
+        Raises ValueError if the table name is used twice."""
         if any(t["table"] == name for t in self.tables):
             raise ValueError(f"table {name!r} is written twice")
         for j, column in enumerate(values.columns):
@@ -222,7 +227,7 @@ class BundleWriter:
                     n = persons.iloc[i]
                 else:
                     n = persons
-                n = None if _is_missing(n) else n
+                n = _count_persons(f"{name}[{row}, {column}]", value, kind, None if _is_missing(n) else n, of)
                 cell = self._cell(value, kind, dec_default, n)
                 cell.update(table=name, row=str(row), column=str(column), row_order=i, col_order=j,
                             _define=define(row, column) if define else None, _persons=n)
@@ -322,6 +327,18 @@ class BundleWriter:
         (directory / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                  encoding="utf-8")
         return directory
+
+
+def _count_persons(what: str, value, kind: str, persons, of: str):
+    """The persons behind a published number: as given, or for a count of persons with none
+    given, the count itself (issue 11: a count without persons escaped the check)."""
+    if kind != "count" or _is_missing(value) or isinstance(value, str):
+        return persons
+    if of != "persons":
+        if persons is not None:
+            raise ValueError(f"{what}: a count of {of} has no persons behind it")
+        return None
+    return int(value) if persons is None else persons
 
 
 def manifest_digest(manifest: dict) -> str:

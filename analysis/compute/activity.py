@@ -59,7 +59,8 @@ def publish_tabel4(md: Microdata, w: BundleWriter, page: str) -> None:
     hidden = tabel4_hidden(table4, md.min_cell)
     for phase in table4.columns:
         hide = hidden and phase != "total"
-        w.scalar(f"tabel4.{phase}.hold.count", int(table4.loc["hold", phase]), page=page, kind="count")
+        w.scalar(f"tabel4.{phase}.hold.count", int(table4.loc["hold", phase]), page=page, kind="count",
+                 of="teams")
         enrolled = int(table4.loc["enrolled", phase])
         for row in PHASE_ROWS:
             n = int(table4.loc[row, phase])
@@ -80,8 +81,9 @@ def publish_municipalities(md: Microdata, w: BundleWriter, page: str) -> None:
                      pd.DataFrame({"x": [i], "y": [row.n], "persons": [row.n]}), decimals=0,
                      define=lambda x, n, members=members: Count(u.enrolled_cell(md, kommune=members)))
     merged = counts.loc[counts["kommune"] == OTHER_MUNICIPALITIES, "members"]
-    w.scalar("rammer.kommuner.n", int(reg["kommune"].nunique()), page=page, kind="count")
-    w.scalar("rammer.kommuner.merged", len(merged.iloc[0]) if len(merged) else 0, page=page, kind="count")
+    w.scalar("rammer.kommuner.n", int(reg["kommune"].nunique()), page=page, kind="count", of="municipalities")
+    w.scalar("rammer.kommuner.merged", len(merged.iloc[0]) if len(merged) else 0, page=page, kind="count",
+             of="municipalities")
     largest = counts.iloc[0]
     w.scalar("rammer.kommune_max.count", int(largest["n"]), page=page, persons=int(largest["n"]),
              define=Count(u.enrolled_cell(md, kommune=largest["kommune"])))
@@ -109,7 +111,7 @@ def publish_content(md: Microdata, w: BundleWriter) -> None:
             ("rammer.kommune_areas", len(parties["kommuner"].areas), "rammer"),
             ("rammer.steps", len(content.citizen_route()), "rammer"),
             ("rammer.tools", len(content.coping_tools()), "rammer")):
-        w.scalar(key, value, page=page, kind="count")
+        w.scalar(key, value, page=page, kind="count", of="items of the course's content")
     for key, value, page in (("course_weeks", ed.course_weeks, "baggrund"),
                              ("bg.pilot_weeks", get_edition("pilot-2024").course_weeks, "baggrund"),
                              ("format.course_weeks", ed.course_weeks, "kursets_format"),
@@ -122,8 +124,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     reg = md.extract.registrations
     page = "baggrund"
     w.scalar("bg.kommuner.pilot", int(reg.loc[reg["fase"].eq("pilot"), "kommune"].nunique()), page=page,
-             kind="count")
-    w.scalar("bg.kommuner.total", int(reg["kommune"].nunique()), page=page, kind="count")
+             kind="count", of="municipalities")
+    w.scalar("bg.kommuner.total", int(reg["kommune"].nunique()), page=page, kind="count", of="municipalities")
     w.scalar("bg.enrolled.count", len(reg), page=page, persons=len(reg), define=Count(u.enrolled_cell(md)))
     publish_content(md, w)
     publish_tabel4(md, w, "rammer")

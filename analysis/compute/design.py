@@ -111,14 +111,14 @@ def publish_teams(md: Microdata, w: BundleWriter, page: str) -> None:
     for key, value in (("fm.n_teams", len(windows)), ("fm.n_teams_full", int((last >= after).sum())),
                        ("fm.n_teams_short", int((cut["last_week"] < after).sum())),
                        ("fm.n_teams_none", len(none)), ("fm.n_teams_table", len(cut))):
-        w.scalar(key, value, page=page, kind="count")
+        w.scalar(key, value, page=page, kind="count", of="teams")
     for team, weeks in zip(cut["hold"], cut["last_week"]):
         w.scalar(f"tabel1.last_week.{team}", int(weeks), page=page, kind="number", decimals=0)
     w.table("design.data_availability", cut.set_index("hold")[["fase", "start", "last_week"]].astype(object),
             kinds={"fase": "text", "start": "text", "last_week": "number"}, decimals={"last_week": 0})
     w.table("design.teams_without_data", none.set_index("hold")[["fase", "start"]].astype(object), kinds="text")
     picked = figure_teams(windows)
-    w.scalar("fm.fig_n_teams", len(picked), page=page, kind="count")
+    w.scalar("fm.fig_n_teams", len(picked), page=page, kind="count", of="teams")
     for team in picked.itertuples():
         w.add_series("design.event_time", team.hold, pd.DataFrame({"x": [team.start_week], "y": [team.last_week]}),
                      persons=None, decimals=0)
@@ -164,9 +164,10 @@ def publish_quality(md: Microdata, w: BundleWriter, page: str) -> None:
 def publish_mapping(md: Microdata, w: BundleWriter, page: str) -> None:
     """The counts the page quotes about the score mapping (public reference data)."""
     decided = coding_decisions(md.mapping)
-    w.scalar("fm.n_decision_codes", len(decided), page=page, kind="count")
-    w.scalar("fm.n_decision_excluded", int((decided["score"] == "excluded").sum()), page=page, kind="count")
-    w.scalar("fm.n_mapping_codes", len(md.mapping.table), page=page, kind="count")
+    w.scalar("fm.n_decision_codes", len(decided), page=page, kind="count", of="DREAM codes")
+    w.scalar("fm.n_decision_excluded", int((decided["score"] == "excluded").sum()), page=page, kind="count",
+             of="DREAM codes")
+    w.scalar("fm.n_mapping_codes", len(md.mapping.table), page=page, kind="count", of="DREAM codes")
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:

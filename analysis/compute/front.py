@@ -19,8 +19,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     # whom the edition reports on, when the extract held more (another edition's extract)
     population = md.extract.population
     w.scalar("population.selected", "ja" if population.selected else "nej", page=page)
-    w.scalar("population.teams_kept", len(population.teams_kept), page=page)
-    w.scalar("population.teams_dropped", len(population.teams_dropped), page=page)
+    w.scalar("population.teams_kept", len(population.teams_kept), page=page, of="teams")
+    w.scalar("population.teams_dropped", len(population.teams_dropped), page=page, of="teams")
     dropped = population.enrolled_dropped
     w.scalar("population.enrolled_dropped", dropped if dropped == 0 or dropped >= md.min_cell else SUPPRESSED,
              page=page, kind="count", persons=dropped)

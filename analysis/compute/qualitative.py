@@ -29,4 +29,4 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     dd = load()
     w.document(DOCUMENT, to_document(dd))
     for name, n in counts(dd).items():
-        w.scalar(f"deep_dives.{name}", n, page=PAGE, kind="count")
+        w.scalar(f"deep_dives.{name}", n, page=PAGE, kind="count", of="items of the qualitative material")

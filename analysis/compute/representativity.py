@@ -259,7 +259,7 @@ def publish_tests(md: Microdata, w: BundleWriter, counts: pd.DataFrame, page: st
     each statistic as a function of the table's cells, for the audit of statistics."""
     hidden_rows = published_hidden(w, "representativity.tabel3", ["sample", "registered"])
     tests = representativity_tests(counts, md.min_cell, hidden_rows)
-    w.scalar("rep.n_blocks", len(tests), page=page, kind="count")
+    w.scalar("rep.n_blocks", len(tests), page=page, kind="count", of="tests")
     tested = tests["n_sample"] + tests["n_other"]
     for t, n in zip(tests.itertuples(), tested):
         w.scalar(f"rep.test.{t.block}.statistic", t.statistic, page=page, kind="number", persons=n)

@@ -13,7 +13,7 @@ from analysis.compute import universes as u
 from analysis.compute.definitions import define, model_group, true_count
 from analysis.disclosure.audit import Count
 from analysis.compute.stage import Microdata
-from analysis.disclosure.rules import SUPPRESSED, is_person_count
+from analysis.disclosure.rules import SUPPRESSED, counted
 
 
 def kind_of(key: str, value) -> str:
@@ -29,16 +29,16 @@ def kind_of(key: str, value) -> str:
 
 
 def persons_of(key: str, value, kind: str, values: dict[str, object]) -> int | None:
-    """The persons behind a keyed result, where the key says: a count of persons
-    (`disclosure.rules.is_person_count`) is its own number of persons; a share `<x>.pct`
+    """The persons behind a keyed result: a whole number is its own number of persons
+    unless `disclosure.rules.counted` says it counts something else; a share `<x>.pct`
     rests on the count `<x>.count`; a mean `<table>.mean.<tp>` on
     `<table>.n_with_data.<tp>`. None where the key does not say (model estimates carry
     their persons in the estimates file)."""
     if kind == "count" and value != SUPPRESSED:
-        return int(value) if is_person_count(key) else None
+        return int(value) if counted(key) == "persons" else None
     if key.endswith(".pct"):
         count = values.get(key[:-len(".pct")] + ".count")
-        if not is_person_count(key[:-len(".pct")] + ".count"):
+        if counted(key[:-len(".pct")] + ".count") != "persons":
             return None
         return int(count) if isinstance(count, (int, float, np.integer, np.floating)) else None
     if ".mean." in key:
@@ -60,7 +60,8 @@ def publish_results(md: Microdata, w: BundleWriter) -> None:
             continue
         kind = kind_of(key, value)
         w.scalar(key, value if kind != "count" or value == SUPPRESSED else int(value), page=page, kind=kind,
-                 persons=persons_of(key, value, kind, values), define=definition, keep=keep)
+                 persons=persons_of(key, value, kind, values), define=definition, keep=keep,
+                 of=counted(key) if kind == "count" else "persons")
 
 
 def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:

@@ -128,8 +128,8 @@ def publish(md: Microdata, w: BundleWriter) -> None:
             # a week number, not a count of persons
             w.scalar(f"nomodel.{key}.last_week", int(g["last_week"]), page=page, kind="number", decimals=0)
     ages = shown[shown["partition"] == "aldersgruppe"]
-    w.scalar("alder.n_groups", len(ages), page="undergrupper")
-    w.scalar("bilag14.n_groups", int((ages["estimated"] == YES).sum()), page="bilag14")
+    w.scalar("alder.n_groups", len(ages), page="undergrupper", of="age groups")
+    w.scalar("bilag14.n_groups", int((ages["estimated"] == YES).sum()), page="bilag14", of="age groups")
     with_model = ages[ages["model"] == YES]
     if len(with_model):
         # the oldest age group with a model table: the page shows its table and quotes its size

@@ -175,7 +175,8 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
 def publish_summary_numbers(md: Microdata, w: BundleWriter) -> None:
     """What the Resumé quotes besides survey numbers and keyed results: the municipalities
     that offered the course and the pilot's course length."""
-    w.scalar("n_municipalities", int(md.extract.registrations["kommune"].nunique()), page="resume", kind="count")
+    w.scalar("n_municipalities", int(md.extract.registrations["kommune"].nunique()), page="resume", kind="count",
+             of="municipalities")
     w.scalar("pilot_course_weeks", EDITIONS["pilot-2024"].course_weeks, page="resume", kind="setting")
 
 

@@ -40,9 +40,9 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     w.table("bilag1.teams", table, persons=persons, hidden=hidden,
             define=lambda team, column: define(md, f"bilag1.{column}.{team}") if column in ("enrolled", "register")
             else None)
-    w.scalar("n_teams", len(teams), page=page)
-    w.scalar("n_teams_pilot", int((teams["fase"] == "pilot").sum()), page=page)
-    w.scalar("n_teams_rollout", int((teams["fase"] == "udbredelse").sum()), page=page)
+    w.scalar("n_teams", len(teams), page=page, of="teams")
+    w.scalar("n_teams_pilot", int((teams["fase"] == "pilot").sum()), page=page, of="teams")
+    w.scalar("n_teams_rollout", int((teams["fase"] == "udbredelse").sum()), page=page, of="teams")
     w.scalar("n_register", int(teams["register"].sum()), page=page, persons=int(teams["register"].sum()),
              define=Count(u.enrolled_cell(md, sample=True)))
-    w.scalar("n_teams_without", int((teams["start_week"] > md.extract.last_week).sum()), page=page)
+    w.scalar("n_teams_without", int((teams["start_week"] > md.extract.last_week).sum()), page=page, of="teams")

@@ -6,7 +6,7 @@ Used on every table and subgroup:
 * `suppress_counts`: count cells under the minimum are suppressed, plus cells beside them
   (`secondary`) when the column's total would narrow a hidden cell to under the minimum.
 * `suppress_nested`: the same for a group beside a larger group that contains it.
-* `check_results`: the build's last check over every person count it publishes.
+* `check_persons`: the writer's last check over every number of persons it publishes.
 Zeros are not suppressed but marked differently from suppressed cells.
 """
 from __future__ import annotations
@@ -129,19 +129,17 @@ def suppress_nested(table: pd.DataFrame, part: str, whole: str, min_n: int = DEF
     return Disclosed(values=table[[part, whole]], suppressed=hidden)
 
 
-# Result keys (analysis/compute/results.py) whose values are numbers of persons.
-PERSON_COUNT_KEYS = (".count.", ".count", "tabel6.n_with_data.", "caption.", "bilag1.enrolled.",
-                     "bilag1.register.", "text.p52.andet_n", "tabel6.caption_n",
-                     # surveys: respondents per question and wave, per appendix, per wave
-                     ".n.w", "tabel2.", "text.answers_total")
-SURVEY_N = re.compile(r"^survey\.\w+\.w\d\.n$")
+# Whole-number results (analysis/compute/results.py) that do not count persons, and what
+# they count. Every other whole number is taken as a number of persons and checked against
+# the minimum: a count is of persons unless it says otherwise (issue 11: a check that read
+# only keys matching a pattern let a count of 2 under an unmatched key through).
+NOT_PERSONS = {".hold.count": "teams", "tabel1.last_week.": "a week number", "_last_week": "a week number",
+               "text.modal_score": "a score"}
 
 
-def is_person_count(key: str) -> bool:
-    """True when the keyed result `key` is a number of persons (not a share, a number of
-    teams, a week or a score)."""
-    counts_persons = any(k in key for k in PERSON_COUNT_KEYS) or bool(SURVEY_N.match(key))
-    return counts_persons and not key.endswith(".pct") and ".hold.count" not in key
+def counted(key: str) -> str:
+    """What the whole-number result `key` counts: 'persons', or the thing of NOT_PERSONS."""
+    return next((thing for pattern, thing in NOT_PERSONS.items() if pattern in key), "persons")
 
 
 def check_persons(frame, min_n: int = DEFAULT_MIN_CELL, what: str = "bundle") -> None:
