@@ -6,9 +6,9 @@ EDITION ?= final-2025
 DATA ?=
 BUNDLE ?=
 PORT ?= 8000
-DATA_ARG := $(if $(DATA),--data $(DATA),)
+DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 # with BUNDLE=dir the book is rendered from that (exported) bundle: no extract is read
-SOURCE_ARG := $(if $(BUNDLE),--bundle $(BUNDLE),$(DATA_ARG))
+SOURCE_ARG := $(if $(BUNDLE),--bundle "$(BUNDLE)",$(DATA_ARG))
 
 .PHONY: book html bundle test setup system-packages synth bench serve clean
 
