@@ -247,7 +247,13 @@ def persona_figure(dd: DeepDives, persona_id: str, width: float = 7.0):
         ax.text(x0, y - 0.13, scale.low, fontsize=7.5, va="top", ha="left", color=COLORS["grey"])
         ax.text(x1, y - 0.13, scale.high, fontsize=7.5, va="top", ha="right", color=COLORS["grey"])
     plt.close(fig)
-    return fig
+    data = pd.DataFrame({"Persona": persona.title, "Dimension": [label for _, label in scale.dimensions],
+                         "Værdi": [persona.sliders[dim] for dim, _ in scale.dimensions],
+                         "Skala": f"{scale.min:g}–{scale.max:g} ({scale.low}–{scale.high})"})
+    alt = (f"Personakort: {persona.title}. {persona.summary} Placering på skalaen fra {scale.low} til "
+           f"{scale.high}: " + "; ".join(f"{label}: {book.number(persona.sliders[dim], 0)}"
+                                         for dim, label in scale.dimensions) + ".")
+    return book.attach(fig, data, alt)
 
 
 def _team_layout(diagram: TeamDiagram, width: float, height: float):
@@ -304,4 +310,9 @@ def team_figure(dd: DeepDives, width: float = 7.0, height: float = 3.6):
                              linewidth=1.3, zorder=2))
         ax.text(mx, my, diagram.municipalities[m], ha="center", va="center", fontsize=8.5, zorder=3)
     plt.close(fig)
-    return fig
+    data = pd.DataFrame([{"Hold": team.label, "Kommune": diagram.municipalities[m]}
+                         for team in diagram.teams for m in team.municipalities])
+    alt = ("Diagram over tværkommunale hold: " + "; ".join(
+        f"{team.label} samler {book.join([diagram.municipalities[m] for m in team.municipalities])}"
+        for team in diagram.teams) + ".")
+    return book.attach(fig, data, alt)
