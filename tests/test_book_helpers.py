@@ -5,11 +5,12 @@ from analysis.report import book
 
 def test_danish_numbers():
     assert book.number(2.8101) == "2,81"
-    assert book.number(-0.6742) == "-0,67"
+    assert book.number(-0.6742) == "\u22120,67"         # U+2212, not a hyphen
     assert book.number(1.461, sign=True) == "+1,46"
     assert book.number(-0.001) == "0,00"          # no "-0,00"
     assert book.count(12345) == "12.345"
-    assert book.pct(88.43) == "88,4 %"
+    assert book.pct(88.43) == "88,4\u00a0%"             # a no-break space before %
+    assert book.count(303.0) == "303"                    # counts without decimals
     assert book.number("x") == "x"
 
 
@@ -28,6 +29,8 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
     assert "|:---|---:|:---|" in lines
     assert "| Kvinder | x | \u00a0 |" in lines      # an empty cell becomes a no-break space
     assert lines[-1] == "Kilde: test."
+    link = book.data_link("tabel-test").splitlines()
+    assert link == [":::{only} html", "{download}`Tal bag tabellen (CSV) </_data/tabel-test.csv>`", ":::"]
 
 
 def test_model_table_layout_and_withheld_estimates():
@@ -40,5 +43,48 @@ def test_model_table_layout_and_withheld_estimates():
     table = book.model_table(estimates, "Samlet")
     assert list(table["Samlet"]) == ["**Inden kursus**", "Skæringspunkt", "Koefficient",
                                      "**Efter kursus**", "Skæringspunkt", "Koefficient"]
-    assert list(table["Estimat"])[1:3] == ["2,81", "-0,67"]
+    assert list(table["Estimat"])[1:3] == ["2,81", "\u22120,67"]
     assert table["Estimat"].iloc[-1] == "x" and table["Signifikans"].iloc[-1] == ""
+
+
+def test_typeset_is_danish_typography():
+    assert book.typeset("ændringen -0,67 i uge -26") == "ændringen \u22120,67 i uge\u00a0\u221226"
+    assert book.typeset("25-35 år og Hold 1-3") == "25\u201335 år og Hold\u00a01\u20133"
+    assert book.typeset("88,4 % og 5%") == "88,4\u00a0% og 5\u00a0%"
+    assert book.typeset("N = 268, p < 0,001") == "N\u00a0=\u00a0268, p <\u00a00,001"
+    # markup and dates are not ranges
+    assert book.typeset("tabel-6 fra 2025-04-01") == "tabel-6 fra 2025-04-01"
+
+
+def test_source_lines_of_data_say_synthetic():
+    assert (book.mark_sources("Kilde: DREAM. N = 268.") == "Kilde: DREAM (syntetiske data). N = 268.")
+    assert book.mark_sources("Kilde: Kursistspørgeskema.") == "Kilde: Kursistspørgeskema (syntetiske data)."
+    # a source that is not data is left alone, and a line is marked once
+    assert book.mark_sources("Kilde: Deloittes skala; DREAM-koder.") == "Kilde: Deloittes skala; DREAM-koder."
+    once = book.mark_sources("Kilde: DREAM.")
+    assert book.mark_sources(once) == once
+
+
+def test_tables_and_figures_carry_their_data():
+    import matplotlib
+    matplotlib.use("Agg")
+    frame = pd.DataFrame({"series": ["A", "A", "B", "B"], "x": [-26, 26, -26, 26], "y": [2.8, 3.6, 1.0, -0.5]})
+    meta = book.data_metadata("figur-1", frame, alt="Linjediagram")
+    assert meta["tpj"]["csv"]["name"] == "figur-1.csv"
+    assert meta["tpj"]["csv"]["text"].splitlines()[0] == "series;x;y"
+    assert meta["tpj"]["alt"] == "Linjediagram"
+    import pytest
+    with pytest.raises(ValueError):
+        book.data_metadata("figur-1", frame.iloc[0:0])
+    alt = book.alt_series("Score", frame)
+    assert "A: 2,80 i uge \u221226, 3,60 i uge 26" in alt and "B:" in alt and "laveste \u22120,50" in alt
+    fig = book.weekly_figure([("Samlet", frame[frame.series == "A"].rename(columns={"x": "week", "y": "mean"}),
+                               book.COLORS["black"])], 7)
+    assert list(fig.tpj_data.columns)[:2] == ["Serie", "Uge ift. kursusstart"] and len(fig.tpj_data) == 2
+    assert fig.tpj_alt.startswith("Linjediagram")
+
+
+def test_palette_is_colour_blind_safe_without_red_green_pairs():
+    # Okabe-Ito: the series colours contain neither a pure red nor a pure green
+    assert book.COLORS["red"] not in book.SERIES
+    assert book.SERIES[0] == book.COLORS["blue"]

@@ -105,7 +105,7 @@ def test_tabel4_frame_from_published_values():
     assert list(frame.index) == list(content.TABEL4_ROWS.values())
     assert frame.loc["– Heraf afmeldt", "Pilot antal"] == SUPPRESSED
     assert frame.loc["– Heraf afmeldt", "Total antal"] == "4"
-    assert frame.loc["– Heraf gennemført", "Udbredelse pct."] == "90 %"
+    assert frame.loc["– Heraf gennemført", "Udbredelse pct."] == "90\u00a0%"
     assert frame.loc["Antal hold", "Pilot pct."] == content.NBSP          # teams have no share
 
 
@@ -117,10 +117,10 @@ def test_tabel5_frame_is_the_registered_column_of_tabel3():
     tabel3.loc["alder_over55"] = ["–", 0.0]
     frame = content.tabel5_frame(tabel3).set_index("")
     assert len(frame) == 1 + sum(1 + len(labels) for labels in content.TABEL5_BLOCKS.values())
-    assert list(frame.loc["Kursister med registrering i alt"]) == ["100", "100,0 %"]
+    assert list(frame.loc["Kursister med registrering i alt"]) == ["100", "100,0\u00a0%"]
     assert list(frame.loc["Andet"]) == [SUPPRESSED, SUPPRESSED]
     assert frame.loc["Over 55 år", "Antal"] == "–"
-    assert frame.loc["Mænd", "Pct."] == "10,0 %"
+    assert frame.loc["Mænd", "Pct."] == "10,0\u00a0%"
 
 
 def test_tabel5_errata_note(edition):

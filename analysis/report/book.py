@@ -360,7 +360,7 @@ def _cell(value) -> str:
     return text if text.strip() else "\u00a0"   # an empty LaTeX cell would add a blank line
 
 
-NUMERIC = re.compile(r"^[\s\d.,%*+\-–x<()]*$")
+NUMERIC = re.compile(r"^[\s\d.,%*+\-–\u2212x<()]*$")
 
 
 def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,

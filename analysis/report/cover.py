@@ -11,6 +11,7 @@ from analysis.editions import Edition
 
 SUBTITLE = "Evaluering af det digitale mestringskursus Tættere På Job, genberegnet fra data"
 CLIENT = "Komiteen for Sundhedsoplysning, sammen med kommunerne"
+PDF_AUTHOR = "Genberegning af Deloittes evaluering af Tættere På Job"
 ORIGINAL = {"final-2025": "Deloitte, slutevaluering (2025)",
             "pilot-2024": "Deloitte, supplerende pilotevaluering (april 2024)"}
 
@@ -65,6 +66,7 @@ def cover_tex(edition: Edition, bundle: Bundle) -> str:
              r"\tpjsynthetictrue" if synthetic else r"\tpjsyntheticfalse",
              rf"\newcommand{{\tpjtitle}}{{{latex_escape(edition.title)}}}",
              rf"\newcommand{{\tpjsubtitle}}{{{latex_escape(SUBTITLE)}}}",
+             rf"\newcommand{{\tpjpdfauthor}}{{{latex_escape(PDF_AUTHOR)}}}",
              rf"\newcommand{{\tpjclient}}{{{latex_escape(CLIENT)}}}",
              rf"\newcommand{{\tpjevaluator}}{{{latex_escape(ORIGINAL.get(edition.name, 'Deloitte'))}}}",
              rf"\newcommand{{\tpjdatadate}}{{{latex_escape(data_date(bundle)[0].upper() + data_date(bundle)[1:])}}}",

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, ZERO
-from analysis.report.book import join
+from analysis.report.book import join, pct
 from analysis.report.content import NBSP, TABEL5_BLOCKS
 
 # Blocks of Tabel 3: key -> (Danish title, name in running text, {row: label}); the rows
@@ -61,7 +61,7 @@ def verdict(tests: pd.DataFrame, alpha: float, fmt: Callable[[float], str] | Non
     """The Danish conclusion that follows from the published tests (index: block;
     columns method, significant). `alpha`, the significance level the decisions were made
     at (a proportion), is only named; `fmt` formats it as a percentage (default '5 %')."""
-    fmt = fmt or (lambda v: f"{v:g} %".replace(".", ","))
+    fmt = fmt or (lambda v: pct(v, 1 if v != int(v) else 0))
     level = fmt(100 * alpha)
     tested = _tested(tests)
     if tested.empty:

@@ -44,7 +44,7 @@ def _option_colours(question: Question) -> dict[int, tuple]:
 
 def _percent_axis(ax) -> None:
     ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f} %"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: book.pct(v, 0)))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
 
@@ -70,7 +70,7 @@ def stacked_bars(rows: list[tuple[str, pd.Series]], question: Question, title: s
             ax.barh(y, share, left=left, color=colours[o.code], edgecolor="white", linewidth=0.6, height=0.62)
             if share >= 5:
                 dark = sum(to_rgb(colours[o.code])) < 1.5
-                ax.text(left + share / 2, y, f"{share:.0f} %", ha="center", va="center", fontsize=8,
+                ax.text(left + share / 2, y, book.pct(share, 0), ha="center", va="center", fontsize=8,
                         color="white" if dark else "black")
             left += share
         if (shares == SUPPRESSED).any() and left < 100:
@@ -108,7 +108,7 @@ def choice_bars(shares: pd.Series, question: Question, title: str | None = None)
             ax.text(0.5, y, "skjult", va="center", fontsize=8, color="#8c8c8c")
             continue
         ax.barh(y, share, color=book.COLORS["blue"], height=0.6)
-        ax.text(share + 0.8, y, f"{share:.0f} %", va="center", fontsize=8)
+        ax.text(share + 0.8, y, book.pct(share, 0), va="center", fontsize=8)
     ax.set_yticks(range(len(rows)), [_wrap(label, 45) for label, _ in rows])
     ax.invert_yaxis()
     _percent_axis(ax)

@@ -173,7 +173,7 @@ def tabel2_frame(ctx) -> pd.DataFrame:
     not answered (the keyed results `tabel2.<invited|answered|missing>.w<k>` and `.pct`)."""
     def cell(what: str, w: int) -> str:
         key = f"tabel2.{what}.w{w}"
-        return f"{book.value_text(ctx, key, 'count')} ({book.number(ctx.value(key + '.pct'), 0)} %)"
+        return f"{book.value_text(ctx, key, 'count')} ({book.pct(ctx.value(key + '.pct'), 0)})"
     columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
     return pd.DataFrame({TABEL2_FIRST: ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
 
