@@ -404,10 +404,32 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
         spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
                        + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(widths))
         lines += [f"```{{tabularcolumns}} {spec}", "```", ""]
+    lines += [_keep_together(frame, widths, notes), ""]
     lines += [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
     if notes:
         lines += ["", " ".join(notes)]
     return "\n".join(lines)
+
+
+TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
+PAGE_LINES = 48          # lines of table text on a page
+
+
+def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | None) -> str:
+    """Raw LaTeX that starts a new page unless the table, its caption and its notes fit on
+    this one (so a note never stands alone at the top of a page): the height is estimated
+    from the cells' text wrapped in their column widths. A table longer than a page breaks
+    across pages anyway and gets nothing."""
+    total = sum(widths)
+    chars = [max(4, int(TEXT_WIDTH_CHARS * w / total) - 2) for w in widths]
+
+    def height(cells) -> int:
+        return max(1, *[-(-len(str(c)) // n) for c, n in zip(cells, chars)])
+    lines = 3 + height(frame.columns) + sum(height(row) for row in frame.itertuples(index=False))
+    lines += sum(-(-len(note) // 110) for note in (notes or []))
+    if lines > PAGE_LINES:
+        return ""
+    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}\n```"
 
 
 def band_label(band: str) -> str:

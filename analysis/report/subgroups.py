@@ -181,12 +181,13 @@ def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller fo
     withheld=True also groups whose estimates are all withheld (every cell 'x'), so that a
     table per shown group appears (as in Bilag 14)."""
     out = []
-    for s in shown:
-        if not (s.estimated if withheld else s.has_model):
-            continue
+    tabled = [s for s in shown if (s.estimated if withheld else s.has_model)]
+    for i, s in enumerate(tabled):
         name = (names or {}).get(s.key, table_name(s.key))
+        # the tables of one group share their note: it is printed once, under the last
+        note = [book.star_note(ctx.inference) + (" Gælder tabellerne ovenfor." if len(tabled) > 1 else "")]
         book.table(book.model_table(s.estimates, s.label), caption=caption.format(label=s.label),
-                   name=name, notes=[book.star_note(ctx.inference)])
+                   name=name, notes=note if i == len(tabled) - 1 else None)
         out.append(name)
     return out
 
