@@ -65,7 +65,10 @@ class Kernel:
         self.km, self.log = _start_kernel()
         # a blocking client on its own sockets: the asynchronous ones are bound to the event
         # loop they were started on, and papermill runs each chapter on its own
-        self.client = BlockingKernelClient()
+        # with the manager as its parent, the client asks whether the kernel process is alive;
+        # without, it judges by the heartbeat, which a kernel still starting on a busy machine
+        # has not begun ("Kernel died before replying to kernel_info" for a live kernel)
+        self.client = BlockingKernelClient(parent=self.km)
         self.client.load_connection_info(self.km.get_connection_info())
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
