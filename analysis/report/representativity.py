@@ -209,9 +209,9 @@ def nested_sets_figure(sets: list[tuple[str, str]], aside: tuple[str, str] | Non
     inner_right = width - 0.1 - (2.3 if aside else 0)
     for i, (label, count) in enumerate(sets):
         pad = 0.28 * i
-        x0, y0 = 0.1 + pad, 0.1 + pad * 0.55
+        x0, y0 = 0.1 + pad, 0.1 + 0.12 * i
         right = (width - 0.1 - pad) if i < 2 else inner_right - pad + 0.56
-        top = height - 0.1 - pad * 0.45
+        top = height - 0.1 - 0.34 * i
         ax.add_patch(FancyBboxPatch((x0, y0), right - x0, top - y0, boxstyle="round,pad=0,rounding_size=0.12",
                                     facecolor=shades[min(i, len(shades) - 1)], edgecolor="#7f9fbf", linewidth=0.8))
         dark = i == len(shades) - 1
@@ -229,6 +229,6 @@ def nested_sets_figure(sets: list[tuple[str, str]], aside: tuple[str, str] | Non
     if aside:
         rows.append({"Gruppe": aside[0], "Antal": aside[1].replace("\n", "; ")})
     alt = ("Diagram over evalueringens populationer som kasser inden i hinanden: "
-           + " ⊃ ".join(f"{label}{f' ({count})' if count else ''}" for label, count in sets)
+           + ", som rummer ".join(f"{label}{f' ({count})' if count else ''}" for label, count in sets)
            + (f". Ved siden af: {aside[0]} ({aside[1].replace(chr(10), '; ')})." if aside else "."))
     return book.attach(fig, pd.DataFrame(rows), alt)
