@@ -69,6 +69,9 @@ return {
   searchBoxes: Array.from(document.querySelectorAll('.search-button-field, form.bd-search'))
       .filter(e => e.offsetParent !== null).length,
   banners: Array.from(document.querySelectorAll('.bd-header-announcement')).length,
+  bannerRepeats: (() => { const a = document.querySelector('.bd-header-announcement');
+      const text = a ? a.innerText.trim() : ''; return text ? document.body.innerText.split(text).length - 1 : 0; })(),
+  footer: (document.querySelector('footer, .bd-footer-content') || {}).innerText || '',
 };
 """
 
@@ -180,7 +183,9 @@ def test_one_search_box_and_the_banner_once(visits):
         if width == 1280:
             # (the search page has its own form besides)
             assert facts["searchBoxes"] <= (2 if page == "search.html" else 1), page
-            assert facts["banners"] == 1, page
+            assert facts["banners"] == 1 and facts["bannerRepeats"] == 1, (page, facts["bannerRepeats"])
+            # a footer that names the report (no "Ved <author>")
+            assert "genberegning" in facts["footer"] and "Ved " not in facts["footer"], (page, facts["footer"])
 
 
 def test_the_site_publishes_the_numbers(server):

@@ -122,7 +122,9 @@ def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
     # the PDF's metadata and the site name the report, not the data (the cover says which data)
     config["author"] = "Tættere På Job – genberegnet evaluering"
     config.setdefault("html", {})["announcement"] = statement
-    config["html"]["extra_footer"] = f"<p>{edition.title}. {statement}</p>"
+    # the footer names the report; which data it rests on is the banner's (said once a page)
+    config["html"]["extra_footer"] = (f"<p>{edition.title}: genberegning af Deloittes evaluering. Alle tal er "
+                                      "beregnet ved kørslen ud fra statistikpakken.</p>")
     config.setdefault("sphinx", {}).setdefault("config", {})["tpj_edition"] = edition.name
     config["sphinx"]["config"]["tpj_synthetic"] = bool(bundle.synthetic)
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
