@@ -281,6 +281,8 @@ def test_theme_text_has_findings_per_municipality_and_marked_quotes(dd):
     text = dd_.theme_markdown(dd, "visitation")
     assert dd.theme("visitation").lead in text
     assert "**Kommune A, C og D:**" in text
+    # the findings under a rubric (a heading the PDF keeps with the list), not a lone paragraph
+    assert "```{rubric} Fund fra de enkelte kommuner\n```" in text
     assert text.count(dd_.ILLUSTRATIVE_NOTE) == len(dd.quotes_for("visitation")) == 2
     assert "{pull-quote}" in text
     assert "**Alle kommuner:**" in dd_.theme_markdown(dd, "setup")

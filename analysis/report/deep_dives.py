@@ -79,14 +79,17 @@ def quote_markdown(dd: DeepDives, quote: Quote) -> str:
 
 def theme_markdown(dd: DeepDives, theme_id: str) -> str:
     """A theme page: the key message, the cross-municipal summary, the theme's quotes and
-    the findings per municipality; records the theme as shown (`check_all_shown`)."""
+    the findings per municipality under a rubric; records the theme as shown
+    (`check_all_shown`)."""
     theme = dd.theme(theme_id)
     dd.shown.add(("theme", theme_id))
     parts = [f"**{theme.lead}**", theme.summary]
     parts += [quote_markdown(dd, q) for q in dd.quotes_for(theme_id)]
     findings = dd.findings_for(theme_id)
     if findings:
-        parts.append("Fund fra de enkelte kommuner:")
+        # a rubric, not a paragraph: in the PDF a heading (\subsubsection*) that the house
+        # style keeps with the list below it
+        parts.append("```{rubric} Fund fra de enkelte kommuner\n```")
         parts.append("\n".join(f"- **{who(dd, f.sources)}:** {f.text} *({_roles(dd, f.roles)})*"
                                for f in findings))
     return "\n\n".join(parts)
