@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 
 from analysis.report import book
@@ -33,6 +35,18 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
     assert link == [":::{only} html", "{download}`Tal bag tabellen (CSV) </_data/tabel-test.csv>`", ":::"]
 
 
+def test_a_short_table_is_kept_whole_and_a_longtable_only_with_its_first_rows():
+    def needspace(rows: int) -> int:
+        frame = pd.DataFrame({"Hold": [f"Hold {i}" for i in range(rows)], "Antal": ["12"] * rows})
+        text = book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."])
+        return int(re.search(r"\\needspace\{(\d+)\\baselineskip\}", text).group(1))
+    # a table that cannot break across pages: caption, header, every row and the note
+    assert needspace(29) == 3 + 1 + 29 + 1
+    # a longtable (more than 30 rows with its header, Sphinx's rule): caption, header and
+    # the first rows only, so the text before it is not left alone on a page
+    assert needspace(33) == 3 + 1 + book.LONGTABLE_HEAD
+
+
 def test_model_table_layout_and_withheld_estimates():
     estimates = pd.DataFrame([
         {"period": "inden", "term": "intercept", "estimate": 2.81, "stars": "***", "published": True},
@@ -59,6 +73,8 @@ def test_typeset_is_danish_typography():
 def test_source_lines_of_data_say_synthetic():
     assert (book.mark_sources("Kilde: DREAM. N = 268.") == "Kilde: DREAM (syntetiske data). N = 268.")
     assert book.mark_sources("Kilde: Kursistspørgeskema.") == "Kilde: Kursistspørgeskema (syntetiske data)."
+    # a caption written over two lines (Figur 11) keeps its line break and is marked too
+    assert book.mark_sources("Kilde:\nKursistspørgeskema.") == "Kilde:\nKursistspørgeskema (syntetiske data)."
     # a source that is not data is left alone, and a line is marked once
     assert book.mark_sources("Kilde: Deloittes skala; DREAM-koder.") == "Kilde: Deloittes skala; DREAM-koder."
     once = book.mark_sources("Kilde: DREAM.")

@@ -83,7 +83,7 @@ _TYPESET = [
 ]
 
 
-SOURCE_LINE = re.compile(r"(Kilder?: )([^.;]*?(?:DREAM|registrering|spørgeskema)[^.;]*?)([.;])", re.IGNORECASE)
+SOURCE_LINE = re.compile(r"(Kilder?:\s+)([^.;]*?(?:DREAM|registrering|spørgeskema)[^.;]*?)([.;])", re.IGNORECASE)
 
 
 def mark_sources(text: str) -> str:
@@ -413,19 +413,27 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
 
 TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
 PAGE_LINES = 48          # lines of table text on a page
+LONGTABLE_ROWS = 30      # Sphinx sets a table of more rows (header included) as a longtable
+LONGTABLE_HEAD = 8       # rows of a longtable kept on the page with its caption and header
 
 
 def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | None) -> str:
     """Raw LaTeX that starts a new page unless the table, its caption and its notes fit on
     this one (so a note never stands alone at the top of a page): the height is estimated
-    from the cells' text wrapped in their column widths. A table longer than a page breaks
-    across pages anyway and gets nothing."""
+    from the cells' text wrapped in their column widths. A longtable (more than
+    LONGTABLE_ROWS rows, Sphinx's rule in sphinx.writers.latex.Table.is_longtable) breaks
+    across pages, so only its caption, header and first LONGTABLE_HEAD rows are kept
+    together (a new page for the whole table left a page with only the text before it); a
+    table longer than a page gets nothing."""
     total = sum(widths)
     chars = [max(4, int(TEXT_WIDTH_CHARS * w / total) - 2) for w in widths]
 
     def height(cells) -> int:
         return max(1, *[-(-len(str(c)) // n) for c, n in zip(cells, chars)])
-    lines = 3 + height(frame.columns) + sum(height(row) for row in frame.itertuples(index=False))
+    rows = list(frame.itertuples(index=False))
+    if frame.columns.nlevels + len(rows) > LONGTABLE_ROWS:
+        rows, notes = rows[:LONGTABLE_HEAD], []
+    lines = 3 + height(frame.columns) + sum(height(row) for row in rows)
     lines += sum(-(-len(note) // 110) for note in (notes or []))
     if lines > PAGE_LINES:
         return ""
