@@ -43,6 +43,8 @@ def test_related_programmes_and_timeline():
     assert programmes["note"].str.len().gt(0).all() and programmes["n"].str.len().gt(0).all()
     phases = content.timeline()
     assert list(phases["navn"]) == ["Pilotfase", "Pilotevaluering", "Udbredelsesfase", "Slutevaluering"]
+    # periods as the book prints them: an en dash in a range of years (the chart shows them)
+    assert list(phases["periode"]) == ["2022\u20132023", "2023", "2023\u20132025", "2025"]
 
 
 def _copy(tmp_path):

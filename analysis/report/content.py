@@ -230,10 +230,15 @@ def related_programmes(directory: Path | None = None) -> pd.DataFrame:
 
 
 def timeline(directory: Path | None = None) -> pd.DataFrame:
-    """navn, periode, beskrivelse of the project's phases."""
+    """navn, periode, beskrivelse of the project's phases; the periods as the book prints
+    them ('2022-2023' -> '2022–2023', `book.typeset`), so the chart, its data and its alt
+    text carry the en dash."""
+    from analysis.report.book import typeset
     r = _Reader("tidslinje.yml", directory)
-    return pd.DataFrame([{f: r.get(item, f, f"faser[{i}]") for f in ("navn", "periode", "beskrivelse")}
-                         for i, item in enumerate(r.get(r.data, "faser", "", kind=list))])
+    frame = pd.DataFrame([{f: r.get(item, f, f"faser[{i}]") for f in ("navn", "periode", "beskrivelse")}
+                          for i, item in enumerate(r.get(r.data, "faser", "", kind=list))])
+    frame["periode"] = frame["periode"].map(lambda p: typeset(str(p)))
+    return frame
 
 
 # ---------------------------------------------------------------- tables and markdown
