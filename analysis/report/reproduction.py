@@ -161,38 +161,83 @@ WORDS = {
     "interaction": "før-efter-forskel", "inden": "inden kursus", "efter": "efter kursus",
     "last_week": "sidste uge med data", "invited": "inviterede", "answered": "besvarede", "missing": "mangler",
     "w1": "før kurset", "w2": "lige efter kurset", "w3": "tre måneder efter", "na": "ingen score",
-    "n_with_data": "antal med data", "alder_under25": "under 25 år", "alder_25_35": "25-35 år",
-    "alder_36_45": "36-45 år", "alder_46_55": "46-55 år", "alder_over55": "over 55 år",
+    "n_with_data": "antal med data", "alder_under25": "under 25 år", "alder_25_35": "25–35 år",
+    "alder_36_45": "36–45 år", "alder_46_55": "46–55 år", "alder_over55": "over 55 år",
     "visitation_kontant": "kontanthjælp", "visitation_udd": "uddannelseshjælp",
     "visitation_ressource": "ressourceforløb", "visitation_andet": "anden visitation", "diff": "forskel",
     "change_w26": "ændring til uge 26", "change_after_course": "ændring efter kurset",
     "answers_total": "svar i alt", "enhed": "enhed", "hold": "hold",
+    # parts of the text's, the captions' and the design's numbers (final-2025 and pilot-2024)
+    "caption_n": "N i billedteksten", "alder_over55_p51": "over 55 år (figuren s. 51)",
+    "alder_25_35_fall": "fald for 25–35 år", "alder_over55_signif_level": "signifikansniveau for over 55 år",
+    "andet_n": "anden visitation, antal", "andet_last_week": "anden visitation, sidste uge med data",
+    "who5_score": "trivselsscore (WHO-5)", "w3_vs_w2": "tre måneder efter mod lige efter kurset",
+    "population": "befolkningen", "repr": "repræsentativitet", "visitation": "visitation",
+    "kontant": "kontanthjælp", "udd": "uddannelseshjælp", "ressource": "ressourceforløb",
+    "change": "ændring", "modal_score_w-26": "hyppigste score i uge \u221226", "alder_over45": "over 45 år",
+    "moduler": "kursusugerne", "alder_25_35_signif_level": "signifikansniveau for 25–35 år",
+    "moduler_signif_level": "signifikansniveau for kursusugerne", "design": "design",
+    "sample_n": "antal i stikprøven", "afmeldt_fewer_than_modules": "afmeldte med færre moduler",
+    "course_weeks": "kursets længde i uger", "data_first_week": "første uge med data",
+    "data_last_week": "sidste uge med data", "window_weeks": "uger før og efter kurset",
+    "n_holds": "antal hold", "holds_full_window": "hold med data et halvt år efter",
+    "hold10_weeks_after_end": "Hold 10, uger efter kurset med data", "min_cell": "mindste antal personer",
 }
 SOURCE_NAMES = {"004": "Slutevalueringen (2025)", "000": "Den supplerende pilotevaluering (2024)",
                 "001": "Pilotevalueringen (2023)"}
 
 
+def _question(qid: str):
+    """The survey question `qid` of the codebook (data/reference/questionnaire.yml), or None."""
+    from analysis.reference.codebook import load_codebook
+    global _CODEBOOK
+    if _CODEBOOK is None:
+        _CODEBOOK = load_codebook()
+    return _CODEBOOK.questions.get(qid)
+
+
+_CODEBOOK = None
+
+
 def label(ref: str) -> str:
     """A reference key in Danish for the reader: 'tabel4.pilot.completed.pct' -> 'Tabel 4:
     pilotfasen, gennemført, andel (%)'; 'model.koen_mand.inden.coef' -> 'Regressionsmodel:
-    mænd, inden kursus, koefficient'. A part without a Danish word keeps its text."""
+    mænd, inden kursus, koefficient'; 'text.p47.change_after_course' -> 'Teksten s. 47:
+    ændring efter kurset'; a survey key names the question and its answers as the
+    questionnaire prints them ('survey.helbred.w1.5.pct' -> 'Spørgeskema: »Hvordan synes
+    du, at dit helbred er alt i alt?«, før kurset, »Dårligt«, andel (%)'); 'caption.figur1.n'
+    -> 'Billedtekst til Figur 1: antal'. A part without a
+    Danish word keeps its text (with spaces for '_'); a word said twice in a row is said once."""
     head, *parts = ref.split(".")
     match = re.fullmatch(r"(tabel|bilag|figur)(\d+)", head)
     title = f"{match.group(1).capitalize()} {int(match.group(2))}" if match else WORDS.get(head, head).capitalize()
+    if parts and re.fullmatch(r"p\d+", parts[0]):          # the page of the original's text
+        title, parts = f"{title} s. {parts[0][1:]}", parts[1:]
+    elif head == "caption" and parts and re.fullmatch(r"(tabel|figur)\d+", parts[0]):
+        title, parts = "Billedtekst til " + label(parts[0]), parts[1:]
+    elif head == "hold" and parts and parts[0].isdigit():
+        title, parts = f"Hold {parts[0]}", parts[1:]
+    question = _question(parts[0]) if head == "survey" and parts else None
 
-    def word(part: str) -> str:
+    def word(i: int, part: str) -> str:
+        if question is not None and i == 0:
+            return f"»{question.full_text.rstrip(':')}«"
+        if question is not None and re.fullmatch(r"\d+(\+\d+)*", part) and question.options:
+            return " eller ".join(f"»{question.label(int(c))}«" for c in part.split("+"))
         if part in WORDS:
             return WORDS[part]
         if re.fullmatch(r"hold_\d+", part):
             return f"Hold {part[5:]}"
         if re.fullmatch(r"w-?\d+", part):
-            return f"uge {part[1:]}"
+            return f"uge {part[1:]}".replace("-", "\u2212")
         if re.fullmatch(r"pos\d+", part):
             return f"række {int(part[3:])}"
         if re.fullmatch(r"\d+(\+\d+)*", part):
             return f"{'score' if head == 'tabel6' else 'svar'} {part}"
         return part.replace("_", " ")
-    return title + (": " + ", ".join(word(p) for p in parts) if parts else "")
+    words = [word(i, p) for i, p in enumerate(parts)]
+    words = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    return title + (": " + ", ".join(words) if words else "")
 
 
 def source_text(source: str) -> str:
