@@ -306,6 +306,13 @@ def test_coordinator_box_is_an_admonition(dd):
     assert all(f"- {c}" in text for c in dd.coordinator_box.criteria)
 
 
+def test_a_persona_section_leads_with_its_summary(dd):
+    persona = dd.personas[0]
+    lead = dd_.persona_lead(dd, persona.id)
+    assert lead.startswith("**") and lead.endswith("**") and persona.summary.strip() in lead
+    assert "\n\n" not in lead     # one paragraph
+
+
 def test_check_all_shown_names_what_is_missing(tmp_path, raw):
     d = load(write(tmp_path, raw))
     for theme in d.themes[:-1]:

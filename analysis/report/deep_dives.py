@@ -144,6 +144,12 @@ def municipality_frame(dd: DeepDives) -> pd.DataFrame:
     return frame
 
 
+def persona_lead(dd: DeepDives, persona_id: str) -> str:
+    """The lead sentence of a persona's section: its summary in bold (the summary is also
+    drawn on the persona card, which a reader of the text alone does not see)."""
+    return f"**{dd.persona(persona_id).summary.strip()}**"
+
+
 def persona_markdown(dd: DeepDives, persona_id: str) -> str:
     """The persona's story as headed bullet lists (the summary is on the persona card);
     records the persona as shown (`check_all_shown`)."""
