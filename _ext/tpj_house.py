@@ -37,6 +37,9 @@ class Typeset(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         synthetic = self.config.tpj_synthetic
+        for element in list(self.document.findall(nodes.TextElement)):
+            if not _inside(element, UNTOUCHED):
+                _join_text(element)
         for node in list(self.document.findall(nodes.Text)):
             parent = node.parent
             if parent is None or isinstance(parent, UNTOUCHED) or _inside(parent, UNTOUCHED):
@@ -44,6 +47,20 @@ class Typeset(SphinxPostTransform):
             text = typeset(mark_sources(str(node)) if synthetic else str(node))
             if text != str(node):
                 parent.replace(node, nodes.Text(text))
+
+
+def _join_text(element: nodes.Element) -> None:
+    """Adjacent text nodes of `element` as one: MyST makes each line break of the source a
+    text node of its own, and a rule must see 'Kilde:' and 'Kursistspørgeskema.' of a caption
+    written over two lines together. The text read is the same."""
+    i = 1
+    while i < len(element.children):
+        before, this = element.children[i - 1], element.children[i]
+        if isinstance(before, nodes.Text) and isinstance(this, nodes.Text):
+            element[i - 1] = nodes.Text(str(before) + str(this))
+            del element[i]
+        else:
+            i += 1
 
 
 def _inside(node: nodes.Node, kinds) -> bool:

@@ -104,3 +104,23 @@ def test_palette_is_colour_blind_safe_without_red_green_pairs():
     # Okabe-Ito: the series colours contain neither a pure red nor a pure green
     assert book.COLORS["red"] not in book.SERIES
     assert book.SERIES[0] == book.COLORS["blue"]
+
+
+def test_the_house_extension_sees_a_source_line_written_over_two_lines():
+    """MyST makes each line break a text node of its own; the extension joins them, so the
+    synthetic mark reaches 'Kilde:' + line break + 'Kursistspørgeskema.' (Figur 11)."""
+    import sys
+
+    from docutils import nodes
+
+    from analysis.editions import REPO
+    sys.path.insert(0, str(REPO / "_ext"))
+    import tpj_house
+
+    caption = nodes.caption()
+    caption += [nodes.Text("»Tror du?« Kilde:"), nodes.Text("\n"), nodes.Text("Kursistspørgeskema. "),
+                nodes.strong(text="N = 3")]
+    tpj_house._join_text(caption)
+    assert [str(c) for c in caption.children[:1]] == ["»Tror du?« Kilde:\nKursistspørgeskema. "]
+    assert isinstance(caption.children[1], nodes.strong) and caption.children[0].parent is caption
+    assert "(syntetiske data)" in book.mark_sources(str(caption.children[0]))
