@@ -36,15 +36,19 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
 
 
 def test_a_short_table_is_kept_whole_and_a_longtable_only_with_its_first_rows():
-    def needspace(rows: int) -> int:
+    def raw(rows: int) -> str:
         frame = pd.DataFrame({"Hold": [f"Hold {i}" for i in range(rows)], "Antal": ["12"] * rows})
-        text = book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."])
-        return int(re.search(r"\\needspace\{(\d+)\\baselineskip\}", text).group(1))
+        return book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."])
+
+    def needspace(rows: int) -> int:
+        return int(re.search(r"\\needspace\{(\d+)\\baselineskip\}", raw(rows)).group(1))
     # a table that cannot break across pages: caption, header, every row and the note
-    assert needspace(29) == 3 + 1 + 29 + 1
+    assert needspace(29) == 3 + 1 + 29 + 1 and "tpjlongtablerows" not in raw(29)
     # a longtable (more than 30 rows with its header, Sphinx's rule): caption, header and
-    # the first rows only, so the text before it is not left alone on a page
+    # the first rows only, so the text before it is not left alone on a page; tpj.sty is
+    # told the row ends to come (header twice, then the body) to keep the last rows together
     assert needspace(33) == 3 + 1 + book.LONGTABLE_HEAD
+    assert "\\tpjlongtablerows{35}" in raw(33)
 
 
 def test_model_table_layout_and_withheld_estimates():

@@ -423,21 +423,27 @@ def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | No
     from the cells' text wrapped in their column widths. A longtable (more than
     LONGTABLE_ROWS rows, Sphinx's rule in sphinx.writers.latex.Table.is_longtable) breaks
     across pages, so only its caption, header and first LONGTABLE_HEAD rows are kept
-    together (a new page for the whole table left a page with only the text before it); a
-    table longer than a page gets nothing."""
+    together (a new page for the whole table left a page with only the text before it), and
+    `\\tpjlongtablerows` (_static/tpj.sty) keeps its last rows with its end; a table longer
+    than a page gets nothing."""
     total = sum(widths)
     chars = [max(4, int(TEXT_WIDTH_CHARS * w / total) - 2) for w in widths]
 
     def height(cells) -> int:
         return max(1, *[-(-len(str(c)) // n) for c, n in zip(cells, chars)])
     rows = list(frame.itertuples(index=False))
-    if frame.columns.nlevels + len(rows) > LONGTABLE_ROWS:
+    tail = ""
+    if 1 + len(rows) > LONGTABLE_ROWS:      # one header row (table_markdown writes one)
+        # the row ends to come, the header's twice (first page and continuation) and the
+        # body's: tpj.sty forbids a page break before the last rows, so they never stand
+        # alone with the notes on a page
+        tail = f"\n\\tpjlongtablerows{{{2 + len(rows)}}}"
         rows, notes = rows[:LONGTABLE_HEAD], []
     lines = 3 + height(frame.columns) + sum(height(row) for row in rows)
     lines += sum(-(-len(note) // 110) for note in (notes or []))
     if lines > PAGE_LINES:
         return ""
-    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}\n```"
+    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}{tail}\n```"
 
 
 def band_label(band: str) -> str:
