@@ -414,7 +414,6 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
 TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
 PAGE_LINES = 48          # lines of table text on a page
 LONGTABLE_ROWS = 30      # Sphinx sets a table of more rows (header included) as a longtable
-LONGTABLE_HEAD = 8       # rows of a longtable kept on the page with its caption and header
 
 
 def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | None) -> str:
@@ -422,28 +421,25 @@ def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | No
     this one (so a note never stands alone at the top of a page): the height is estimated
     from the cells' text wrapped in their column widths. A longtable (more than
     LONGTABLE_ROWS rows, Sphinx's rule in sphinx.writers.latex.Table.is_longtable) breaks
-    across pages, so only its caption, header and first LONGTABLE_HEAD rows are kept
-    together (a new page for the whole table left a page with only the text before it), and
-    `\\tpjlongtablerows` (_static/tpj.sty) keeps its last rows with its end; a table longer
-    than a page gets nothing."""
+    across pages: it gets `\\tpjlongtablerows{n}` instead, and _static/tpj.sty keeps its
+    first rows with its header and its last rows with its end (a new page for the whole
+    table left a page with only the text before it, a break anywhere its total row alone);
+    a table longer than a page gets nothing."""
     total = sum(widths)
     chars = [max(4, int(TEXT_WIDTH_CHARS * w / total) - 2) for w in widths]
 
     def height(cells) -> int:
         return max(1, *[-(-len(str(c)) // n) for c, n in zip(cells, chars)])
     rows = list(frame.itertuples(index=False))
-    tail = ""
     if 1 + len(rows) > LONGTABLE_ROWS:      # one header row (table_markdown writes one)
-        # the row ends to come, the header's twice (first page and continuation) and the
-        # body's: tpj.sty forbids a page break before the last rows, so they never stand
-        # alone with the notes on a page
-        tail = f"\n\\tpjlongtablerows{{{2 + len(rows)}}}"
-        rows, notes = rows[:LONGTABLE_HEAD], []
+        # tpj.sty keeps its first and last rows together (a \needspace here would make
+        # the page break before the table win over any break inside it)
+        return f"```{{raw}} latex\n\\tpjlongtablerows{{{len(rows)}}}\n```"
     lines = 3 + height(frame.columns) + sum(height(row) for row in rows)
     lines += sum(-(-len(note) // 110) for note in (notes or []))
     if lines > PAGE_LINES:
         return ""
-    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}{tail}\n```"
+    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}\n```"
 
 
 def band_label(band: str) -> str:
