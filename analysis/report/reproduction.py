@@ -4,6 +4,7 @@ behind both reproduction.csv (analysis.build.driver.write_results) and the Repro
 appendix (chapters/reproduktion.md), which also shows `summary` and the tables below."""
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -187,16 +188,16 @@ SOURCE_NAMES = {"004": "Slutevalueringen (2025)", "000": "Den supplerende pilote
                 "001": "Pilotevalueringen (2023)"}
 
 
-def _question(qid: str):
-    """The survey question `qid` of the codebook (data/reference/questionnaire.yml), or None."""
+@functools.lru_cache(maxsize=1)
+def _codebook():
+    """The survey codebook (data/reference/questionnaire.yml), read once."""
     from analysis.reference.codebook import load_codebook
-    global _CODEBOOK
-    if _CODEBOOK is None:
-        _CODEBOOK = load_codebook()
-    return _CODEBOOK.questions.get(qid)
+    return load_codebook()
 
 
-_CODEBOOK = None
+def _question(qid: str):
+    """The survey question `qid` of the codebook, or None."""
+    return _codebook().questions.get(qid)
 
 
 def label(ref: str) -> str:
