@@ -10,7 +10,7 @@ DATA_ARG := $(if $(DATA),--data "$(DATA)",)
 # with BUNDLE=dir the book is rendered from that (exported) bundle: no extract is read
 SOURCE_ARG := $(if $(BUNDLE),--bundle "$(BUNDLE)",$(DATA_ARG))
 
-.PHONY: book html bundle test setup system-packages synth bench serve clean
+.PHONY: book html bundle test setup system-packages test-packages synth bench serve clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 system-packages:
 	bash scripts/install-system-packages.sh
+
+# the build's packages and Chromium with chromium-driver for the browser test
+test-packages:
+	bash scripts/install-system-packages.sh --test
 
 setup: $(VENV)/.installed system-packages
 
@@ -32,7 +36,7 @@ html: $(VENV)/.installed
 bundle: $(VENV)/.installed
 	$(BIN)/python -m analysis compute --edition $(EDITION) $(DATA_ARG)
 
-test: setup
+test: $(VENV)/.installed test-packages
 	$(BIN)/python -m pytest
 
 serve:

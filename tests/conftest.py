@@ -47,3 +47,32 @@ def bundles():
     (TPJ_BUILD/<edition>/bundle), where a chapter run on its own looks for them."""
     from analysis.build.driver import compute
     return {name: compute(ed) for name, ed in EDITIONS.items()}
+
+
+@pytest.fixture(scope="session")
+def built_final(bundles):
+    """The default edition built once for the session, HTML and PDF, in the default place
+    (TPJ_BUILD/final-2025), and a copy of its site and PDF as built (`final_site`: later
+    renders of the book tests replace the site)."""
+    import shutil
+
+    from analysis.build.driver import build
+    out = EDITIONS["final-2025"].out
+    assert build(EDITIONS["final-2025"]) == 0
+    snapshot = out.parent / "final-2025-as-built"
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(out / "html", snapshot / "html")
+    shutil.copytree(out / "pdf", snapshot / "pdf")
+    return out
+
+
+@pytest.fixture(scope="session")
+def final_site(request):
+    """The default edition's site and PDF as the full build made them (html/, pdf/); with
+    TPJ_TEST_SITE=<folder holding html/ and pdf/> (e.g. _build/final-2025) the tests of the
+    site and the PDF check that build instead of making one."""
+    from pathlib import Path
+    given = os.environ.get("TPJ_TEST_SITE")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("built_final").parent / "final-2025-as-built"

@@ -1,3 +1,5 @@
+import re
+
 import pandas as pd
 
 from analysis.report import book
@@ -5,11 +7,12 @@ from analysis.report import book
 
 def test_danish_numbers():
     assert book.number(2.8101) == "2,81"
-    assert book.number(-0.6742) == "-0,67"
+    assert book.number(-0.6742) == "\u22120,67"         # U+2212, not a hyphen
     assert book.number(1.461, sign=True) == "+1,46"
     assert book.number(-0.001) == "0,00"          # no "-0,00"
     assert book.count(12345) == "12.345"
-    assert book.pct(88.43) == "88,4 %"
+    assert book.pct(88.43) == "88,4\u00a0%"             # a no-break space before %
+    assert book.count(303.0) == "303"                    # counts without decimals
     assert book.number("x") == "x"
 
 
@@ -28,6 +31,23 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
     assert "|:---|---:|:---|" in lines
     assert "| Kvinder | x | \u00a0 |" in lines      # an empty cell becomes a no-break space
     assert lines[-1] == "Kilde: test."
+    link = book.data_link("tabel-test").splitlines()
+    assert link == [":::{only} html", "{download}`Tal bag tabellen (CSV) </_data/tabel-test.csv>`", ":::"]
+
+
+def test_a_short_table_is_kept_whole_and_a_longtable_only_with_its_first_rows():
+    def raw(rows: int) -> str:
+        frame = pd.DataFrame({"Hold": [f"Hold {i}" for i in range(rows)], "Antal": ["12"] * rows})
+        return book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."])
+
+    def needspace(rows: int) -> int:
+        return int(re.search(r"\\needspace\{(\d+)\\baselineskip\}", raw(rows)).group(1))
+    # a table that cannot break across pages: caption, header, every row and the note
+    assert needspace(29) == 3 + 1 + 29 + 1 and "tpjlongtablerows" not in raw(29)
+    # a longtable (more than 30 rows with its header, Sphinx's rule) breaks across pages:
+    # no \needspace (its break before the table would win over every break inside it);
+    # tpj.sty is told the body's rows to keep its first and last rows together
+    assert "needspace" not in raw(33) and "\\tpjlongtablerows{33}" in raw(33)
 
 
 def test_model_table_layout_and_withheld_estimates():
@@ -40,5 +60,70 @@ def test_model_table_layout_and_withheld_estimates():
     table = book.model_table(estimates, "Samlet")
     assert list(table["Samlet"]) == ["**Inden kursus**", "Skæringspunkt", "Koefficient",
                                      "**Efter kursus**", "Skæringspunkt", "Koefficient"]
-    assert list(table["Estimat"])[1:3] == ["2,81", "-0,67"]
+    assert list(table["Estimat"])[1:3] == ["2,81", "\u22120,67"]
     assert table["Estimat"].iloc[-1] == "x" and table["Signifikans"].iloc[-1] == ""
+
+
+def test_typeset_is_danish_typography():
+    assert book.typeset("ændringen -0,67 i uge -26") == "ændringen \u22120,67 i uge\u00a0\u221226"
+    assert book.typeset("25-35 år og Hold 1-3") == "25\u201335 år og Hold\u00a01\u20133"
+    assert book.typeset("88,4 % og 5%") == "88,4\u00a0% og 5\u00a0%"
+    assert book.typeset("N = 268, p < 0,001") == "N\u00a0=\u00a0268, p <\u00a00,001"
+    # markup and dates are not ranges
+    assert book.typeset("tabel-6 fra 2025-04-01") == "tabel-6 fra 2025-04-01"
+
+
+def test_source_lines_of_data_say_synthetic():
+    assert (book.mark_sources("Kilde: DREAM. N = 268.") == "Kilde: DREAM (syntetiske data). N = 268.")
+    assert book.mark_sources("Kilde: Kursistspørgeskema.") == "Kilde: Kursistspørgeskema (syntetiske data)."
+    # a caption written over two lines (Figur 11) keeps its line break and is marked too
+    assert book.mark_sources("Kilde:\nKursistspørgeskema.") == "Kilde:\nKursistspørgeskema (syntetiske data)."
+    # a source that is not data is left alone, and a line is marked once
+    assert book.mark_sources("Kilde: Deloittes skala; DREAM-koder.") == "Kilde: Deloittes skala; DREAM-koder."
+    once = book.mark_sources("Kilde: DREAM.")
+    assert book.mark_sources(once) == once
+
+
+def test_tables_and_figures_carry_their_data():
+    import matplotlib
+    matplotlib.use("Agg")
+    frame = pd.DataFrame({"series": ["A", "A", "B", "B"], "x": [-26, 26, -26, 26], "y": [2.8, 3.6, 1.0, -0.5]})
+    meta = book.data_metadata("figur-1", frame, alt="Linjediagram")
+    assert meta["tpj"]["csv"]["name"] == "figur-1.csv"
+    assert meta["tpj"]["csv"]["text"].splitlines()[0] == "series;x;y"
+    assert meta["tpj"]["alt"] == "Linjediagram"
+    import pytest
+    with pytest.raises(ValueError):
+        book.data_metadata("figur-1", frame.iloc[0:0])
+    alt = book.alt_series("Score", frame)
+    assert "A: 2,80 i uge \u221226, 3,60 i uge 26" in alt and "B:" in alt and "laveste \u22120,50" in alt
+    fig = book.weekly_figure([("Samlet", frame[frame.series == "A"].rename(columns={"x": "week", "y": "mean"}),
+                               book.COLORS["black"])], 7)
+    assert list(fig.tpj_data.columns)[:2] == ["Serie", "Uge ift. kursusstart"] and len(fig.tpj_data) == 2
+    assert fig.tpj_alt.startswith("Linjediagram")
+
+
+def test_palette_is_colour_blind_safe_without_red_green_pairs():
+    # Okabe-Ito: the series colours contain neither a pure red nor a pure green
+    assert book.COLORS["red"] not in book.SERIES
+    assert book.SERIES[0] == book.COLORS["blue"]
+
+
+def test_the_house_extension_sees_a_source_line_written_over_two_lines():
+    """MyST makes each line break a text node of its own; the extension joins them, so the
+    synthetic mark reaches 'Kilde:' + line break + 'Kursistspørgeskema.' (Figur 11)."""
+    import sys
+
+    from docutils import nodes
+
+    from analysis.editions import REPO
+    sys.path.insert(0, str(REPO / "_ext"))
+    import tpj_house
+
+    caption = nodes.caption()
+    caption += [nodes.Text("»Tror du?« Kilde:"), nodes.Text("\n"), nodes.Text("Kursistspørgeskema. "),
+                nodes.strong(text="N = 3")]
+    tpj_house._join_text(caption)
+    assert [str(c) for c in caption.children[:1]] == ["»Tror du?« Kilde:\nKursistspørgeskema. "]
+    assert isinstance(caption.children[1], nodes.strong) and caption.children[0].parent is caption
+    assert "(syntetiske data)" in book.mark_sources(str(caption.children[0]))

@@ -43,6 +43,8 @@ def test_related_programmes_and_timeline():
     assert programmes["note"].str.len().gt(0).all() and programmes["n"].str.len().gt(0).all()
     phases = content.timeline()
     assert list(phases["navn"]) == ["Pilotfase", "Pilotevaluering", "Udbredelsesfase", "Slutevaluering"]
+    # periods as the book prints them: an en dash in a range of years (the chart shows them)
+    assert list(phases["periode"]) == ["2022\u20132023", "2023", "2023\u20132025", "2025"]
 
 
 def _copy(tmp_path):
@@ -105,7 +107,7 @@ def test_tabel4_frame_from_published_values():
     assert list(frame.index) == list(content.TABEL4_ROWS.values())
     assert frame.loc["– Heraf afmeldt", "Pilot antal"] == SUPPRESSED
     assert frame.loc["– Heraf afmeldt", "Total antal"] == "4"
-    assert frame.loc["– Heraf gennemført", "Udbredelse pct."] == "90 %"
+    assert frame.loc["– Heraf gennemført", "Udbredelse pct."] == "90\u00a0%"
     assert frame.loc["Antal hold", "Pilot pct."] == content.NBSP          # teams have no share
 
 
@@ -117,10 +119,10 @@ def test_tabel5_frame_is_the_registered_column_of_tabel3():
     tabel3.loc["alder_over55"] = ["–", 0.0]
     frame = content.tabel5_frame(tabel3).set_index("")
     assert len(frame) == 1 + sum(1 + len(labels) for labels in content.TABEL5_BLOCKS.values())
-    assert list(frame.loc["Kursister med registrering i alt"]) == ["100", "100,0 %"]
+    assert list(frame.loc["Kursister med registrering i alt"]) == ["100", "100,0\u00a0%"]
     assert list(frame.loc["Andet"]) == [SUPPRESSED, SUPPRESSED]
     assert frame.loc["Over 55 år", "Antal"] == "–"
-    assert frame.loc["Mænd", "Pct."] == "10,0 %"
+    assert frame.loc["Mænd", "Pct."] == "10,0\u00a0%"
 
 
 def test_tabel5_errata_note(edition):

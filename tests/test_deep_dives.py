@@ -281,6 +281,8 @@ def test_theme_text_has_findings_per_municipality_and_marked_quotes(dd):
     text = dd_.theme_markdown(dd, "visitation")
     assert dd.theme("visitation").lead in text
     assert "**Kommune A, C og D:**" in text
+    # the findings under a rubric (a heading the PDF keeps with the list), not a lone paragraph
+    assert "```{rubric} Fund fra de enkelte kommuner\n```" in text
     assert text.count(dd_.ILLUSTRATIVE_NOTE) == len(dd.quotes_for("visitation")) == 2
     assert "{pull-quote}" in text
     assert "**Alle kommuner:**" in dd_.theme_markdown(dd, "setup")
@@ -302,6 +304,13 @@ def test_coordinator_box_is_an_admonition(dd):
     text = dd_.coordinator_box_markdown(dd)
     assert text.startswith(":::{admonition} ") and text.endswith(":::")
     assert all(f"- {c}" in text for c in dd.coordinator_box.criteria)
+
+
+def test_a_persona_section_leads_with_its_summary(dd):
+    persona = dd.personas[0]
+    lead = dd_.persona_lead(dd, persona.id)
+    assert lead.startswith("**") and lead.endswith("**") and persona.summary.strip() in lead
+    assert "\n\n" not in lead     # one paragraph
 
 
 def test_check_all_shown_names_what_is_missing(tmp_path, raw):

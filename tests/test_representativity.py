@@ -176,7 +176,7 @@ def published_tabel3(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 def test_verdict_when_nothing_differs():
     text = verdict(published_tests({"status": 0.3, "koen": 0.9, "alder": 0.06, "visitation": 0.5}), 0.05)
     assert text.startswith("Ingen af blokkene afviger statistisk signifikant")
-    assert "5 %" in text
+    assert "5\u00a0%" in text
 
 
 def test_verdict_names_the_blocks_that_differ():

@@ -137,16 +137,41 @@ def test_summary_counts_what_the_appendix_says(repro):
 def test_tables_of_misses_absent_and_all_comparisons(repro):
     frame, pub = repro
     misses = rp.misses_frame(frame, {"b.mean": "Afrundingsfejl."})
-    assert misses.to_dict("records") == [{"Tal": "b.\u200bmean", "Publiceret": "2,50", "Beregnet": "2,60",
+    assert misses.to_dict("records") == [{"Tal": "B: gennemsnit", "Publiceret": "2,5", "Beregnet": "2,6",
                                           "Forklaring": "Afrundingsfejl."}]
     assert rp.misses_frame(frame, {})["Forklaring"][0].startswith("Ikke forklaret")
     absent = rp.absent_frame(frame, pub, {})
-    assert list(absent["Tal"]) == ["d.\u200btext"] and absent["Forklaring"][0] == "Ikke et resultat, bogen beregner."
+    assert list(absent["Tal"]) == ["D: teksten"] and absent["Forklaring"][0] == "Ikke et resultat, rapporten beregner."
     table = rp.comparison_frame(frame)
-    assert list(table["OK"]) == ["ja", "nej", "ja", "skjult"]
+    assert list(table["Genfundet"]) == ["ja", "nej", "ja", "skjult"]
     assert list(table["Publiceret"]) == ["10", "2,5", "0,1", "x"]    # a hidden number's print is hidden too
     assert list(table["Tolerance"]) == ["0", "0,005", "0,04", "0"]
     assert list(table["Beregnet"]) == ["10", "2,6", "0,11", "x"]
+    assert list(table["Nøgle"]) == list(frame["ref"])               # the key stays, for analysts
+    summary = rp.group_summary(frame)
+    assert summary["Sammenlignet"].sum() == len(frame)
+    assert dict(zip(summary["Tal fra"], summary["Skjult"]))["C"] == 1
+
+
+def test_reference_keys_and_sources_read_as_danish():
+    assert rp.label("tabel4.pilot.completed.pct") == "Tabel 4: pilotfasen, gennemført, andel (%)"
+    assert rp.label("model.koen_mand.inden.coef") == "Regressionsmodel: mænd, inden kursus, koefficient"
+    assert rp.label("tabel1.last_week.hold_18") == "Tabel 1: sidste uge med data, Hold 18"
+    # a survey number names the question and the answers as the questionnaire prints them
+    assert rp.label("survey.helbred.w1.5.pct") == ("Spørgeskema: »Hvordan synes du, at dit helbred er alt i "
+                                                   "alt?«, før kurset, »Dårligt«, andel (%)")
+    assert rp.label("survey.teknik_login.w2.1+2.pct").endswith("»Meget enig« eller »Enig«, andel (%)")
+    assert (rp.label("survey.who5_score.w3_vs_w2.diff")
+            == "Spørgeskema: trivselsscore (WHO-5), tre måneder efter mod lige efter kurset, forskel")
+    # no internal parts: the page of the text, the caption's N, a week with a minus
+    assert rp.label("text.p47.change_after_course") == "Teksten s. 47: ændring efter kurset"
+    assert rp.label("tabel6.caption_n") == "Tabel 6: N i billedteksten"
+    assert rp.label("caption.figur1.n") == "Billedtekst til Figur 1: antal"
+    assert rp.label("tabel6.mean.w-26") == "Tabel 6: gennemsnit, uge \u221226"
+    assert rp.label("repr.sample.n.count") == "Repræsentativitet: stikprøven, antal"
+    # the reader never sees a line of the text extract
+    assert rp.source_text("seed 004, Tabel 1, L759") == "Slutevalueringen (2025), Tabel 1"
+    assert "L7" not in rp.source_text("seed 000, Tabel 2, L712-718")
 
 
 def test_explanations_of_the_edition():

@@ -190,7 +190,7 @@ def test_an_extract_without_survey_files_publishes_no_survey_numbers(no_survey_c
 # --------------------------------------------------------------------------- render: the pages
 
 def test_glue_share_formats_and_says_when_there_is_no_data(ctx, no_survey_ctx):
-    assert sb.glue_share(ctx, "survey.teknik_login.w2.1+2.pct") == "86 %"
+    assert sb.glue_share(ctx, "survey.teknik_login.w2.1+2.pct") == "86\u00a0%"
     assert sb.glue_share(ctx, "survey.fravaer.w2.1.count") == "87"
     assert sb.glue_share(ctx, "survey.kompetencer.w3.4.pct") == "(skjult)"
     assert sb.glue_share(no_survey_ctx, "survey.teknik_login.w2.1+2.pct") == "(ingen data)"
@@ -224,7 +224,7 @@ def test_answers_as_the_charts_read_them(ctx, no_survey_ctx):
 def test_tabel2_from_the_keyed_results(ctx):
     frame = sb.tabel2_frame(ctx)
     assert list(frame.columns) == [sb.TABEL2_FIRST, "Før kursus", "Efter kursus", "3 mdr. efter kursus"]
-    assert frame["Efter kursus"].tolist() == ["324 (100 %)", "220 (68 %)", "104 (32 %)"]
+    assert frame["Efter kursus"].tolist() == ["324 (100\u00a0%)", "220 (68\u00a0%)", "104 (32\u00a0%)"]
 
 
 def test_paired_frame_prints_p_and_hides_few_pairs(ctx):
@@ -232,7 +232,7 @@ def test_paired_frame_prints_p_and_hides_few_pairs(ctx):
     assert frame["Spørgsmål"].tolist()[:2] == [sb.WHO5_SCORE_LABEL, ""]
     by_row = frame.assign(q=frame["Spørgsmål"].replace("", np.nan).ffill()).set_index(["q", "Runder"])
     assert by_row.loc[(sb.WHO5_SCORE_LABEL, "før – efter"), "p"] == "< 0,001"
-    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "efter – 3 mdr."), "Ændring"] == "-1,79"
+    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "efter – 3 mdr."), "Ændring"] == "\u22121,79"
     ved_hvad = load_codebook()["ved_hvad"].text
     assert by_row.loc[(ved_hvad, "før – 3 mdr."), "p"] == "< 0,001"   # p = 0.0006
     assert by_row.loc[(ved_hvad, "før – efter"), "p"] == "0,007"
@@ -247,7 +247,7 @@ def test_stacked_bars_draw_the_hidden_options_as_one_hatched_rest():
     assert [round(p.get_width(), 6) for p in bars if not p.get_hatch()] == [50.0, 30.0]
     assert len(hatched) == 1 and hatched[0].get_width() == pytest.approx(20.0) and hatched[0].get_x() == 80.0
     labels = [t.get_text() for t in fig.axes[0].texts]
-    assert labels == ["50 %", "30 %"]
+    assert labels == ["50\u00a0%", "30\u00a0%"]
     plt.close(fig)
 
 
@@ -256,7 +256,7 @@ def test_choice_bars_mark_hidden_options():
     shares = pd.Series({code: (SUPPRESSED if code == 2 else 10.0 * code) for code in q.codes})
     fig = charts.choice_bars(shares, q)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts.count("skjult") == 1 and "10 %" in texts and len(texts) == len(q.codes)
+    assert texts.count("skjult") == 1 and "10\u00a0%" in texts and len(texts) == len(q.codes)
     plt.close(fig)
 
 

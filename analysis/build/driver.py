@@ -35,7 +35,7 @@ from analysis.bundle.store import Bundle, BundleError
 from analysis.editions import REPO, Edition, toc_entries
 from analysis.errors import DataError
 from analysis.reference.published import published_numbers
-from analysis.report.book import data_statement
+from analysis.report.book import DATA_DIR, data_statement
 from analysis.report.reproduction import compare, summary
 from analysis.runtime import remove, say, swap_in
 
@@ -111,17 +111,22 @@ def filtered_toc(toc: dict, keep: set[str]) -> dict:
 
 
 def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
-               entries: list[str] | None = None) -> Path:
+               entries: list[str] | None = None, results: list[Path] = ()) -> Path:
     """Jupyter Book's source tree for the executed chapters: the edition's configuration
     and table of contents (only `entries`, if given), our static files and Sphinx
-    extension."""
+    extension, the PDF's cover texts (tpj-cover.cfg) and the files the site publishes for
+    download (`_data/`: every table's and figure's CSV, the bundle's files, `results`)."""
+    from analysis.report.cover import cover_tex
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
-    # the PDF's title page says which data too (short enough for the title page)
-    config["author"] = ("Syntetiske data – ikke registerdata" if bundle.synthetic else statement.rstrip("."))
+    # the PDF's metadata and the site name the report, not the data (the cover says which data)
+    config["author"] = "Tættere På Job – genberegnet evaluering"
     config.setdefault("html", {})["announcement"] = statement
-    config["html"]["extra_footer"] = f"<p>{statement}</p>"
+    # the footer names the report; which data it rests on is the banner's (said once a page)
+    config["html"]["extra_footer"] = (f"<p>{edition.title}: genberegning af Deloittes evaluering. Alle tal er "
+                                      "beregnet ved kørslen ud fra statistikpakken.</p>")
     config.setdefault("sphinx", {}).setdefault("config", {})["tpj_edition"] = edition.name
+    config["sphinx"]["config"]["tpj_synthetic"] = bool(bundle.synthetic)
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
     toc = yaml.safe_load(edition.toc.read_text(encoding="utf-8"))
@@ -131,7 +136,49 @@ def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
     for name in ("_static", "_ext"):
         remove(root / name)
         shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (root / "tpj-cover.cfg").write_text(cover_tex(edition, bundle), encoding="utf-8")
+    write_data_files(root, bundle.directory, list(results))
     return root
+
+
+def notebook_data_files(root: Path) -> dict[str, str]:
+    """The CSV files the executed chapters under `root` carry ({file name: text}): every
+    output with `tpj.csv` metadata (analysis.report.book.data_metadata: a table's cells or a
+    figure's numbers, as the page shows them). Raises BuildError when two outputs carry
+    different data under one name."""
+    import nbformat
+    files: dict[str, str] = {}
+    for notebook in sorted(root.rglob("*.ipynb")):
+        for cell in nbformat.read(notebook, as_version=4).cells:
+            for output in cell.get("outputs", []):
+                data = output.get("metadata", {}).get("tpj", {}).get("csv")
+                if not data:
+                    continue
+                if files.get(data["name"], data["text"]) != data["text"]:
+                    raise BuildError(f"two tables or figures publish different data as {data['name']} "
+                                     f"(the second in {notebook.relative_to(root)})")
+                files[data["name"]] = data["text"]
+    return files
+
+
+def write_data_files(root: Path, bundle_dir: Path, results: list[Path]) -> Path:
+    """The staged book's `_data/`: the CSV file of every table and figure (utf-8 with a BOM,
+    so a spreadsheet reads 'æøå'), the statistics bundle's CSV files and disclosure files
+    under `bundle/`, and `results` (results.csv, reproduction.csv): what the site publishes
+    for download. Returns the folder."""
+    data = root / DATA_DIR
+    remove(data)
+    data.mkdir()
+    for name, text in notebook_data_files(root).items():
+        (data / name).write_text(text, encoding="utf-8-sig")
+    (data / "bundle").mkdir()
+    for file in sorted(bundle_dir.iterdir()):
+        if file.is_file() and (file.suffix == ".csv" or file.name == "manifest.json"
+                               or file.name.startswith("disclosure")):
+            shutil.copy(file, data / "bundle" / file.name)
+    for file in results:
+        shutil.copy(file, data / file.name)
+    return data
 
 
 def run_command(command: list[str], log: Path) -> subprocess.CompletedProcess:
@@ -273,7 +320,9 @@ def _render(edition: Edition, bundle_dir: Path, home: Path, out: Path, force: bo
         execute_chapters(entries, executed, previous, parameters, render_fingerprint(bundle.manifest), force,
                          workers, figure_formats="svg,pdf" if pdf else "svg")
         t_exec = time.perf_counter() - t0
-        root = stage_book(edition, executed, bundle, statement, entries if subset else None)
+        ok, compared = write_results(bundle, edition, nxt)
+        root = stage_book(edition, executed, bundle, statement, entries if subset else None,
+                          results=[nxt / "results.csv", nxt / "reproduction.csv"])
         work = home / "jb"
         t0 = time.perf_counter()
         run_jupyter_book(root, "html", work, strict=not subset)
@@ -287,7 +336,6 @@ def _render(edition: Edition, bundle_dir: Path, home: Path, out: Path, force: bo
             shutil.copy(work / "_build" / "latex" / "book.pdf", target)
             shutil.copy(target, nxt / "html" / target.name)
         t_pdf = time.perf_counter() - t0
-        ok, compared = write_results(bundle, edition, nxt)
         for name in PUBLISHED:
             if (nxt / name).exists():
                 swap_in(nxt / name, out / name)

@@ -74,7 +74,7 @@ class Kernel:
         # then a blocking client on its own sockets for the resets: the asynchronous ones
         # are bound to the event loop they were started on, and papermill runs each chapter
         # on its own
-        self.client = BlockingKernelClient()
+        self.client = BlockingKernelClient(parent=self.km)
         self.client.load_connection_info(self.km.get_connection_info())
         self.client.start_channels()
 

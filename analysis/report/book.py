@@ -27,31 +27,85 @@ from analysis.editions import Edition, get_edition
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
 STAR_LEGEND = "* p<0,05, ** p<0,01, *** p<0,001"
-COLORS = {"black": "#000000", "blue": "#1f5fa8", "red": "#c0282d", "lightblue": "#cfe3f5",
-          "grey": "#8c8c8c", "green": "#2e8b57", "orange": "#e08a1e", "purple": "#7b4fa0"}
-SERIES = [COLORS["red"], COLORS["blue"], COLORS["green"], COLORS["orange"], COLORS["purple"]]
+# One colour-blind-safe palette (Okabe & Ito 2008, "Color Universal Design"), one meaning per
+# colour across the book: black is the whole group (all completers, "samlet"), grey reference
+# lines and "ved ikke", light blue the course weeks, vermillion ("red") only the end of the
+# register data; the groups of one comparison take SERIES in their declared order (blue,
+# orange, sky blue, bluish green, reddish purple), and an ordered answer scale runs from
+# blue (best) to orange (worst). No red-green pair anywhere.
+COLORS = {"black": "#000000", "blue": "#0072B2", "red": "#D55E00", "lightblue": "#cfe3f5",
+          "grey": "#8c8c8c", "green": "#009E73", "orange": "#E69F00", "purple": "#CC79A7",
+          "skyblue": "#56B4E9"}
+SERIES = [COLORS["blue"], COLORS["orange"], COLORS["skyblue"], COLORS["green"], COLORS["purple"]]
 
 
 # ---------------------------------------------------------------- numbers in Danish
 
+MINUS = "\u2212"          # U+2212, the minus sign of Danish typography
+NBSP = "\u00a0"           # before "%", between "uge" and its number
+EN_DASH = "\u2013"        # in ranges: "25–35 år", "uge 1–7"
+
+
 def number(value, decimals: int = 2, sign: bool = False) -> str:
-    """2.8101 -> '2,81'; sign=True gives '+1,46' for positive values; 'x' stays 'x'."""
+    """2.8101 -> '2,81'; -0.6742 -> '−0,67' (U+2212); sign=True gives '+1,46' for positive
+    values; 'x' stays 'x'. Decimal comma and '.' for thousands (Danish, babel's da_DK)."""
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "–"
+        return EN_DASH
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(round(float(value), decimals) + 0.0, format=pattern, locale=LOCALE)
-    return ("+" + text) if sign and float(value) > 0 else text
+    text = text.replace("-", MINUS)
+    return ("+" + text) if sign and float(value) > 0 and text != number(0.0, decimals) else text
 
 
 def count(value) -> str:
-    return value if isinstance(value, str) else format_decimal(int(value), format="#,##0", locale=LOCALE)
+    """A count without decimals: 12345 -> '12.345'; 303.0 -> '303'; 'x' stays 'x'."""
+    if isinstance(value, str):
+        return value
+    return format_decimal(int(round(float(value))), format="#,##0", locale=LOCALE).replace("-", MINUS)
 
 
 def pct(value, decimals: int = 1) -> str:
-    """88.4 (already a percentage) -> '88,4 %'."""
-    return value if isinstance(value, str) else f"{number(value, decimals)} %"
+    """88.4 (already a percentage) -> '88,4 %' with a no-break space before '%'."""
+    return value if isinstance(value, str) else f"{number(value, decimals)}{NBSP}%"
+
+
+# the rules of `typeset`, in order: (pattern, replacement)
+_TYPESET = [
+    (re.compile(r"(?<![\w.,\-\u2212])-(?=\d)"), MINUS),                       # '-0,67', 'uge -26'
+    # '25-35' -> '25–35' (an ISO date '2025-04-01' is left alone)
+    (re.compile(r"(?<!\d{4}-\d\d)(?<=\d) ?- ?(?=\d)(?!\d-\d)(?!\d\d-\d)"), EN_DASH),
+    (re.compile(r"(?<=\d)[ \u2009]?%"), NBSP + "%"),                             # '88,4 %' unbreakable
+    (re.compile(r"\b([Uu]ge|[Uu]gerne|[Hh]old) (?=[\u2212\d])"), "\\1" + NBSP),   # 'uge 26', 'Hold 3'
+    (re.compile(r"\bN ?= ?(?=[\d\u2212x])"), "N" + NBSP + "=" + NBSP),             # 'N = 268'
+    (re.compile(r"([<>≤≥]) (?=[\d\u2212])"), "\\1" + NBSP),                             # '< 0,001' whole
+]
+
+
+SOURCE_LINE = re.compile(r"(Kilder?:\s+)([^.;]*?(?:DREAM|registrering|spørgeskema)[^.;]*?)([.;])", re.IGNORECASE)
+
+
+def mark_sources(text: str) -> str:
+    """'Kilde: DREAM. N = 268' -> 'Kilde: DREAM (syntetiske data). N = 268': in a book built on
+    synthetic data, every source line that names a data source (DREAM, the registrations,
+    the surveys) says so, so that a table or chart lifted out of the book still does."""
+    return SOURCE_LINE.sub(lambda m: m.group(0) if "syntetisk" in m.group(2)
+                           else f"{m.group(1)}{m.group(2)} (syntetiske data){m.group(3)}", text)
+
+
+def typeset(text: str) -> str:
+    """Danish typography for text the book shows (prose glued from data, table cells,
+    captions, notes, chart labels): U+2212 for a minus before a number, an en dash in a
+    range of numbers ('25-35 år' -> '25–35 år'), a no-break space before '%', after 'uge'
+    and 'Hold' when a number follows, and around '=' in 'N = 268'. The one place these rules live
+    (Retskrivningsordbogen §§ 14, 29, 56; Sprognævnets anbefaling om procenttegn).
+
+    Not for MyST markup itself (labels like 'tabel-6' have no digit before the hyphen and
+    are left alone, but a date '2025-04-01' would become a range): pass text, not markup."""
+    for pattern, replacement in _TYPESET:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 # ---------------------------------------------------------------- the bundle
@@ -200,10 +254,100 @@ def glue_text(key: str, text: str) -> str:
     return text
 
 
-def glue_figure(key: str, fig) -> None:
-    """Glue a matplotlib figure for a `glue:figure` directive (numbered, with caption)."""
-    from myst_nb import glue as nb_glue
-    nb_glue(key, fig, display=False)
+DATA_DIR = "_data"        # the staged book's folder of CSV files (written by the build driver)
+CSV_LINK = {"table": "Tal bag tabellen (CSV)", "figure": "Tal bag figuren (CSV)"}
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame as the book publishes it for download: ';'-separated (Danish spreadsheets read
+    the decimal comma), the cells exactly as the page shows them, no index."""
+    return frame.to_csv(sep=";", index=False, lineterminator="\n")
+
+
+def data_metadata(name: str, frame: pd.DataFrame, alt: str | None = None) -> dict:
+    """The output metadata that carries a table's or figure's numbers: the build driver
+    writes `csv` to `_data/<name>.csv` in the staged book (analysis.build.driver
+    .write_data_files), the book's Sphinx extension (_ext/tpj_house.py) puts `alt` on the
+    image and links the CSV under the figure."""
+    if frame is None or frame.empty:
+        raise ValueError(f"{name}: a table or figure needs the data behind it")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", name):
+        raise ValueError(f"{name!r}: a data file name is lower-case letters, digits, '-', '_' and '.'")
+    return {"tpj": {"csv": {"name": f"{name}.csv", "text": csv_text(frame)}, **({"alt": alt} if alt else {})}}
+
+
+def data_link(name: str, kind: str = "table") -> str:
+    """MyST for the download link of `_data/<name>.csv` (in the HTML only)."""
+    return f":::{{only}} html\n{{download}}`{CSV_LINK[kind]} </{DATA_DIR}/{name}.csv>`\n:::"
+
+
+def attach(fig, data: pd.DataFrame, alt: str):
+    """Attach to a figure the numbers it draws and the alt text that says what it shows:
+    the function that draws a chart knows both (`glue_figure` publishes them). Returns fig."""
+    fig.tpj_data, fig.tpj_alt = data, alt
+    return fig
+
+
+def glue_figure(key: str, fig, data: pd.DataFrame | None = None, alt: str | None = None) -> None:
+    """Glue a matplotlib figure for a `glue:figure` directive (numbered, with caption), with
+    the numbers it draws (`data`, read from the bundle: published as `_data/<key>.csv` and
+    linked under the figure) and its alt text (`alt`, e.g. from `alt_series` or `alt_bars`);
+    both default to what the drawing function `attach`ed. Raises ValueError without data."""
+    import matplotlib.pyplot as plt
+    from IPython.core.formatters import format_display_data
+    data = data if data is not None else getattr(fig, "tpj_data", None)
+    alt = alt or getattr(fig, "tpj_alt", None)
+    if not alt:
+        raise ValueError(f"figure {key}: no alt text (attach it where the figure is drawn)")
+    mimebundle, metadata = format_display_data(fig)
+    plt.close(fig)
+    metadata = {**metadata, "scrapbook": {"name": key, "mime_prefix": GLUE_PREFIX},
+                **data_metadata(key, data, alt)}
+    _display({GLUE_PREFIX + mime: value for mime, value in mimebundle.items()}, metadata)
+
+
+def show_figure(key: str, fig, data: pd.DataFrame | None = None, alt: str | None = None) -> None:
+    """Show a figure without number or caption where the code runs (e.g. a survey chart in
+    Bilag 2–11), with its data and alt text as in `glue_figure`. `key` is unique in the book."""
+    glue_figure(key, fig, data, alt)
+    _display({"text/markdown": f"```{{glue:figure}} {key}\n```", "text/plain": ""})
+
+
+def keep_with_figure(fig, lines: int = 4) -> None:
+    """In the PDF, start a new page unless the figure and `lines` lines of heading and source
+    fit on this one (so a heading is never left at the foot of a page without its chart).
+    The height is the figure's, scaled as LaTeX scales it to the text width."""
+    width, height = fig.get_size_inches()
+    scaled = height * min(1.0, 6.1 / width)
+    raw = f"```{{raw}} latex\n\\needspace{{\\dimexpr {scaled:.2f}in+{lines}\\baselineskip\\relax}}\n```"
+    _display({"text/markdown": raw, "text/plain": ""})
+
+
+def alt_series(title: str, frame: pd.DataFrame, x_label: str = "uge", decimals: int = 2) -> str:
+    """Alt text of a line chart from its data (`frame`: series, x, y as in the bundle's
+    series file): the title, then each line's first and last point and its range."""
+    parts = [f"Linjediagram: {title}."]
+    for name, part in frame.groupby("series", sort=False):
+        part = part.dropna(subset=["y"]).sort_values("x")
+        if part.empty:
+            continue
+        first, last = part.iloc[0], part.iloc[-1]
+        parts.append(f"{name}: {number(first['y'], decimals)} i {x_label} {number(first['x'], 0)}, "
+                     f"{number(last['y'], decimals)} i {x_label} {number(last['x'], 0)}; laveste "
+                     f"{number(part['y'].min(), decimals)}, højeste {number(part['y'].max(), decimals)}.")
+    return " ".join(parts)
+
+
+def alt_bars(title: str, rows: list[tuple[str, dict[str, object]]], unit: str = "%") -> str:
+    """Alt text of a bar chart from its data: the title, then per bar (label, {segment:
+    value}) its shown values in order ('x' for a hidden value)."""
+    parts = [f"Søjlediagram: {title}."]
+    for label, values in rows:
+        shown = [f"{name} {value if isinstance(value, str) else number(value, 0)}{NBSP}{unit}".rstrip()
+                 if unit else f"{name} {value if isinstance(value, str) else number(value, 0)}"
+                 for name, value in values.items()]
+        parts.append(f"{label}: " + ", ".join(shown) + ".")
+    return " ".join(parts)
 
 
 def markdown(text: str) -> None:
@@ -216,14 +360,24 @@ def _cell(value) -> str:
     return text if text.strip() else "\u00a0"   # an empty LaTeX cell would add a blank line
 
 
-NUMERIC = re.compile(r"^[\s\d.,%*+\-–x<()]*$")
+NUMERIC = re.compile(r"^[\s\d.,%*+\-–\u2212x<()]*$")
 
 
 def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
           index: bool = False, widths: list[int] | None = None,
           right: tuple[int, ...] | None = None) -> None:
-    """Show a numbered table (`Tabel n: caption`) with notes, in HTML and PDF."""
-    markdown(table_markdown(frame, caption, name, notes, index, widths, right))
+    """Show a numbered table (`Tabel n: caption`) with notes, in HTML and PDF, and its cells
+    as a CSV download (`_data/<name>.csv`, linked under the table in the HTML)."""
+    text = table_markdown(frame, caption, name, notes, index, widths, right) + "\n\n" + data_link(name)
+    _display({"text/markdown": text, "text/plain": text},
+             data_metadata(name, frame.reset_index() if index else frame))
+
+
+def download(frame: pd.DataFrame, name: str, label: str) -> None:
+    """A table published only as a CSV download (`_data/<name>.csv`), e.g. a comparison too
+    long for the page: a link `label` in the HTML, nothing in the PDF."""
+    text = f":::{{only}} html\n{{download}}`{label} </{DATA_DIR}/{name}.csv>`\n:::"
+    _display({"text/markdown": text, "text/plain": text}, data_metadata(name, frame))
 
 
 def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
@@ -239,15 +393,53 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
     align = "|" + "|".join("---:" if i in right else ":---" for i in range(len(frame.columns))) + "|"
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     lines = []
+    if not widths:
+        # the PDF sets every table at full width, its columns after their longest word
+        # (headers are not hyphenated) and text length: numbers right-aligned, text left
+        widths = [max(3, min(12, max([max(len(w) for w in str(c).split()) if str(c).split() else 1
+                                      for c in frame.columns[i:i + 1]] + [len(str(v)) for v in frame.iloc[:, i]])))
+                  for i in range(len(frame.columns))]
     if widths:
         total = sum(widths)
         spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
                        + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(widths))
         lines += [f"```{{tabularcolumns}} {spec}", "```", ""]
+    lines += [_keep_together(frame, widths, notes), ""]
     lines += [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
     if notes:
         lines += ["", " ".join(notes)]
     return "\n".join(lines)
+
+
+TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
+PAGE_LINES = 48          # lines of table text on a page
+LONGTABLE_ROWS = 30      # Sphinx sets a table of more rows (header included) as a longtable
+
+
+def _keep_together(frame: pd.DataFrame, widths: list[int], notes: list[str] | None) -> str:
+    """Raw LaTeX that starts a new page unless the table, its caption and its notes fit on
+    this one (so a note never stands alone at the top of a page): the height is estimated
+    from the cells' text wrapped in their column widths. A longtable (more than
+    LONGTABLE_ROWS rows, Sphinx's rule in sphinx.writers.latex.Table.is_longtable) breaks
+    across pages: it gets `\\tpjlongtablerows{n}` instead, and _static/tpj.sty keeps its
+    first rows with its header and its last rows with its end (a new page for the whole
+    table left a page with only the text before it, a break anywhere its total row alone);
+    a table longer than a page gets nothing."""
+    total = sum(widths)
+    chars = [max(4, int(TEXT_WIDTH_CHARS * w / total) - 2) for w in widths]
+
+    def height(cells) -> int:
+        return max(1, *[-(-len(str(c)) // n) for c, n in zip(cells, chars)])
+    rows = list(frame.itertuples(index=False))
+    if 1 + len(rows) > LONGTABLE_ROWS:      # one header row (table_markdown writes one)
+        # tpj.sty keeps its first and last rows together (a \needspace here would make
+        # the page break before the table win over any break inside it)
+        return f"```{{raw}} latex\n\\tpjlongtablerows{{{len(rows)}}}\n```"
+    lines = 3 + height(frame.columns) + sum(height(row) for row in rows)
+    lines += sum(-(-len(note) // 110) for note in (notes or []))
+    if lines > PAGE_LINES:
+        return ""
+    return f"```{{raw}} latex\n\\needspace{{{lines}\\baselineskip}}\n```"
 
 
 def band_label(band: str) -> str:
@@ -329,7 +521,7 @@ def figure_style() -> None:
         "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
         "grid.color": "#e6e6e6", "grid.linewidth": 0.6, "legend.frameon": False,
         "svg.fonttype": "none", "pdf.fonttype": 42,
-        "axes.unicode_minus": False,   # a hyphen for minus, as in the text and the tables
+        "axes.unicode_minus": True,    # U+2212 on the axes, as in the text and the tables
     })
 
 
@@ -362,4 +554,18 @@ def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int
     ax.legend(loc="upper left", fontsize=8, ncols=3)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    drawn = [pd.DataFrame({"series": label, "x": frame["week"], "y": frame["mean"]})
+             for label, frame, _ in series]
+    drawn = pd.concat(drawn, ignore_index=True)
+    drawn = drawn[(drawn["x"] >= weeks[0]) & (drawn["x"] <= weeks[1])]
+    lines = [{"series": f"Model ({name})", "x": x, "y": round(y, 2)}
+             for (colour, segs) in (segments or []) for name in [_colour_owner(series, colour)]
+             for x0, y0, x1, y1 in segs for x, y in ((x0, y0), (x1, y1))]
+    table_ = pd.concat([drawn, pd.DataFrame(lines)], ignore_index=True) if lines else drawn
+    table_ = table_.rename(columns={"series": "Serie", "x": "Uge ift. kursusstart", "y": ylabel})
+    return attach(fig, table_, alt_series(ylabel + " pr. uge i forhold til kursusstart", drawn))
+
+
+def _colour_owner(series, colour) -> str:
+    """The label of the series drawn in `colour` (a model line takes its group's colour)."""
+    return next((label for label, _, c in series if c == colour), "samlet")

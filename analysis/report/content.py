@@ -230,10 +230,15 @@ def related_programmes(directory: Path | None = None) -> pd.DataFrame:
 
 
 def timeline(directory: Path | None = None) -> pd.DataFrame:
-    """navn, periode, beskrivelse of the project's phases."""
+    """navn, periode, beskrivelse of the project's phases; the periods as the book prints
+    them ('2022-2023' -> '2022–2023', `book.typeset`), so the chart, its data and its alt
+    text carry the en dash."""
+    from analysis.report.book import typeset
     r = _Reader("tidslinje.yml", directory)
-    return pd.DataFrame([{f: r.get(item, f, f"faser[{i}]") for f in ("navn", "periode", "beskrivelse")}
-                         for i, item in enumerate(r.get(r.data, "faser", "", kind=list))])
+    frame = pd.DataFrame([{f: r.get(item, f, f"faser[{i}]") for f in ("navn", "periode", "beskrivelse")}
+                          for i, item in enumerate(r.get(r.data, "faser", "", kind=list))])
+    frame["periode"] = frame["periode"].map(lambda p: typeset(str(p)))
+    return frame
 
 
 # ---------------------------------------------------------------- tables and markdown
@@ -330,7 +335,11 @@ def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
                                          arrowstyle="simple,head_width=1.1,head_length=0.8,tail_width=0.45",
                                          mutation_scale=14, color="#b8cde3", lw=0))
     plt.close(fig)
-    return fig
+    data = pd.DataFrame([{"Kolonne": col.title, "Punkt": item.text, "Uddybning": "; ".join(item.details)}
+                         for col in columns for item in col.items])
+    alt = ("Diagram over forandringsteorien i fire kolonner forbundet med pile: "
+           + "; ".join(f"{col.title} ({len(col.items)} punkter)" for col in columns) + ".")
+    return book.attach(fig, data, alt)
 
 
 def route_figure(steps: list[RouteStep], width: float = 7.0):
@@ -385,7 +394,11 @@ def route_figure(steps: list[RouteStep], width: float = 7.0):
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(x_box / width, 0), ncols=3, fontsize=7.5,
               frameon=False, handlelength=2.2)
     plt.close(fig)
-    return fig
+    data = pd.DataFrame([{"Trin": s.number, "Titel": s.title, "Aktør": s.actor, "Beskrivelse": s.description,
+                          "Forventes at udgå": s.dropped} for s in steps])
+    alt = (f"Diagram over borgerens vej gennem kurset i {len(steps)} nummererede trin: "
+           + "; ".join(f"{s.number}. {s.title}" for s in steps) + ".")
+    return book.attach(fig, data, alt)
 
 
 def timeline_figure(phases: pd.DataFrame, width: float = 7.0):
@@ -419,7 +432,10 @@ def timeline_figure(phases: pd.DataFrame, width: float = 7.0):
         ax.text(x + w / 2, y0 - 0.08, "\n".join(_wrap(row.beskrivelse, int(w * 13))), ha="center", va="top",
                 fontsize=8, color="#333333")
     plt.close(fig)
-    return fig
+    data = phases[["navn", "periode", "beskrivelse"]].rename(
+        columns={"navn": "Fase", "periode": "Periode", "beskrivelse": "Beskrivelse"})
+    alt = "Tidslinje over projektets faser: " + "; ".join(f"{r.navn} ({r.periode})" for r in phases.itertuples()) + "."
+    return book.attach(fig, data, alt)
 
 
 # ---------------------------------------------------------------- enrolment per municipality
@@ -452,7 +468,10 @@ def municipality_figure(bars: pd.DataFrame, merged: int, width: float = 7.0):
     ax.margins(x=0.06)
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    data = pd.DataFrame({"Kommune": labels, "Antal tilmeldte kursister": counts["n"]})
+    alt = book.alt_bars("antal tilmeldte kursister pr. kommune", [("Kommuner", dict(zip(labels, counts["n"])))],
+                        unit="")
+    return book.attach(fig, data, alt)
 
 
 # ---------------------------------------------------------------- Tabel 4 and Tabel 5 from the bundle

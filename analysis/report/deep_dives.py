@@ -79,14 +79,17 @@ def quote_markdown(dd: DeepDives, quote: Quote) -> str:
 
 def theme_markdown(dd: DeepDives, theme_id: str) -> str:
     """A theme page: the key message, the cross-municipal summary, the theme's quotes and
-    the findings per municipality; records the theme as shown (`check_all_shown`)."""
+    the findings per municipality under a rubric; records the theme as shown
+    (`check_all_shown`)."""
     theme = dd.theme(theme_id)
     dd.shown.add(("theme", theme_id))
     parts = [f"**{theme.lead}**", theme.summary]
     parts += [quote_markdown(dd, q) for q in dd.quotes_for(theme_id)]
     findings = dd.findings_for(theme_id)
     if findings:
-        parts.append("Fund fra de enkelte kommuner:")
+        # a rubric, not a paragraph: in the PDF a heading (\subsubsection*) that the house
+        # style keeps with the list below it
+        parts.append("```{rubric} Fund fra de enkelte kommuner\n```")
         parts.append("\n".join(f"- **{who(dd, f.sources)}:** {f.text} *({_roles(dd, f.roles)})*"
                                for f in findings))
     return "\n\n".join(parts)
@@ -139,6 +142,12 @@ def municipality_frame(dd: DeepDives) -> pd.DataFrame:
         frame["Deltagere"] = ["ikke oplyst" if m.participants is None else str(m.participants)
                               for m in dd.municipalities]
     return frame
+
+
+def persona_lead(dd: DeepDives, persona_id: str) -> str:
+    """The lead sentence of a persona's section: its summary in bold (the summary is also
+    drawn on the persona card, which a reader of the text alone does not see)."""
+    return f"**{dd.persona(persona_id).summary.strip()}**"
 
 
 def persona_markdown(dd: DeepDives, persona_id: str) -> str:
@@ -247,7 +256,13 @@ def persona_figure(dd: DeepDives, persona_id: str, width: float = 7.0):
         ax.text(x0, y - 0.13, scale.low, fontsize=7.5, va="top", ha="left", color=COLORS["grey"])
         ax.text(x1, y - 0.13, scale.high, fontsize=7.5, va="top", ha="right", color=COLORS["grey"])
     plt.close(fig)
-    return fig
+    data = pd.DataFrame({"Persona": persona.title, "Dimension": [label for _, label in scale.dimensions],
+                         "Værdi": [persona.sliders[dim] for dim, _ in scale.dimensions],
+                         "Skala": f"{scale.min:g}–{scale.max:g} ({scale.low}–{scale.high})"})
+    alt = (f"Personakort: {persona.title}. {persona.summary} Placering på skalaen fra {scale.low} til "
+           f"{scale.high}: " + "; ".join(f"{label}: {book.number(persona.sliders[dim], 0)}"
+                                         for dim, label in scale.dimensions) + ".")
+    return book.attach(fig, data, alt)
 
 
 def _team_layout(diagram: TeamDiagram, width: float, height: float):
@@ -304,4 +319,9 @@ def team_figure(dd: DeepDives, width: float = 7.0, height: float = 3.6):
                              linewidth=1.3, zorder=2))
         ax.text(mx, my, diagram.municipalities[m], ha="center", va="center", fontsize=8.5, zorder=3)
     plt.close(fig)
-    return fig
+    data = pd.DataFrame([{"Hold": team.label, "Kommune": diagram.municipalities[m]}
+                         for team in diagram.teams for m in team.municipalities])
+    alt = ("Diagram over tværkommunale hold: " + "; ".join(
+        f"{team.label} samler {book.join([diagram.municipalities[m] for m in team.municipalities])}"
+        for team in diagram.teams) + ".")
+    return book.attach(fig, data, alt)

@@ -69,7 +69,14 @@ def event_time_figure(teams: pd.DataFrame, ed: Edition, data_last_week: int):
     fig.legend(handles=handles, loc="lower center", ncols=3, fontsize=8)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     plt.close(fig)
-    return fig
+    data = pd.DataFrame({"Hold": picked["hold"], "Første kursusuge (ISO-uge)": [
+        book.week_text(int(w)) for w in picked["start_week"]],
+        "Sidste uge med registerdata (uger efter kursusstart)": picked["last_week"]})
+    alt = (f"Diagram over {len(picked)} hold i kalendertid og i tid i forhold til kursusstart. Registerdata "
+           f"slutter {book.week_text(data_last_week)}; " + "; ".join(
+               f"{t.hold} starter {book.week_text(int(t.start_week))} og har data til uge {book.number(t.last_week, 0)}"
+               for t in picked.itertuples()) + ".")
+    return book.attach(fig, data, alt)
 
 
 def score_scale_figure(labels: dict[int, str]):
@@ -92,4 +99,7 @@ def score_scale_figure(labels: dict[int, str]):
                 arrowprops={"arrowstyle": "->", "color": book.COLORS["black"], "linewidth": 1})
     fig.tight_layout()
     plt.close(fig)
-    return fig
+    data = pd.DataFrame({"Score": scores, "Ydelse eller status": [labels[s] for s in scores]})
+    alt = ("Skala for beskæftigelsesscoren fra 0 nederst til 10 øverst: "
+           + "; ".join(f"{s}: {labels[s]}" for s in scores) + ".")
+    return book.attach(fig, data, alt)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, ZERO
-from analysis.report.book import join
+from analysis.report.book import join, pct
 from analysis.report.content import NBSP, TABEL5_BLOCKS
 
 # Blocks of Tabel 3: key -> (Danish title, name in running text, {row: label}); the rows
@@ -61,7 +61,7 @@ def verdict(tests: pd.DataFrame, alpha: float, fmt: Callable[[float], str] | Non
     """The Danish conclusion that follows from the published tests (index: block;
     columns method, significant). `alpha`, the significance level the decisions were made
     at (a proportion), is only named; `fmt` formats it as a percentage (default '5 %')."""
-    fmt = fmt or (lambda v: f"{v:g} %".replace(".", ","))
+    fmt = fmt or (lambda v: pct(v, 1 if v != int(v) else 0))
     level = fmt(100 * alpha)
     tested = _tested(tests)
     if tested.empty:
@@ -185,3 +185,50 @@ def results_table(tests: pd.DataFrame, fmt_number: Callable) -> pd.DataFrame:
         "Signifikant": [{"ja": "Ja", "nej": "Nej"}.get(s, "–") for s in tests["significant"]],
         "Sammenlagt": [merged_labels(m) for m in tests["merged"]],
     })
+
+
+# ---------------------------------------------------------------- the nested populations
+
+def nested_sets_figure(sets: list[tuple[str, str]], aside: tuple[str, str] | None = None, width: float = 7.0):
+    """The populations of the evaluation as nested boxes, the widest first: `sets` are
+    (label, count as printed) from the target group (count '' when not counted) down to the
+    register sample; `aside` (label, text) is a group inside the second box but beside the
+    others (the survey respondents). Seed 004 p. 21, Figure F5. Returns the figure with its
+    data and alt text attached."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    from analysis.report import book
+    shades = ["#f2f2f2", "#dcebf5", "#b3d4ea", book.COLORS["blue"]]
+    height = 3.3
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    inner_right = width - 0.1 - (2.3 if aside else 0)
+    for i, (label, count) in enumerate(sets):
+        pad = 0.28 * i
+        x0, y0 = 0.1 + pad, 0.1 + 0.12 * i
+        right = (width - 0.1 - pad) if i < 2 else inner_right - pad + 0.56
+        top = height - 0.1 - 0.34 * i
+        ax.add_patch(FancyBboxPatch((x0, y0), right - x0, top - y0, boxstyle="round,pad=0,rounding_size=0.12",
+                                    facecolor=shades[min(i, len(shades) - 1)], edgecolor="#7f9fbf", linewidth=0.8))
+        dark = i == len(shades) - 1
+        ax.text(x0 + 0.12, top - 0.1, label + (f": {count}" if count else ""), ha="left", va="top", fontsize=9,
+                fontweight="bold", color="white" if dark else "black")
+    if aside:
+        label, text = aside
+        x0 = inner_right + 0.25
+        ax.add_patch(FancyBboxPatch((x0, 0.5), width - 0.45 - x0, 1.7, boxstyle="round,pad=0,rounding_size=0.1",
+                                    facecolor="white", edgecolor=book.COLORS["orange"], linewidth=1.2))
+        ax.text(x0 + 0.1, 2.1, label, ha="left", va="top", fontsize=8.5, fontweight="bold")
+        ax.text(x0 + 0.1, 1.75, text, ha="left", va="top", fontsize=8, linespacing=1.4)
+    plt.close(fig)
+    rows = [{"Gruppe": label, "Antal": count} for label, count in sets]
+    if aside:
+        rows.append({"Gruppe": aside[0], "Antal": aside[1].replace("\n", "; ")})
+    alt = ("Diagram over evalueringens populationer som kasser inden i hinanden: "
+           + ", som rummer ".join(f"{label}{f' ({count})' if count else ''}" for label, count in sets)
+           + (f". Ved siden af: {aside[0]} ({aside[1].replace(chr(10), '; ')})." if aside else "."))
+    return book.attach(fig, pd.DataFrame(rows), alt)

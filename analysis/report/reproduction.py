@@ -4,6 +4,7 @@ behind both reproduction.csv (analysis.build.driver.write_results) and the Repro
 appendix (chapters/reproduktion.md), which also shows `summary` and the tables below."""
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -152,12 +153,110 @@ def explanations(edition) -> dict[str, str]:
     return dict(zip(errata["ref"], errata["forklaring"]))
 
 
-def _wrappable(ref: str) -> str:
-    return ref.replace(".", ".\u200b")   # lets a long key wrap in the PDF
+# the words of a reference key in Danish (the key's parts, analysis/reference/published)
+WORDS = {
+    "model": "regressionsmodel", "weekly": "ugentlig model", "survey": "spørgeskema", "caption": "figurtekst",
+    "text": "teksten", "ref": "henvisning", "register": "registerdata", "enrolled": "tilmeldte",
+    "sample": "stikprøven", "registered": "registrerede", "completed": "gennemført", "afmeldt": "afmeldt",
+    "afmeldte": "afmeldte", "pct": "andel (%)", "count": "antal", "n": "antal", "mean": "gennemsnit",
+    "total": "i alt", "samlet": "samlet", "pilot": "pilotfasen", "udbredelse": "udbredelsesfasen",
+    "fase_pilot": "pilotfasen", "fase_udbredelse": "udbredelsesfasen", "mand": "mænd", "kvinde": "kvinder",
+    "koen_mand": "mænd", "koen_kvinde": "kvinder", "intercept": "skæringspunkt", "coef": "koefficient",
+    "interaction": "før-efter-forskel", "inden": "inden kursus", "efter": "efter kursus",
+    "last_week": "sidste uge med data", "invited": "inviterede", "answered": "besvarede", "missing": "mangler",
+    "w1": "før kurset", "w2": "lige efter kurset", "w3": "tre måneder efter", "na": "ingen score",
+    "n_with_data": "antal med data", "alder_under25": "under 25 år", "alder_25_35": "25–35 år",
+    "alder_36_45": "36–45 år", "alder_46_55": "46–55 år", "alder_over55": "over 55 år",
+    "visitation_kontant": "kontanthjælp", "visitation_udd": "uddannelseshjælp",
+    "visitation_ressource": "ressourceforløb", "visitation_andet": "anden visitation", "diff": "forskel",
+    "change_w26": "ændring til uge 26", "change_after_course": "ændring efter kurset",
+    "answers_total": "svar i alt", "enhed": "enhed", "hold": "hold",
+    # parts of the text's, the captions' and the design's numbers (final-2025 and pilot-2024)
+    "caption_n": "N i billedteksten", "alder_over55_p51": "over 55 år (figuren s. 51)",
+    "alder_25_35_fall": "fald for 25–35 år", "alder_over55_signif_level": "signifikansniveau for over 55 år",
+    "andet_n": "anden visitation, antal", "andet_last_week": "anden visitation, sidste uge med data",
+    "who5_score": "trivselsscore (WHO-5)", "w3_vs_w2": "tre måneder efter mod lige efter kurset",
+    "population": "befolkningen", "repr": "repræsentativitet", "visitation": "visitation",
+    "kontant": "kontanthjælp", "udd": "uddannelseshjælp", "ressource": "ressourceforløb",
+    "change": "ændring", "modal_score_w-26": "hyppigste score i uge \u221226", "alder_over45": "over 45 år",
+    "moduler": "kursusugerne", "alder_25_35_signif_level": "signifikansniveau for 25–35 år",
+    "moduler_signif_level": "signifikansniveau for kursusugerne", "design": "design",
+    "sample_n": "antal i stikprøven", "afmeldt_fewer_than_modules": "afmeldte med færre moduler",
+    "course_weeks": "kursets længde i uger", "data_first_week": "første uge med data",
+    "data_last_week": "sidste uge med data", "window_weeks": "uger før og efter kurset",
+    "n_holds": "antal hold", "holds_full_window": "hold med data et halvt år efter",
+    "hold10_weeks_after_end": "Hold 10, uger efter kurset med data", "min_cell": "mindste antal personer",
+}
+SOURCE_NAMES = {"004": "Slutevalueringen (2025)", "000": "Den supplerende pilotevaluering (2024)",
+                "001": "Pilotevalueringen (2023)"}
+
+
+@functools.lru_cache(maxsize=1)
+def _codebook():
+    """The survey codebook (data/reference/questionnaire.yml), read once."""
+    from analysis.reference.codebook import load_codebook
+    return load_codebook()
+
+
+def _question(qid: str):
+    """The survey question `qid` of the codebook, or None."""
+    return _codebook().questions.get(qid)
+
+
+def label(ref: str) -> str:
+    """A reference key in Danish for the reader: 'tabel4.pilot.completed.pct' -> 'Tabel 4:
+    pilotfasen, gennemført, andel (%)'; 'model.koen_mand.inden.coef' -> 'Regressionsmodel:
+    mænd, inden kursus, koefficient'; 'text.p47.change_after_course' -> 'Teksten s. 47:
+    ændring efter kurset'; a survey key names the question and its answers as the
+    questionnaire prints them ('survey.helbred.w1.5.pct' -> 'Spørgeskema: »Hvordan synes
+    du, at dit helbred er alt i alt?«, før kurset, »Dårligt«, andel (%)'); 'caption.figur1.n'
+    -> 'Billedtekst til Figur 1: antal'. A part without a
+    Danish word keeps its text (with spaces for '_'); a word said twice in a row is said once."""
+    head, *parts = ref.split(".")
+    match = re.fullmatch(r"(tabel|bilag|figur)(\d+)", head)
+    title = f"{match.group(1).capitalize()} {int(match.group(2))}" if match else WORDS.get(head, head).capitalize()
+    if parts and re.fullmatch(r"p\d+", parts[0]):          # the page of the original's text
+        title, parts = f"{title} s. {parts[0][1:]}", parts[1:]
+    elif head == "caption" and parts and re.fullmatch(r"(tabel|figur)\d+", parts[0]):
+        title, parts = "Billedtekst til " + label(parts[0]), parts[1:]
+    elif head == "hold" and parts and parts[0].isdigit():
+        title, parts = f"Hold {parts[0]}", parts[1:]
+    question = _question(parts[0]) if head == "survey" and parts else None
+
+    def word(i: int, part: str) -> str:
+        if question is not None and i == 0:
+            return f"»{question.full_text.rstrip(':')}«"
+        if question is not None and re.fullmatch(r"\d+(\+\d+)*", part) and question.options:
+            return " eller ".join(f"»{question.label(int(c))}«" for c in part.split("+"))
+        if part in WORDS:
+            return WORDS[part]
+        if re.fullmatch(r"hold_\d+", part):
+            return f"Hold {part[5:]}"
+        if re.fullmatch(r"w-?\d+", part):
+            return f"uge {part[1:]}".replace("-", "\u2212")
+        if re.fullmatch(r"pos\d+", part):
+            return f"række {int(part[3:])}"
+        if re.fullmatch(r"\d+(\+\d+)*", part):
+            return f"{'score' if head == 'tabel6' else 'svar'} {part}"
+        return part.replace("_", " ")
+    words = [word(i, p) for i, p in enumerate(parts)]
+    words = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
+    return title + (": " + ", ".join(words) if words else "")
+
+
+def source_text(source: str) -> str:
+    """'seed 004, Tabel 1, L759' -> 'Slutevalueringen (2025), Tabel 1': the report and its
+    table, without the line of the text extract (an internal reference)."""
+    parts = [p.strip() for p in str(source).split(",")]
+    parts = [p for p in parts if not re.fullmatch(r"L\d+(-\d+)?", p)]
+    if parts and parts[0].startswith("seed "):
+        parts[0] = SOURCE_NAMES.get(parts[0][5:], "Den publicerede rapport")
+    return ", ".join(parts)
 
 
 def _shown(value) -> str:
-    """A compared value with up to three decimals, trailing zeros dropped ('x' stays)."""
+    """A compared value as printed: a whole number without decimals, otherwise up to three
+    decimals, trailing zeros dropped ('x' stays)."""
     return value if isinstance(value, str) else number(float(value), 3).rstrip("0").rstrip(",")
 
 
@@ -165,7 +264,7 @@ def misses_frame(repro: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame
     """Tal, Publiceret, Beregnet, Forklaring: the printed numbers not reproduced, each with
     its explanation (or a note that it must be looked into)."""
     misses = repro[repro["ok"] == False]  # noqa: E712
-    rows = [{"Tal": _wrappable(r.ref), "Publiceret": number(r.published, 2), "Beregnet": number(float(r.computed), 2),
+    rows = [{"Tal": label(r.ref), "Publiceret": _shown(r.published), "Beregnet": _shown(float(r.computed)),
              "Forklaring": explained.get(r.ref, "Ikke forklaret: afvigelsen skal undersøges.")}
             for r in misses.itertuples()]
     return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Beregnet", "Forklaring"])
@@ -174,21 +273,39 @@ def misses_frame(repro: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame
 def absent_frame(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame:
     """Tal, Publiceret, Forklaring: the printed numbers the book does not compute."""
     absent = published[~published["ref"].isin(repro["ref"])]
-    rows = [{"Tal": _wrappable(r.ref), "Publiceret": r.printed,
-             "Forklaring": explained.get(r.ref, "Ikke et resultat, bogen beregner.")}
+    rows = [{"Tal": label(r.ref), "Publiceret": r.printed,
+             "Forklaring": explained.get(r.ref, "Ikke et resultat, rapporten beregner.")}
             for r in absent.itertuples()]
     return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Forklaring"])
 
 
 def comparison_frame(repro: pd.DataFrame) -> pd.DataFrame:
-    """Tal, Kilde, Publiceret, Beregnet, Tolerance, OK: every comparison; the printed number
-    of a hidden one is not shown either ('x')."""
+    """Tal, Kilde, Publiceret, Beregnet, Tolerance, Genfundet, Nøgle: every comparison (the
+    download); the printed number of a hidden one is not shown either ('x')."""
     return pd.DataFrame({
-        "Tal": [_wrappable(ref) for ref in repro["ref"]],
-        "Kilde": repro["source"].str.replace("seed 004, ", "", regex=False),
+        "Tal": [label(ref) for ref in repro["ref"]],
+        "Kilde": [source_text(s) for s in repro["source"]],
         "Publiceret": [_shown(v) if ok != "suppressed" else SUPPRESSED
                        for v, ok in zip(repro["published"], repro["ok"])],
         "Beregnet": [_shown(v) for v in repro["computed"]],
         "Tolerance": [_shown(v) for v in repro["tolerance"]],
-        "OK": [VERDICT[v] for v in repro["ok"]],
+        "Genfundet": [VERDICT[v] for v in repro["ok"]],
+        "Nøgle": repro["ref"],
     })
+
+
+def group_summary(repro: pd.DataFrame) -> pd.DataFrame:
+    """The compact summary the book shows: per table or group of the original (the first
+    part of the key, in Danish), how many printed numbers were compared, found within the
+    tolerance, not found, and hidden."""
+    groups = repro["ref"].str.split(".").str[0].map(lambda h: label(h))
+    frame = pd.DataFrame({"Gruppe": groups, "ok": repro["ok"].map(lambda v: VERDICT[v])})
+    rows = []
+    for name, part in frame.groupby("Gruppe", sort=False):
+        rows.append({"Tal fra": name, "Sammenlignet": len(part), "Genfundet": int((part["ok"] == "ja").sum()),
+                     "Ikke genfundet": int((part["ok"] == "nej").sum()),
+                     "Skjult": int((part["ok"] == "skjult").sum())})
+    out = pd.DataFrame(rows)
+    order = out["Tal fra"].str.extract(r"^(\D+?)\s*(\d*)$")
+    out = out.assign(_k=order[0], _n=pd.to_numeric(order[1], errors="coerce")).sort_values(["_k", "_n"])
+    return out.drop(columns=["_k", "_n"]).reset_index(drop=True)

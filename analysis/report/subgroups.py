@@ -30,21 +30,23 @@ TERMS = (("inden", "intercept"), ("inden", "coef"), ("efter", "intercept"), ("ef
 SIMILAR = 0.1
 SIMILAR_LEVEL = 0.5
 
-# Colours as in the report: Figur 3 men red / women blue, Figur 6 pilot red / udbredelse
-# blue, Figur 7 completers red / afmeldte blue, Figur 5 "Andet" blue. The report does not
-# name the other colours of Figur 4 and 5; they follow book.SERIES.
+# Colours (book.COLORS: one colour-blind-safe palette, one meaning per colour): the whole
+# group of completers is black, as in Figur 1; the groups of a comparison take book.SERIES in
+# their declared order (first blue, then orange, sky blue, bluish green, reddish purple). The
+# report's red/blue pairs (Figur 3, 6, 7) become blue/orange, distinguishable under every
+# common colour-vision deficiency; the prose names the colours from here.
 _C = book.COLORS
 COLOURS = {
-    "samlet": _C["red"], "afmeldte": _C["blue"],
-    "koen_mand": _C["red"], "koen_kvinde": _C["blue"],
-    "fase_pilot": _C["red"], "fase_udbredelse": _C["blue"],
+    "samlet": _C["black"], "afmeldte": book.SERIES[1],
+    "koen_mand": book.SERIES[0], "koen_kvinde": book.SERIES[1],
+    "fase_pilot": book.SERIES[0], "fase_udbredelse": book.SERIES[1],
     "alder_under25": book.SERIES[0], "alder_25_35": book.SERIES[1], "alder_36_45": book.SERIES[2],
     "alder_46_55": book.SERIES[3], "alder_over55": book.SERIES[4],
-    "visitation_kontant": _C["red"], "visitation_andet": _C["blue"],
-    "visitation_udd": _C["green"], "visitation_ressource": _C["orange"],
+    "visitation_kontant": book.SERIES[0], "visitation_andet": book.SERIES[1],
+    "visitation_udd": book.SERIES[2], "visitation_ressource": book.SERIES[3],
 }
-COLOUR_NAMES = {_C["black"]: "sort", _C["blue"]: "blå", _C["red"]: "rød", _C["grey"]: "grå",
-                _C["green"]: "grøn", _C["orange"]: "orange", _C["purple"]: "lilla"}
+COLOUR_NAMES = {_C["black"]: "sort", _C["blue"]: "blå", _C["red"]: "rødorange", _C["grey"]: "grå",
+                _C["green"]: "blågrøn", _C["orange"]: "orange", _C["purple"]: "rosa", _C["skyblue"]: "lyseblå"}
 
 
 def colour(key: str) -> str:
@@ -179,12 +181,13 @@ def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller fo
     withheld=True also groups whose estimates are all withheld (every cell 'x'), so that a
     table per shown group appears (as in Bilag 14)."""
     out = []
-    for s in shown:
-        if not (s.estimated if withheld else s.has_model):
-            continue
+    tabled = [s for s in shown if (s.estimated if withheld else s.has_model)]
+    for i, s in enumerate(tabled):
         name = (names or {}).get(s.key, table_name(s.key))
+        # the tables of one group share their note: it is printed once, under the last
+        note = [book.star_note(ctx.inference) + (" Gælder tabellerne ovenfor." if len(tabled) > 1 else "")]
         book.table(book.model_table(s.estimates, s.label), caption=caption.format(label=s.label),
-                   name=name, notes=[book.star_note(ctx.inference)])
+                   name=name, notes=note if i == len(tabled) - 1 else None)
         out.append(name)
     return out
 

@@ -8,7 +8,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgb
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
@@ -36,14 +36,15 @@ def _option_colours(question: Question) -> dict[int, tuple]:
         return {**{code: next(palette) for code in substantive}, **colours}
     if any("gang" in o.label for o in question.options):
         shades = plt.get_cmap("Blues")(np.linspace(0.2, 0.95, len(substantive)))
-    else:
-        shades = plt.get_cmap("RdYlBu")(np.linspace(0.92, 0.08, len(substantive)))
+    else:   # best option blue, worst orange (colour-blind safe; book.COLORS)
+        scale = LinearSegmentedColormap.from_list("tpj_scale", [book.COLORS["blue"], "#f2f2f2", book.COLORS["red"]])
+        shades = scale(np.linspace(0.0, 1.0, len(substantive)))
     return {**{code: tuple(shade) for code, shade in zip(substantive, shades)}, **colours}
 
 
 def _percent_axis(ax) -> None:
     ax.set_xlim(0, 100)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f} %"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: book.pct(v, 0)))
     ax.grid(axis="y", visible=False)
     ax.tick_params(axis="y", length=0)
 
@@ -69,7 +70,7 @@ def stacked_bars(rows: list[tuple[str, pd.Series]], question: Question, title: s
             ax.barh(y, share, left=left, color=colours[o.code], edgecolor="white", linewidth=0.6, height=0.62)
             if share >= 5:
                 dark = sum(to_rgb(colours[o.code])) < 1.5
-                ax.text(left + share / 2, y, f"{share:.0f} %", ha="center", va="center", fontsize=8,
+                ax.text(left + share / 2, y, book.pct(share, 0), ha="center", va="center", fontsize=8,
                         color="white" if dark else "black")
             left += share
         if (shares == SUPPRESSED).any() and left < 100:
@@ -88,7 +89,13 @@ def stacked_bars(rows: list[tuple[str, pd.Series]], question: Question, title: s
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12 if len(rows) > 2 else -0.3),
               ncol=1 if long else 2, fontsize=8, handlelength=1.2, alignment="left")
     fig.tight_layout()
-    return fig
+    labels = {o.code: o.label for o in question.options}
+    data = pd.DataFrame([{"Gruppe": label, **{labels[o.code]: shares[o.code] for o in question.options}}
+                         for label, shares in rows])
+    alt = book.alt_bars(title or question.full_text,
+                        [(label, {labels[o.code]: shares[o.code] for o in question.options})
+                         for label, shares in rows])
+    return book.attach(fig, data, alt)
 
 
 def choice_bars(shares: pd.Series, question: Question, title: str | None = None):
@@ -101,14 +108,16 @@ def choice_bars(shares: pd.Series, question: Question, title: str | None = None)
             ax.text(0.5, y, "skjult", va="center", fontsize=8, color="#8c8c8c")
             continue
         ax.barh(y, share, color=book.COLORS["blue"], height=0.6)
-        ax.text(share + 0.8, y, f"{share:.0f} %", va="center", fontsize=8)
+        ax.text(share + 0.8, y, book.pct(share, 0), va="center", fontsize=8)
     ax.set_yticks(range(len(rows)), [_wrap(label, 45) for label, _ in rows])
     ax.invert_yaxis()
     _percent_axis(ax)
     if title:
         ax.set_title(_wrap(title, 90), loc="left", fontsize=10, fontweight="bold")
     fig.tight_layout()
-    return fig
+    data = pd.DataFrame({"Svarmulighed": [label for label, _ in rows],
+                         "Andel, der valgte svaret (%)": [share for _, share in rows]})
+    return book.attach(fig, data, book.alt_bars(title or question.full_text, [("Andel", dict(rows))]))
 
 
 def who5_figure(summary: pd.DataFrame, population_mean: float, bands, wave_labels: dict[int, str]):
@@ -130,9 +139,15 @@ def who5_figure(summary: pd.DataFrame, population_mean: float, bands, wave_label
         ax.text(x, m + 2.5, book.number(m, 1), ha="center", fontsize=9, color=book.COLORS["blue"])
     ax.set_xticks(range(len(waves)), [f"{wave_labels[w]}\n(N = {int(summary.loc['n', w])})" for w in waves])
     ax.set_ylim(0, 100)
-    ax.set_ylabel("Trivselsscore (0-100)")
+    ax.set_ylabel("Trivselsscore (0–100)")
     fig.tight_layout()
-    return fig
+    data = pd.DataFrame({"Runde": [wave_labels[w] for w in waves], "Gennemsnitlig trivselsscore": means,
+                         "N": [summary.loc["n", w] for w in waves],
+                         "Befolkningens gennemsnit": population_mean})
+    alt = ("Punktdiagram: gennemsnitlig trivselsscore (WHO-5, 0–100) pr. runde mod risikogrænserne. "
+           + "; ".join(f"{wave_labels[w]}: {book.number(m, 1)}" for w, m in zip(waves, means))
+           + f". Befolkningens gennemsnit: {book.number(population_mean, 1)}.")
+    return book.attach(fig, data, alt)
 
 
 def empty_figure(text: str = "Ingen data"):
@@ -140,4 +155,4 @@ def empty_figure(text: str = "Ingen data"):
     fig, ax = plt.subplots(figsize=(7.0, 0.8))
     ax.axis("off")
     ax.text(0, 0.5, text, fontsize=10, color="#555555")
-    return fig
+    return book.attach(fig, pd.DataFrame({"Besked": [text]}), text)

@@ -173,7 +173,7 @@ def tabel2_frame(ctx) -> pd.DataFrame:
     not answered (the keyed results `tabel2.<invited|answered|missing>.w<k>` and `.pct`)."""
     def cell(what: str, w: int) -> str:
         key = f"tabel2.{what}.w{w}"
-        return f"{book.value_text(ctx, key, 'count')} ({book.number(ctx.value(key + '.pct'), 0)} %)"
+        return f"{book.value_text(ctx, key, 'count')} ({book.pct(ctx.value(key + '.pct'), 0)})"
     columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
     return pd.DataFrame({TABEL2_FIRST: ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
 
@@ -284,11 +284,10 @@ def _condition_text(q: Question) -> str:
     return f" *(stillet til dem, der {verb} »{label}« til »{parent.text}«)*"
 
 
-def _show(fig) -> None:
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-    display(fig)
-    plt.close(fig)
+def _show(key: str, fig) -> None:
+    """A survey chart where it is drawn (no number), with its data and alt text; the PDF
+    keeps the question's heading on the page of its chart."""
+    book.show_figure(key, fig)
 
 
 def question_chart(ctx, qid: str) -> None:
@@ -299,14 +298,15 @@ def question_chart(ctx, qid: str) -> None:
     if a is None:
         book.markdown(f"{_question_heading(q)}\n\n*{NO_DATA}*")
         return
-    book.markdown(_question_heading(q) + _condition_text(q))
     if q.type == "multi":
         fig = charts.choice_bars(a.shares[a.waves[0]], q)
         note = "Flere svar mulige; andel af dem, der fik spørgsmålet."
     else:
         fig = charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q)
         note = ""
-    _show(fig)
+    book.keep_with_figure(fig)
+    book.markdown(_question_heading(q) + _condition_text(q))
+    _show(f"spm-{_slug(qid)}", fig)
     book.markdown(" ".join(filter(None, [SOURCE, note, n_line(a.n.to_dict())])))
 
 
@@ -323,8 +323,10 @@ def matrix_chart(ctx, qids: list[str], wave: int = 2) -> None:
         book.markdown(f"*{NO_DATA}*")
         return
     stem = questions[0].stem or questions[0].section
+    fig = charts.stacked_bars(rows, questions[0])
+    book.keep_with_figure(fig)
     book.markdown(f"**{questions[0].section}. {stem}**" if questions[0].stem else f"**{stem}**")
-    _show(charts.stacked_bars(rows, questions[0]))
+    _show(f"spm-{_slug(questions[0].id)}-{len(questions)}", fig)
     book.markdown(f"{SOURCE} {n_line({wave: max((n for n in ns if n != SUPPRESSED), default=SUPPRESSED)})}")
 
 
