@@ -35,7 +35,7 @@ from analysis.weeks import week_label
 from analysis.survey.waves import Survey, describe_survey, load_edition_survey
 
 # packages whose versions can change a number; recorded in the manifest
-PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "pyarrow", "pandera", "pyreadstat")
+PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "wildboottest", "pyarrow", "pandera", "pyreadstat")
 
 
 @dataclass
