@@ -9,9 +9,12 @@ from analysis.register.models import (GROUPS, edition_groups, run_models, stars,
                                       time_point_persons, two_point, weekly)
 
 
-def make_panel(rows):
-    """rows: (pnr, week, score) -> a minimal panel of completers."""
+def make_panel(rows, teams: int = 8):
+    """rows: (pnr, week, score) -> a minimal panel of completers, the persons dealt in
+    turn to `teams` teams."""
     frame = pd.DataFrame(rows, columns=["pnr", "week", "score"])
+    order = {p: i for i, p in enumerate(dict.fromkeys(frame["pnr"]))}
+    frame["hold"] = [f"Hold {order[p] % teams + 1}" for p in frame["pnr"]]
     frame["status"] = "gennemført"
     frame["score"] = frame["score"].astype("Int8")
     return frame
@@ -60,7 +63,7 @@ def test_clustered_errors_differ_from_iid_on_a_panel():
         rows += [(f"p{p}", -26, level), (f"p{p}", 0, min(10, level + int(rng.integers(0, 2))))]
     panel = make_panel(rows)
     iid = {r["term"]: r for r in two_point(panel, -26, 0, "iid")}
-    cluster = {r["term"]: r for r in two_point(panel, -26, 0, "cluster")}
+    cluster = {r["term"]: r for r in two_point(panel, -26, 0, "person")}
     assert iid["coef"]["estimate"] == pytest.approx(cluster["coef"]["estimate"])
     # paired data with a strong person effect: the clustered SE of the change is far smaller
     assert cluster["coef"]["se"] < 0.5 * iid["coef"]["se"]

@@ -91,18 +91,25 @@ class FastWildboottestCL(WildboottestCL):
         asks for the same weights some thirty times."""
         key = (weights_type, self.N_G_bootcluster, self.B, self._seed)
         if key not in _WEIGHTS:
-            _WEIGHTS[key] = super().get_weights(weights_type)
-        self.v, self.B, full = _WEIGHTS[key]
+            v, B, full = super().get_weights(weights_type)
+            _WEIGHTS[key] = (v, np.ascontiguousarray(v.T), B, full)
+        self.v, self._vT, self.B, full = _WEIGHTS[key]
         self.weights_type = weights_type
         return self.v, self.B, full
+
+    def get_numer(self):
+        # the package's Cg @ v, as v' Cg (the same numbers; the draws-major product is
+        # several times faster with OpenBLAS)
+        self.Cg = self.R @ self.tXXinv @ self.scores_mat
+        self.numer = self._vT @ self.Cg
 
     def get_denom(self):
         if self.crv_type != "crv1":
             return super().get_denom()
         A = self.R @ self.tXXinv
         H = np.array([A @ tXgXg @ self.tXXinv for tXgXg in self.tXgXg_list]) @ self.scores_mat
-        Z = self.Cg[:, None] * self.v - H @ self.v
-        self.denom = self.ssc * np.sum(Z ** 2, axis=0)
+        Z = self._vT * self.Cg - self._vT @ H.T
+        self.denom = self.ssc * np.einsum("bg,bg->b", Z, Z)
 
 
 def wild_p(y: np.ndarray, X: np.ndarray, clusters: np.ndarray, column: int, null: float = 0.0,
@@ -206,7 +213,8 @@ def fit(y: np.ndarray, X: np.ndarray, names: list[str], persons: np.ndarray, tea
                     for n, b in zip(names, result.params)]
         result = model.fit(cov_type="cluster", cov_kwds={"groups": ids}, use_t=inference == "team")
         method = "t" if inference == "team" else "normal"
-    df = float(result.df_resid_inference) if result.use_t else float("nan")
+    df = (float(result.df_resid) if inference == "iid" else float(clusters - 1) if inference == "team"
+          else float("nan"))
     ci = np.asarray(result.conf_int(alpha=LEVEL))
     terms = []
     for i, name in enumerate(names):
