@@ -385,3 +385,41 @@ def run_edition_models(panel: pd.DataFrame, edition, inference: str, min_cell: i
     groups = disclosed_groups(panel, min_cell, groups)
     return run_pilot_models(panel, groups, pre=(-edition.weeks_before, 0), post=(1, edition.weeks_after),
                             course=(0, edition.course_weeks), inference=inference, min_cell=min_cell)
+
+
+# ---------------------------------------------------------------- differences between groups
+
+def difference(a: pd.DataFrame, b: pd.DataFrame, pre: tuple[int, int], post: tuple[int, int] | None,
+               inference: str = "team") -> dict | None:
+    """The test of a difference between two disjoint groups of persons (panel rows `a` and
+    `b`), so that a comparison in the prose ("størst", "højere end") rests on a test.
+
+    With `post`, the difference of the changes: score ~ 1 + post + A + post:A on the
+    person-weeks of weeks pre[0]..pre[1] and post[0]..post[1] (A: the row is in `a`); the
+    post:A coefficient is a's change minus b's (for the two-point models pre = (-26, -26)
+    and post = (0, 0) compare the changes from week -26 to 0; for the level shift the two
+    windows). Without `post`, the difference of levels: score ~ 1 + A on weeks
+    pre[0]..pre[1], A's coefficient is a's mean minus b's. The term is tested like every
+    coefficient (`inference`; by team: the wild cluster bootstrap). Returns the row of that
+    term (estimate, ci_low, ci_high, p, finding, clusters, n_persons, ...) or None when a
+    group has no scored rows in a window."""
+    parts = []
+    for rows, in_a in ((a, 1.0), (b, 0.0)):
+        data = _scored(rows)
+        keep = data["week"].between(*pre) | (data["week"].between(*post) if post else False)
+        parts.append(data[keep].assign(in_a=in_a))
+    data = pd.concat(parts, ignore_index=True)
+    if post:
+        later = data["week"].between(*post).to_numpy(dtype=float)
+        cells = pd.crosstab(data["in_a"], later)
+        if cells.shape != (2, 2) or (cells.to_numpy() == 0).any():
+            return None
+        X = np.column_stack([np.ones(len(data)), later, data["in_a"], later * data["in_a"]])
+        names = ["intercept", "later", "group", "interaction"]
+    else:
+        if data["in_a"].nunique() < 2:
+            return None
+        X = np.column_stack([np.ones(len(data)), data["in_a"]])
+        names = ["intercept", "coef"]
+    row, = _fit(data, X, names, inference, keep=[names[-1]], **_extra(data))
+    return row
