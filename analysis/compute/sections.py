@@ -10,6 +10,7 @@ from analysis.compute import (activity, design, front, level_shift, qualitative,
                               surveys, teams)
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, is_person_count
+from analysis.register.inference import BOOT_REPS, WILD_MAX_CLUSTERS
 
 
 def kind_of(key: str, value) -> str:
@@ -79,6 +80,9 @@ def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:
 def publish_estimates(md: Microdata, w: BundleWriter) -> None:
     """Every model estimate of the edition, with its test and the persons behind it."""
     w.add_estimates(estimates_frame(md.models, md.inference))
+    # the bootstrap's settings, which the notes under the model tables and the method page quote
+    w.scalar("inference.boot_reps", BOOT_REPS, page="fremgangsmaade", kind="setting")
+    w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 
 # (name, function(md, writer)); the keyed results come last, so that a page's own section

@@ -75,17 +75,19 @@ def glue_group(ctx, key: str) -> None:
 
 
 def model_table(ctx, keys: list[str], name: str, caption: str, period: str = "efter kursusstart") -> None:
-    """The report's table per model: Skæringspunkt and Koefficient with stars, per group."""
+    """The table of the groups' models: per group its Skæringspunkt (the mean of the weeks
+    before) and Koefficient (`period`), each with estimate, 95 % interval, p, stars (not on
+    the intercept), persons, person-weeks and teams (book.model_row)."""
     rows = []
     for key in keys:
-        a, sa, n = estimate(ctx, key, "intercept")
-        b, sb, _ = estimate(ctx, key, "coef")
-        rows.append({"Gruppe": label(ctx, key), "N": SUPPRESSED if n is None else book.count(n),
-                     "Skæringspunkt": book.number(a) + (sa or ""),
-                     f"Koefficient ({period})": book.number(b, sign=True) + (sb or "")})
-    book.table(pd.DataFrame(rows), caption=caption, name=name,
-               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx.inference)],
-               widths=[6, 2, 4, 5])
+        rows.append({"": f"**{label(ctx, key)}**"})
+        for term, name_ in (("intercept", "Skæringspunkt"), ("coef", f"Koefficient ({period})")):
+            m = ctx.models[(ctx.models["group"] == key) & (ctx.models["term"] == term)]
+            if not m.empty:
+                rows.append(book.model_row(m.iloc[0], name_))
+    book.table(pd.DataFrame(rows).fillna("").rename(columns={"": "Gruppe"}), caption=caption, name=name,
+               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx)],
+               widths=book.MODEL_WIDTHS)
 
 
 def visitation_means_table(ctx, labels: dict[str, str], name: str) -> None:
