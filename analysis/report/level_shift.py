@@ -44,33 +44,37 @@ def estimate(ctx, key: str, term: str):
     return float(row["estimate"]), row["stars"], int(row["persons"])
 
 
-def extremes(ctx, column: str) -> tuple[str, str]:
-    """Labels of the published groups of a partition with the largest and the smallest
-    coefficient (hidden estimates left out)."""
-    shown = [(key, estimate(ctx, key, "coef")[0]) for key in published_groups(ctx, column)]
-    shown = [(key, b) for key, b in shown if b != SUPPRESSED]
-    largest = max(shown, key=lambda kb: kb[1])[0]
-    smallest = min(shown, key=lambda kb: kb[1])[0]
-    return label(ctx, largest), label(ctx, smallest)
+def finding(ctx, key: str, term: str = "coef") -> str:
+    """The test's finding of a group's term ('rise', 'fall', 'none'; 'untested' when the
+    group has no such term or it is withheld)."""
+    m = ctx.models[(ctx.models["group"] == key) & (ctx.models["term"] == term)]
+    if m.empty or not bool(m.iloc[0]["published"]):
+        return "untested"
+    return m.iloc[0]["finding"] or "untested"
 
 
-def gender_comparison(ctx) -> str:
-    """How the change compares between men and women, as words."""
-    men, women = (estimate(ctx, k, "coef")[0] for k in ("koen_mand", "koen_kvinde"))
-    return ("større for mænd end for kvinder" if men > women else
-            "større for kvinder end for mænd" if women > men else "den samme for mænd og kvinder")
+def glue_comparisons(ctx) -> None:
+    """Glue the tests of the differences the pilot's result pages make (the bundle's
+    cmp.*: men against women, and in each partition of three or more groups the largest
+    and the smallest change against the others), as book.glue_comparison does."""
+    book.glue_comparison(ctx, "koen.coef", "change", "mænd", "kvinder")
+    for short in ("alder", "visitation"):
+        for side in ("top", "bottom"):
+            book.glue_comparison(ctx, f"{short}.coef_{side}", "change")
 
 
 def glue_group(ctx, key: str) -> None:
-    """Glue model.<key>.intercept / .coef (with sign) / .coef_abs, the verb of the change and
-    caption.n.<key> (the persons of the model)."""
+    """Glue model.<key>.intercept / .coef (with sign) / .coef_abs, the words of the change's
+    test (verb.<key>: 'stiger signifikant', ...; verbinv.<key> with the subject 'scoren' in
+    inverted order) and caption.n.<key> (the persons of the model)."""
     a, _, _ = estimate(ctx, key, "intercept")
     b, _, _ = estimate(ctx, key, "coef")
     book.glue(f"model.{key}.intercept", a)
     book.glue(f"model.{key}.coef", b, book.number(b, 2, sign=True))
     book.glue_text(f"model.{key}.coef_abs", book.value_text(ctx, f"model.{key}.coef_abs", hidden=SUPPRESSED))
-    book.glue_text(f"verb.{key}", "kan ikke vises" if b == SUPPRESSED else
-                   book.direction(b, "stiger", "falder", "er uændret"))
+    book.glue_text(f"verb.{key}", "kan ikke vises" if b == SUPPRESSED else book.claim(finding(ctx, key)))
+    book.glue_text(f"verbinv.{key}", "kan scoren ikke vises" if b == SUPPRESSED else
+                   book.claim(finding(ctx, key), subject="scoren"))
     book.glue_value(ctx, f"caption.n.{key}")
 
 
