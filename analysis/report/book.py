@@ -467,11 +467,22 @@ def decimal_comma_axis(ax, decimals: int = 1) -> None:
 def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int,
                   segments: list[tuple[str, list[tuple[float, float, float, float]]]] | None = None,
                   weeks: tuple[int, int] = (-26, 26), ylim: tuple[float, float] | None = None,
-                  ylabel: str = "Gennemsnitlig beskæftigelsesscore"):
+                  ylabel: str = "Gennemsnitlig beskæftigelsesscore", persons: pd.DataFrame | None = None):
     """Weekly mean score per series (label, frame with week and mean, colour), course weeks
-    shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...])."""
+    shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...]). With
+    `persons` (a frame with week and persons), a panel below shows the number of persons
+    behind each week's mean, so that a reader sees where the line rests on fewer."""
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots()
+    if persons is None:
+        fig, ax = plt.subplots()
+    else:
+        fig, (ax, low) = plt.subplots(2, 1, sharex=True, figsize=(7.0, 4.4),
+                                      gridspec_kw={"height_ratios": [3.2, 1]})
+        shown = persons[(persons["week"] >= weeks[0]) & (persons["week"] <= weeks[1])]
+        low.bar(shown["week"], shown["persons"], width=0.8, color=COLORS["grey"])
+        low.set_ylabel("Antal", fontsize=8)
+        low.set_xlabel("Antal uger ift. kursusstart")
+        low.set_ylim(0, max(1, float(shown["persons"].max())) * 1.1)
     ax.axvspan(0.5, course_weeks + 0.5, color=COLORS["lightblue"], zorder=0, label="Kursusuger")
     for label, frame, colour in series:
         frame = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
@@ -482,7 +493,8 @@ def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int
     ax.set_xlim(weeks[0] - 0.5, weeks[1] + 0.5)
     if ylim:
         ax.set_ylim(*ylim)
-    ax.set_xlabel("Antal uger ift. kursusstart")
+    if persons is None:
+        ax.set_xlabel("Antal uger ift. kursusstart")
     ax.set_ylabel(ylabel)
     decimal_comma_axis(ax)
     ax.legend(loc="upper left", fontsize=8, ncols=3)
