@@ -68,7 +68,17 @@ class Kernel:
         self.client = BlockingKernelClient()
         self.client.load_connection_info(self.km.get_connection_info())
         self.client.start_channels()
-        self.client.wait_for_ready(timeout=60)
+        # a client without a kernel manager judges "alive" by the heartbeat, which a kernel
+        # that starts slowly on a loaded machine may miss: "Kernel died before replying to
+        # kernel_info" while the process runs. Ask again while the process is alive.
+        for attempt in range(5):
+            try:
+                self.client.wait_for_ready(timeout=60)
+                break
+            except RuntimeError:
+                if attempt == 4 or not _alive(self.km):
+                    raise
+                time.sleep(1)
 
     def alive(self) -> bool:
         return _alive(self.km)

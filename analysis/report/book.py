@@ -210,8 +210,8 @@ CLAIMS = {
     # a paired survey test, where 'rise' is a change towards the better end of the scale
     "better": {"rise": "en signifikant forbedring", "fall": "en signifikant forværring",
                "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
-    # a difference of slopes (the interaction): "scoren ændrer sig signifikant mere om ugen"
-    "slope": {"rise": "signifikant mere", "fall": "signifikant mindre",
+    # a difference of slopes (the interaction): "ændringen pr. uge er signifikant større"
+    "slope": {"rise": "signifikant større", "fall": "signifikant mindre",
               "none": "ikke signifikant anderledes", "untested": "uden at forskellen kan testes"},
 }
 COMPARISONS = {
@@ -231,7 +231,7 @@ def claim(finding: str, form: str = "verb", subject: str | None = None) -> str:
     """The Danish words for a test's finding ('rise', 'fall', 'none', 'untested'; '' or
     None count as 'untested') in one of the forms of CLAIMS: 'verb' ('stiger
     signifikant'), 'noun' ('en signifikant stigning'), 'trend' ('signifikant stigende'),
-    'slope' ('signifikant mere'), 'better' ('en signifikant forbedring'). With `subject`, the verb form in the inverted word order
+    'slope' ('signifikant større'), 'better' ('en signifikant forbedring'). With `subject`, the verb form in the inverted word order
     of a Danish main clause that starts with an adverbial: 'ændrer scoren sig ikke
     signifikant' (after 'I halvåret før kurset'). Raises KeyError for an unknown form or
     finding."""
