@@ -13,9 +13,16 @@ def test_danish_numbers():
     assert book.number("x") == "x"
 
 
-def test_direction_follows_the_printed_sign():
-    assert book.direction(0.3) == "stiger" and book.direction(-0.3) == "falder"
-    assert book.direction(0.004) == "er uændret"
+def test_claims_follow_the_findings_of_tests():
+    assert book.claim("rise") == "stiger signifikant" and book.claim("fall") == "falder signifikant"
+    assert book.claim("none") == "ændrer sig ikke signifikant" and book.claim("") == book.claim("untested")
+    assert book.claim("none", subject="scoren") == "ændrer scoren sig ikke signifikant"
+    assert book.claim("rise", "noun") == "en signifikant stigning"
+    assert book.comparison("none", "mænd", "kvinder") == \
+        "ændringen for mænd er ikke signifikant forskellig fra ændringen for kvinder"
+    assert book.comparison("rise", "mænd", "kvinder", "level") == "mænd ligger signifikant højere end kvinder"
+    assert book.p_text(0.0) == "p < 0,001" and book.p_text(0.142) == "p = 0,142" and book.p_text(None) == ""
+    assert book.interval(-1.004, 0.5) == "-1,00 til 0,50" and book.interval(float("nan"), 1) == "–"
 
 
 def test_table_markdown_aligns_numbers_right_and_text_left():
@@ -31,14 +38,22 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
 
 
 def test_model_table_layout_and_withheld_estimates():
+    common = {"ci_low": 1.0, "ci_high": 2.0, "persons": 268, "person_weeks": 523, "clusters": 32}
     estimates = pd.DataFrame([
-        {"period": "inden", "term": "intercept", "estimate": 2.81, "stars": "***", "published": True},
-        {"period": "inden", "term": "coef", "estimate": -0.67, "stars": "***", "published": True},
-        {"period": "efter", "term": "intercept", "estimate": 2.14, "stars": "***", "published": True},
-        {"period": "efter", "term": "coef", "estimate": 1.46, "stars": "", "published": False},
+        {"period": "inden", "term": "intercept", "estimate": 2.81, "p": float("nan"), "stars": "",
+         "published": True, **common},
+        {"period": "inden", "term": "coef", "estimate": -0.67, "p": 0.0, "stars": "***", "published": True, **common},
+        {"period": "efter", "term": "intercept", "estimate": 2.14, "p": float("nan"), "stars": "",
+         "published": True, **common},
+        {"period": "efter", "term": "coef", "estimate": 1.46, "p": 0.3, "stars": "", "published": False, **common},
     ])
     table = book.model_table(estimates, "Samlet")
     assert list(table["Samlet"]) == ["**Inden kursus**", "Skæringspunkt", "Koefficient",
                                      "**Efter kursus**", "Skæringspunkt", "Koefficient"]
+    assert list(table.columns) == ["Samlet", "Estimat", "95 %-konfidensinterval", "p", "Signifikans", "Personer",
+                                   "Personuger", "Hold"]
     assert list(table["Estimat"])[1:3] == ["2,81", "-0,67"]
+    assert table.loc[1, "Signifikans"] == "" and table.loc[1, "p"] == ""      # no test of an intercept
+    assert table.loc[2, "Signifikans"] == "***" and table.loc[2, "p"] == "< 0,001"
+    assert table.loc[2, "95 %-konfidensinterval"] == "1,00 til 2,00" and table.loc[2, "Hold"] == "32"
     assert table["Estimat"].iloc[-1] == "x" and table["Signifikans"].iloc[-1] == ""

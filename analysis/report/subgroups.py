@@ -25,10 +25,6 @@ from analysis.disclosure.rules import SUPPRESSED
 
 GROUPS_TABLE, WEEKLY_FIGURE = "subgroups.groups", "subgroups.weekly"
 TERMS = (("inden", "intercept"), ("inden", "coef"), ("efter", "intercept"), ("efter", "coef"))
-# Two estimates (on the 0-10 scale) closer than this are described as about the same; group
-# levels spread less than SIMILAR_LEVEL are described as fairly alike.
-SIMILAR = 0.1
-SIMILAR_LEVEL = 0.5
 
 # Colours as in the report: Figur 3 men red / women blue, Figur 6 pilot red / udbredelse
 # blue, Figur 7 completers red / afmeldte blue, Figur 5 "Andet" blue. The report does not
