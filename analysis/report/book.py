@@ -250,6 +250,10 @@ def comparison(finding: str, a: str, b: str, kind: str = "change") -> str:
     return COMPARISONS[kind][finding or "untested"].format(a=a, b=b)
 
 
+# the confidence level of every interval the book shows (analysis.register.inference.LEVEL)
+CI_LEVEL = "95 %"
+
+
 def p_text(p) -> str:
     """A p-value as printed: 'p = 0,142', 'p < 0,001' (p published as 0), '' when missing."""
     if p is None or isinstance(p, str) or (isinstance(p, float) and np.isnan(p)):
@@ -381,12 +385,12 @@ def model_row(row, name: str) -> dict:
     an intercept: a mean score, not tested), persons, person-weeks and clusters; a
     withheld estimate shows 'x'."""
     if not bool(row["published"]):
-        return {"": name, "Estimat": SUPPRESSED, "95 %-konfidensinterval": SUPPRESSED, "p": "",
+        return {"": name, "Estimat": SUPPRESSED, f"{CI_LEVEL}-konfidensinterval": SUPPRESSED, "p": "",
                 "Signifikans": "", "Personer": SUPPRESSED, "Personuger": SUPPRESSED, "Hold": SUPPRESSED}
     tested = row["term"] != "intercept"
     p = row["p"] if tested else None
     return {"": name, "Estimat": number(row["estimate"]),
-            "95 %-konfidensinterval": interval(row["ci_low"], row["ci_high"]),
+            f"{CI_LEVEL}-konfidensinterval": interval(row["ci_low"], row["ci_high"]),
             "p": p_text(p).removeprefix("p = ").removeprefix("p ") if p is not None else "",
             "Signifikans": (row["stars"] or "") if tested else "",
             "Personer": count(row["persons"]), "Personuger": count(row["person_weeks"]),
