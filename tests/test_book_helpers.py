@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from analysis.report import book
 
@@ -18,6 +19,38 @@ def test_claims_follow_the_findings_of_tests():
     assert book.claim("none") == "ændrer sig ikke signifikant" and book.claim("") == book.claim("untested")
     assert book.claim("none", subject="scoren") == "ændrer scoren sig ikke signifikant"
     assert book.claim("rise", "noun") == "en signifikant stigning"
+
+
+def test_claims_use_the_danish_word_order_of_their_clause():
+    """Main clause: verb second, 'ikke' after the verb (and after 'sig'); inverted after an
+    adverbial: verb, subject, then 'signifikant'; subordinate clause: 'ikke' before the verb."""
+    sentences = {
+        ("rise", "main"): "scoren stiger signifikant",
+        ("rise", "inverted"): "stiger scoren signifikant",
+        ("rise", "sub"): "scoren stiger signifikant",
+        ("fall", "inverted"): "falder scoren signifikant",
+        ("none", "main"): "scoren ændrer sig ikke signifikant",
+        ("none", "inverted"): "ændrer scoren sig ikke signifikant",
+        ("none", "sub"): "scoren ikke ændrer sig signifikant",
+        ("untested", "inverted"): "ændrer scoren sig, uden at ændringen kan testes",
+    }
+    for (finding, order), expected in sentences.items():
+        assert book.claim(finding, subject="scoren", order=order) == expected
+    # what the pages build from them
+    assert f"For de samme personer {book.claim('rise', subject='trivselsscoren')} fra før kurset" == \
+        "For de samme personer stiger trivselsscoren signifikant fra før kurset"
+    assert f"og bagefter {book.claim('none', subject='den')}." == "og bagefter ændrer den sig ikke signifikant."
+    assert f"Scoren falder, mens {book.claim('none', subject='den', order='sub')}" == \
+        "Scoren falder, mens den ikke ændrer sig signifikant"
+    for finding in book.FINDINGS:     # never a verb glued before its subject's adverb
+        assert "signifikant scoren" not in book.claim(finding, subject="scoren")
+    with pytest.raises(ValueError):
+        book.claim("rise", "noun", subject="scoren")
+    with pytest.raises(ValueError):
+        book.claim("rise", subject="scoren", order="v2")
+
+
+def test_comparisons_and_p_values():
     assert book.comparison("none", "mænd", "kvinder") == \
         "ændringen for mænd er ikke signifikant forskellig fra ændringen for kvinder"
     assert book.comparison("rise", "mænd", "kvinder", "level") == "mænd ligger signifikant højere end kvinder"

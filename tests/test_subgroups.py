@@ -75,10 +75,32 @@ def test_scope_counts_significant_findings():
     assert book.join(["a", "b", "c"]) == "a, b og c" and book.join(["a"]) == "a"
 
 
+def test_scope_clause_says_all_some_or_none_from_the_tests():
+    groups = "aldersgrupperne"
+    assert sg.scope_clause(["rise"] * 3, groups) == "stiger scoren signifikant i alle aldersgrupperne"
+    assert sg.scope_clause(["rise", "rise", "none"], groups) == \
+        "stiger scoren signifikant i de fleste af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige"
+    assert sg.scope_clause(["none", "rise", "none"], groups) == \
+        "stiger scoren signifikant i nogle af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige"
+    assert sg.scope_clause(["none", "none"], groups) == "ændrer scoren sig ikke signifikant i nogen af aldersgrupperne"
+    assert sg.scope_clause(["none", "none", "untested"], groups) == \
+        "ændrer scoren sig ikke signifikant i de fleste af aldersgrupperne, og i de øvrige kan ændringen ikke testes"
+    assert sg.scope_clause([], groups) == "kan ændringen ikke testes i nogen af aldersgrupperne"
+    assert sg.scope_clause(["fall", "rise", "none"], groups, subject="beskæftigelsesscoren") == (
+        "stiger beskæftigelsesscoren signifikant i nogle af aldersgrupperne, mens den falder signifikant i nogle "
+        "af dem og den ikke ændrer sig signifikant i de øvrige")
+    for findings in (["none"], ["rise", "none"], ["fall"], ["none", "untested"]):   # never "stiger ... i ingen af"
+        clause = sg.scope_clause(findings, groups)
+        assert "ingen af" not in clause and ("stiger" in clause) == ("rise" in findings)
+
+
 def test_joint_phrase_follows_the_tests():
     assert sg.joint([("mænd", "rise"), ("kvinder", "rise")]) == "stiger scoren signifikant for både mænd og kvinder"
     assert sg.joint([("mænd", "rise"), ("kvinder", "none")]) == \
-        "stiger scoren signifikant for mænd, mens den ændrer sig ikke signifikant for kvinder"
+        "stiger scoren signifikant for mænd, mens den ikke ændrer sig signifikant for kvinder"
+    assert sg.joint([("pilotfasen", "none"), ("udbredelsesfasen", "rise")], subject="beskæftigelsesscoren",
+                    prep="i") == ("ændrer beskæftigelsesscoren sig ikke signifikant i pilotfasen, "
+                                  "mens den stiger signifikant i udbredelsesfasen")
     assert sg.joint([("a", "rise"), ("b", "rise"), ("c", "rise")], prep="i") == "stiger scoren signifikant i a, b og c"
 
 

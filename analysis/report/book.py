@@ -197,10 +197,23 @@ def join(labels: list[str], last: str = "og") -> str:
 # differences between groups, the survey's paired tests.
 
 FINDINGS = ("rise", "fall", "none", "untested")
+# a change over time as a Danish clause, in parts: (verb, reflexive pronoun, sentence
+# adverbial, the rest). The parts are ordered by `claim` for the clause it stands in:
+# a main clause puts the sentence adverbial ("ikke") after the finite verb (and after an
+# unstressed pronoun, "sig"), a subordinate clause ("mens", "at", "fordi") before it
+# (Diderichsen's sætningsskema: P. Diderichsen, Elementær dansk grammatik, 1946; E. Hansen &
+# L. Heltoft, Grammatik over det Danske Sprog, 2011).
+VERB_CLAUSES = {
+    "rise": ("stiger", "", "", "signifikant"),
+    "fall": ("falder", "", "", "signifikant"),
+    "none": ("ændrer", "sig", "ikke", "signifikant"),
+    "untested": ("ændrer", "sig", "", ", uden at ændringen kan testes"),
+}
+ORDERS = ("main", "inverted", "sub")
 CLAIMS = {
-    # a change over time, as a verb: "scoren stiger signifikant"
-    "verb": {"rise": "stiger signifikant", "fall": "falder signifikant",
-             "none": "ændrer sig ikke signifikant", "untested": "ændrer sig, uden at ændringen kan testes"},
+    # a change over time, as the verb phrase after its subject: "scoren stiger signifikant"
+    "verb": {f: " ".join(w for w in (v, r, a, rest) if w).replace(" ,", ",")
+             for f, (v, r, a, rest) in VERB_CLAUSES.items()},
     # ... as a noun phrase: "der ses en signifikant stigning"
     "noun": {"rise": "en signifikant stigning", "fall": "et signifikant fald",
              "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
@@ -227,19 +240,32 @@ COMPARISONS = {
 }
 
 
-def claim(finding: str, form: str = "verb", subject: str | None = None) -> str:
+def claim(finding: str, form: str = "verb", subject: str | None = None, order: str = "inverted") -> str:
     """The Danish words for a test's finding ('rise', 'fall', 'none', 'untested'; '' or
     None count as 'untested') in one of the forms of CLAIMS: 'verb' ('stiger
-    signifikant'), 'noun' ('en signifikant stigning'), 'trend' ('signifikant stigende'),
-    'slope' ('signifikant større'), 'better' ('en signifikant forbedring'). With `subject`, the verb form in the inverted word order
-    of a Danish main clause that starts with an adverbial: 'ændrer scoren sig ikke
-    signifikant' (after 'I halvåret før kurset'). Raises KeyError for an unknown form or
-    finding."""
-    words = CLAIMS[form][finding or "untested"]
+    signifikant', the verb phrase after its subject), 'noun' ('en signifikant stigning'),
+    'trend' ('signifikant stigende'), 'slope' ('signifikant større'), 'better' ('en
+    signifikant forbedring').
+
+    With `subject` (form 'verb' only), the whole clause in the word order `order`:
+    'inverted' (the default: a main clause that starts with an adverbial, verb second:
+    '[I halvåret før kurset] ændrer scoren sig ikke signifikant'), 'main' ('scoren ændrer
+    sig ikke signifikant') or 'sub' (a subordinate clause, 'ikke' before the verb: '[mens]
+    scoren ikke ændrer sig signifikant'); word order after VERB_CLAUSES. Raises KeyError
+    for an unknown form or finding, ValueError for an unknown order or a subject with a
+    form other than 'verb'."""
+    finding = finding or "untested"
     if subject is None:
-        return words
-    verb, _, rest = words.partition(" ")
-    return f"{verb} {subject} {rest}".rstrip()
+        return CLAIMS[form][finding]
+    if form != "verb":
+        raise ValueError(f"a subject needs the form 'verb', not {form!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
+    verb, pronoun, adverbial, rest = VERB_CLAUSES[finding]
+    parts = {"main": (subject, verb, pronoun, adverbial, rest),
+             "inverted": (verb, subject, pronoun, adverbial, rest),
+             "sub": (subject, adverbial, verb, pronoun, rest)}[order]
+    return " ".join(w for w in parts if w).replace(" ,", ",")
 
 
 def comparison(finding: str, a: str, b: str, kind: str = "change") -> str:
@@ -423,13 +449,15 @@ MODEL_WIDTHS = [6, 2, 4, 2, 2, 2, 2, 2]
 def star_note(ctx: "Context") -> str:
     """The note under a model table: what the stars mean and which inference gave the p
     and the interval (the bundle's: `inference`, and for the bootstrap its draws,
-    `inference.boot_reps`)."""
+    `inference.boot_reps` for the p-value, `inference.interval_reps` for the interval)."""
     inference = ctx.inference
     if inference == "team":
-        reps = value_text(ctx, "inference.boot_reps", "count") if ctx.has("inference.boot_reps") else "mange"
-        errors = ("standardfejl klynget på hold. Koefficienternes p-værdier og 95 %-konfidensintervaller er "
-                  f"fra en vild klynge-bootstrap med hold som klynge (Webb-vægte, {reps} gentagelser, "
-                  "nulhypotesen pålagt); skæringspunkternes intervaller er fra t-fordelingen med antal hold "
+        reps, interval_reps = (value_text(ctx, key, "count") if ctx.has(key) else "mange"
+                               for key in ("inference.boot_reps", "inference.interval_reps"))
+        errors = (f"standardfejl klynget på hold. Koefficienternes p-værdier og {CI_LEVEL}-konfidensintervaller "
+                  "er fra en vild klynge-bootstrap med hold som klynge (Webb-vægte, nulhypotesen pålagt; "
+                  f"{reps} gentagelser for p-værdien, {interval_reps} for hvert skridt i intervallets "
+                  "testinversion); skæringspunkternes intervaller er fra t-fordelingen med antal hold "
                   "minus én frihedsgrader. Skæringspunkterne er gennemsnitlige scorer og testes ikke")
     elif inference == "person":
         errors = "standardfejl klynget på person og p-værdier fra normalfordelingen (som i den publicerede rapport)"

@@ -247,6 +247,37 @@ def scope(findings, wanted: str = "rise") -> str:
     return "de fleste af" if sum(values) > len(values) / 2 else "nogle af"
 
 
+def scope_clause(findings, groups: str, subject: str = "scoren") -> str:
+    """How the change came out across groups, as a main clause in inverted order for after
+    an adverbial ('I halvåret efter kursusstart ...'), every word from book.claim and
+    `scope`. `findings` holds one test finding per group, `groups` names them in the
+    definite plural ('aldersgrupperne'). E.g. all 'rise' -> 'stiger scoren signifikant i
+    alle aldersgrupperne'; ['rise', 'rise', 'none'] -> 'stiger scoren signifikant i de
+    fleste af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige'; no
+    significant finding -> 'ændrer scoren sig ikke signifikant i nogen af
+    aldersgrupperne'."""
+    findings = [f or "untested" for f in findings]
+    if all(f == "untested" for f in findings):
+        return f"kan ændringen ikke testes i nogen af {groups}"
+    if not any(f in ("rise", "fall") for f in findings):
+        if "untested" not in findings:
+            return f"{book.claim('none', subject=subject)} i nogen af {groups}"
+        return (f"{book.claim('none', subject=subject)} i {scope(findings, 'none')} {groups}, "
+                "og i de øvrige kan ændringen ikke testes")
+    parts = []
+    for finding in ("rise", "fall"):
+        if finding in findings:
+            first = not parts
+            words = book.claim(finding, subject=subject if first else "den", order="inverted" if first else "sub")
+            parts.append(f"{words} i {scope(findings, finding)} {groups if first else 'dem'}")
+    rest = [f for f in findings if f not in ("rise", "fall")]
+    if rest and all(f == "none" for f in rest):
+        parts.append(f"{book.claim('none', subject='den', order='sub')} i de øvrige")
+    elif rest:
+        parts.append("ændringen i de øvrige ikke er signifikant eller ikke kan testes")
+    return parts[0] + (", mens " + " og ".join(parts[1:]) if len(parts) > 1 else "")
+
+
 def chosen(ctx, shown: list[Shown], name: str) -> Shown | None:
     """The group a comparison cmp.<name> was made for (chosen at compute time on the exact
     estimates, e.g. the largest change), or None when the bundle has no such comparison."""
@@ -303,19 +334,19 @@ def differences_sentence(ctx, names: dict[str, str]) -> str:
 
 
 def joint(items: list[tuple[str, str]], subject: str = "scoren", prep: str = "for") -> str:
-    """The findings of several changes in one phrase (book.claim), e.g. [('mænd', 'rise'),
-    ('kvinder', 'rise')] -> 'stiger scoren signifikant for både mænd og kvinder';
-    [('a', 'rise'), ('b', 'none')] -> 'stiger scoren signifikant for a, mens den ændrer
-    sig ikke signifikant for b'."""
-    by_claim: dict[str, list[str]] = {}
+    """The findings of several changes in one phrase for after an adverbial (book.claim),
+    e.g. [('mænd', 'rise'), ('kvinder', 'rise')] -> 'stiger scoren signifikant for både
+    mænd og kvinder'; [('a', 'rise'), ('b', 'none')] -> 'stiger scoren signifikant for a,
+    mens den ikke ændrer sig signifikant for b' (the first clause inverted, the others
+    subordinate clauses with 'mens')."""
+    by_finding: dict[str, list[str]] = {}
     for place, finding in items:
-        by_claim.setdefault(book.claim(finding), []).append(place)
+        by_finding.setdefault(finding or "untested", []).append(place)
     parts = []
-    for i, (words, places) in enumerate(by_claim.items()):
-        verb, _, rest = words.partition(" ")
-        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_claim) == 1 else book.join(places)
-        tail = f" {rest}" if rest else ""
-        parts.append(f"{verb} {subject}{tail} {prep} {where}" if i == 0 else f"den {verb}{tail} {prep} {where}")
+    for i, (finding, places) in enumerate(by_finding.items()):
+        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_finding) == 1 else book.join(places)
+        words = book.claim(finding, subject=subject if i == 0 else "den", order="inverted" if i == 0 else "sub")
+        parts.append(f"{words} {prep} {where}")
     return ", mens ".join(parts)
 
 

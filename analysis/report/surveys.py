@@ -121,7 +121,10 @@ def glue_change(ctx, name: str, question: str, first: int = 1, second: int = 3) 
 
 def who5_glue(ctx) -> None:
     """Glue the mean trivselsscore, its persons and the share in the highest risk band per
-    wave, the change from just after the course to three months after (number and verb),
+    wave, the change from just after the course to three months after (number), the
+    paired tests' words between each two waves (survey.who5_score.wA-wB.inv / .inv_den: the
+    clause in inverted order with the subject 'trivselsscoren' / 'den', for after an
+    adverbial: 'stiger trivselsscoren signifikant') and p (.test),
     and the WHO-5 reference values; *(ingen data)* where a wave is missing."""
     for w in WAVES:
         prefix = f"survey.who5_score.w{w}"
@@ -132,7 +135,10 @@ def who5_glue(ctx) -> None:
     book.glue_value(ctx, key, "abs", missing=NO_DATA)
     for first, second in ((1, 2), (1, 3), (2, 3)):
         found, p = paired_finding(ctx, "who5_score", first, second)
-        book.glue_text(f"survey.who5_score.w{first}-w{second}.verb", book.claim(found))
+        prefix = f"survey.who5_score.w{first}-w{second}"
+        # after an adverbial ("For de samme personer ..."): verb second, then the subject
+        book.glue_text(f"{prefix}.inv", book.claim(found, subject="trivselsscoren"))
+        book.glue_text(f"{prefix}.inv_den", book.claim(found, subject="den"))
         book.glue_text(f"survey.who5_score.w{first}-w{second}.test", book.p_text(p) or "ikke testet")
     for key in ("who5.band_high.low", "who5.band_high.high", "who5.band_risk.low", "who5.band_risk.high",
                 "who5.population"):
