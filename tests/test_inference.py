@@ -52,8 +52,10 @@ def test_the_bootstrap_interval_is_where_the_test_stops_rejecting():
     assert (low, high) == pytest.approx((coef.ci_low, coef.ci_high))
     assert low < coef.estimate < high
     tol = 2 * inference.INVERSION_TOLERANCE * coef.se
-    assert wild_p(y, X, ids, 1, low + tol) >= 0.05 and wild_p(y, X, ids, 1, low - tol) < 0.05
-    assert wild_p(y, X, ids, 1, high - tol) >= 0.05 and wild_p(y, X, ids, 1, high + tol) < 0.05
+    # the interval inverts the test with the interval's draws (INTERVAL_REPS)
+    reps = inference.INTERVAL_REPS
+    assert wild_p(y, X, ids, 1, low + tol, reps) >= 0.05 and wild_p(y, X, ids, 1, low - tol, reps) < 0.05
+    assert wild_p(y, X, ids, 1, high - tol, reps) >= 0.05 and wild_p(y, X, ids, 1, high + tol, reps) < 0.05
 
 
 def test_team_clustering_widens_the_interval_when_teams_move_together():

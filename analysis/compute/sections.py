@@ -10,7 +10,7 @@ from analysis.compute import (activity, design, front, level_shift, qualitative,
                               surveys, teams)
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, is_person_count
-from analysis.register.inference import BOOT_REPS, WILD_MAX_CLUSTERS
+from analysis.register.inference import BOOT_REPS, INTERVAL_REPS, WILD_MAX_CLUSTERS
 
 
 def kind_of(key: str, value) -> str:
@@ -82,6 +82,7 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
     w.add_estimates(estimates_frame(md.models, md.inference))
     # the bootstrap's settings, which the notes under the model tables and the method page quote
     w.scalar("inference.boot_reps", BOOT_REPS, page="fremgangsmaade", kind="setting")
+    w.scalar("inference.interval_reps", INTERVAL_REPS, page="fremgangsmaade", kind="setting")
     w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 

@@ -13,7 +13,7 @@ The team is therefore the cluster. Variants (`INFERENCE`):
   weights, `BOOT_REPS` draws; MacKinnon & Webb 2018, "The wild bootstrap for few (treated)
   clusters", Econometrics Journal 21(2); Webb 2023, Canadian J. Economics 56(3)), and its
   interval is the set of values the bootstrap test does not reject at 5 % (test
-  inversion, as fwildclusterboot and Stata's boottest do). The bootstrap comes from the
+  inversion, as fwildclusterboot and Stata's boottest do; `INTERVAL_REPS` draws per test). The bootstrap comes from the
   `wildboottest` package (Fischer & Michuda; it is also what pyfixest's `wildboottest()`
   calls); `FastWildboottestCL` only replaces its denominator loop, which the package
   compiles anew with numba on every call, by the same formula in numpy.
@@ -41,6 +41,11 @@ INFERENCE = ("team", "person", "iid")
 # below this many clusters, the wild cluster bootstrap decides (MacKinnon & Webb 2018)
 WILD_MAX_CLUSTERS = 50
 BOOT_REPS = 9999
+# the interval by test inversion takes some thirty bootstrap tests per coefficient; it uses
+# 999 draws (Stata boottest's default `reps(999)`, Roodman et al. 2019, Stata Journal 19(1),
+# section 3; alpha (B + 1) = 50 is an integer, as MacKinnon 2009 recommends), the p-value that
+# decides the finding 9,999
+INTERVAL_REPS = 999
 BOOT_SEED = 2025
 BOOT_WEIGHTS = "webb"
 LEVEL = 0.05
@@ -133,7 +138,7 @@ def wild_p(y: np.ndarray, X: np.ndarray, clusters: np.ndarray, column: int, null
 
 
 def wild_interval(y: np.ndarray, X: np.ndarray, clusters: np.ndarray, column: int, estimate: float,
-                  se: float, level: float = LEVEL, reps: int = BOOT_REPS,
+                  se: float, level: float = LEVEL, reps: int = INTERVAL_REPS,
                   seed: int = BOOT_SEED) -> tuple[float, float]:
     """The (1 - level) interval of coefficient `column`: the values b whose bootstrap test
     'coefficient = b' has p >= level, found by bisection from the estimate outwards (the
