@@ -499,22 +499,29 @@ def decimal_comma_axis(ax, decimals: int = 1) -> None:
 def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int,
                   segments: list[tuple[str, list[tuple[float, float, float, float]]]] | None = None,
                   weeks: tuple[int, int] = (-26, 26), ylim: tuple[float, float] | None = None,
-                  ylabel: str = "Gennemsnitlig beskæftigelsesscore", persons: pd.DataFrame | None = None):
+                  ylabel: str = "Gennemsnitlig beskæftigelsesscore", persons: bool = False):
     """Weekly mean score per series (label, frame with week and mean, colour), course weeks
     shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...]). With
-    `persons` (a frame with week and persons), a panel below shows the number of persons
-    behind each week's mean, so that a reader sees where the line rests on fewer."""
+    `persons`, a panel below shows the number of persons behind each week's mean (each
+    series frame's `persons` column: grey bars for one series, a step line in the series'
+    colour for several), so that a reader sees where a line rests on fewer."""
     import matplotlib.pyplot as plt
-    if persons is None:
+    if not persons:
         fig, ax = plt.subplots()
     else:
         fig, (ax, low) = plt.subplots(2, 1, sharex=True, figsize=(7.0, 4.4),
                                       gridspec_kw={"height_ratios": [3.2, 1]})
-        shown = persons[(persons["week"] >= weeks[0]) & (persons["week"] <= weeks[1])]
-        low.bar(shown["week"], shown["persons"], width=0.8, color=COLORS["grey"])
+        top = 1.0
+        for _, frame, colour in series:
+            shown = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
+            if len(series) == 1:
+                low.bar(shown["week"], shown["persons"], width=0.8, color=COLORS["grey"])
+            else:
+                low.step(shown["week"], shown["persons"], where="mid", color=colour, linewidth=1.2)
+            top = max(top, float(shown["persons"].max()) if len(shown) else 0.0)
         low.set_ylabel("Antal", fontsize=8)
         low.set_xlabel("Antal uger ift. kursusstart")
-        low.set_ylim(0, max(1, float(shown["persons"].max())) * 1.1)
+        low.set_ylim(0, top * 1.1)
     ax.axvspan(0.5, course_weeks + 0.5, color=COLORS["lightblue"], zorder=0, label="Kursusuger")
     for label, frame, colour in series:
         frame = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
@@ -525,7 +532,7 @@ def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int
     ax.set_xlim(weeks[0] - 0.5, weeks[1] + 0.5)
     if ylim:
         ax.set_ylim(*ylim)
-    if persons is None:
+    if not persons:
         ax.set_xlabel("Antal uger ift. kursusstart")
     ax.set_ylabel(ylabel)
     decimal_comma_axis(ax)

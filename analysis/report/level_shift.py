@@ -117,7 +117,8 @@ def level_figure(ctx, keys: list[str]):
         if a != SUPPRESSED and b != SUPPRESSED:
             line = book.COLORS["blue"] if len(keys) == 1 else colour
             segments.append((line, [(-ed.weeks_before, a, 0, a), (1, a + b, ed.weeks_after, a + b)]))
-    return book.weekly_figure(series, ed.course_weeks, segments, weeks=(-ed.weeks_before, ed.weeks_after))
+    return book.weekly_figure(series, ed.course_weeks, segments, weeks=(-ed.weeks_before, ed.weeks_after),
+                              persons=True)
 
 
 def course_figure(ctx):
@@ -127,4 +128,4 @@ def course_figure(ctx):
     b, _, _ = estimate(ctx, COURSE_GROUP, "coef")
     segments = [] if SUPPRESSED in (a, b) else [(book.COLORS["blue"], [(0, a, ed.course_weeks, a + ed.course_weeks * b)])]
     return book.weekly_figure([("Gennemsnit", sg.weekly(ctx, COURSE_SERIES), book.COLORS["black"])],
-                              ed.course_weeks, segments, weeks=(0, ed.course_weeks))
+                              ed.course_weeks, segments, weeks=(0, ed.course_weeks), persons=True)

@@ -175,12 +175,13 @@ def series(ctx, shown: list[Shown]) -> list[tuple[str, pd.DataFrame, str]]:
 
 
 def figure(ctx, shown: list[Shown], ylim: tuple[float, float] = (0, 6)):
-    """Weekly means per group (weeks under the minimum left out) and dashed model segments
-    for the groups whose estimates are published."""
+    """Weekly means per group (weeks under the minimum left out), dashed model segments
+    for the groups whose estimates are published, and each group's persons per week in a
+    panel below."""
     ed = ctx.edition
     segments = [(s.colour, s.segments(ed.weeks_before, ed.weeks_after)) for s in shown]
     return book.weekly_figure(series(ctx, shown), ed.course_weeks,
-                              [seg for seg in segments if seg[1]], ylim=ylim)
+                              [seg for seg in segments if seg[1]], ylim=ylim, persons=True)
 
 
 def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller for {label}",
