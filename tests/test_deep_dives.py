@@ -263,7 +263,7 @@ def test_compute_section_publishes_the_document_and_the_counts(dd, tmp_path):
     assert scalars["deep_dives.holdkommuner"]["value"] == len(dd.team_diagram.municipalities)
     assert {row["page"] for row in w.scalars} == {"deep_dives"} and len(scalars) == 8
     # the render side reads it back from a written bundle
-    w.write(tmp_path / "bundle", {"edition": "final-2025", "min_cell": 3, "inference": "cluster"})
+    w.write(tmp_path / "bundle", {"edition": "final-2025", "min_cell": 3, "inference": "team"})
     assert dd_.material(Bundle.open(tmp_path / "bundle")) == dd
     # an edition without the chapter gets neither
     w = BundleWriter()
