@@ -443,7 +443,7 @@ def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
     return out
 
 
-MODEL_WIDTHS = [6, 2, 4, 2, 2, 2, 2, 2]
+MODEL_WIDTHS = [5, 2, 5, 3, 2, 2, 2, 2]
 
 
 def star_note(ctx: "Context") -> str:
