@@ -41,9 +41,9 @@ INFERENCE = ("team", "person", "iid")
 # below this many clusters, the wild cluster bootstrap decides (MacKinnon & Webb 2018)
 WILD_MAX_CLUSTERS = 50
 BOOT_REPS = 9999
-# the interval by test inversion takes some thirty bootstrap tests per coefficient; it uses
-# 999 draws (Stata boottest's default `reps(999)`, Roodman et al. 2019, Stata Journal 19(1),
-# section 3; alpha (B + 1) = 50 is an integer, as MacKinnon 2009 recommends), the p-value that
+# the interval by test inversion takes about twenty bootstrap tests per coefficient; it uses
+# 999 draws (the default `reps(999)` of Stata's boottest, Roodman et al. 2019, Stata Journal 19(1);
+# alpha (B + 1) = 50 is an integer, as MacKinnon 2009 recommends), the p-value that
 # decides the finding 9,999
 INTERVAL_REPS = 999
 BOOT_SEED = 2025
@@ -82,7 +82,7 @@ class FastWildboottestCL(WildboottestCL):
     """`wildboottest.WildboottestCL` with its CRV1 denominator computed in numpy.
 
     The package defines the denominator's numba kernel inside `get_denom`, so every call
-    compiles it again (about 3 s); a test inversion needs some thirty calls per term. The
+    compiles it again (about 3 s); a test inversion needs about twenty calls per term. The
     formula is the package's: Z[g, b] = C[g] v[g, b] - sum_h H[g, h] v[h, b],
     denom[b] = ssc * sum_g Z[g, b]^2 (Roodman et al. 2019, section 3.2).
     tests/test_inference.py checks it against the package's own loop."""
