@@ -93,7 +93,7 @@ class FastWildboottestCL(WildboottestCL):
 
     def get_weights(self, weights_type):
         """The package's draw, kept per (weights, clusters, draws, seed): a test inversion
-        asks for the same weights some thirty times."""
+        asks for the same weights about twenty times."""
         key = (weights_type, self.N_G_bootcluster, self.B, self._seed)
         if key not in _WEIGHTS:
             v, B, full = super().get_weights(weights_type)
