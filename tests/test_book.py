@@ -108,6 +108,27 @@ def test_build_gives_every_page_and_the_pdf(built):
     assert not (html / "_sources").exists() and not list(html.rglob("*.ipynb"))
 
 
+def test_the_rendered_pages_make_no_causal_or_unsupported_claim(built):
+    """The text a reader sees (glued words included) of the before/after chapters has no
+    causal wording and none of the sentences issue 12 found unsupported by their tests;
+    quote boxes (the qualitative material's own words) are not the book's claims."""
+    from bs4 import BeautifulSoup
+    from test_claims import CAUSAL, PRE_POST, UNSUPPORTED
+
+    entries = [e for e in PRE_POST if f"chapters/{e}" in ENTRIES]      # the others are the pilot's
+    assert len(entries) >= 8
+    for entry in entries:
+        path = built / "html" / "chapters" / f"{entry}.html"
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        main = soup.find("main") or soup
+        for quote in main.select("blockquote"):
+            quote.decompose()
+        text = re.sub(r"\s+", " ", main.get_text(" "))
+        assert len(text) > 500, entry
+        assert not CAUSAL.findall(text), (entry, CAUSAL.findall(text))
+        assert not [s for s in UNSUPPORTED if s in text], entry
+
+
 def test_pdf_holds_the_headline_numbers_from_the_bundle(built):
     text = pdf_text(built / "pdf" / "tpj-final-2025.pdf")
     ctx = book.context(FINAL.name, str(built / "bundle"))

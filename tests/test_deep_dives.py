@@ -72,7 +72,7 @@ def test_bundled_file_has_the_sources_structure(dd):
     assert (dd.scale.min, dd.scale.max, dd.scale.low, dd.scale.high) == (1, 5, "Lav", "Høj")
     team, = dd.team_diagram.teams
     assert team.municipalities == ("X", "Y", "Z", "W", "Q")
-    assert dd.quotes and all(q.illustrative for q in dd.quotes)
+    assert dd.quotes and all(q.synthetic and q.interview and q.municipality in dd.pseudonyms for q in dd.quotes)
 
 
 def test_bundled_personas_follow_the_persona_texts(dd, raw):
@@ -132,22 +132,27 @@ def test_persona_slider_must_be_a_number(tmp_path, raw):
     fails(tmp_path, raw, "personas[0].sliders.naerhed", "expected a number")
 
 
-def test_quote_without_illustrative(tmp_path, raw):
-    del raw["quotes"][2]["illustrative"]
-    fails(tmp_path, raw, "quotes[2].illustrative", "missing: say `illustrative: true`")
+def test_quote_without_synthetic(tmp_path, raw):
+    del raw["quotes"][2]["synthetic"]
+    fails(tmp_path, raw, "quotes[2].synthetic", "missing: say `synthetic: true`")
 
 
-def test_real_quote_needs_a_source(tmp_path, raw):
-    raw["quotes"][0]["illustrative"] = False
-    fails(tmp_path, raw, "quotes[0].source", "needs a `source`")
-    raw["quotes"][0]["source"] = "Fokusgruppe, kommune A, marts 2025"
-    quote = load(write(tmp_path, raw)).quotes[0]
-    assert not quote.illustrative and quote.source
+def test_a_quote_needs_its_source(tmp_path, raw):
+    del raw["quotes"][0]["interview"]
+    fails(tmp_path, raw, "quotes[0].interview", "missing")
 
 
-def test_illustrative_must_be_true_or_false(tmp_path, raw):
-    raw["quotes"][1]["illustrative"] = "ja"
-    fails(tmp_path, raw, "quotes[1].illustrative", "expected true or false")
+def test_a_quote_names_a_known_municipality_and_chapter(tmp_path, raw):
+    raw["quotes"][0]["municipality"] = "Q"
+    fails(tmp_path, raw, "quotes[0].municipality", "unknown pseudonym")
+    raw["quotes"][0]["municipality"] = "A"
+    raw["quotes"][0]["chapter"] = "no_such_chapter"
+    fails(tmp_path, raw, "quotes[0].chapter", "no chapter")
+
+
+def test_synthetic_must_be_true_or_false(tmp_path, raw):
+    raw["quotes"][1]["synthetic"] = "ja"
+    fails(tmp_path, raw, "quotes[1].synthetic", "expected true or false")
 
 
 def test_one_pseudonym_per_municipality(tmp_path, raw):
@@ -258,7 +263,7 @@ def test_compute_section_publishes_the_document_and_the_counts(dd, tmp_path):
     assert scalars["deep_dives.holdkommuner"]["value"] == len(dd.team_diagram.municipalities)
     assert {row["page"] for row in w.scalars} == {"deep_dives"} and len(scalars) == 8
     # the render side reads it back from a written bundle
-    w.write(tmp_path / "bundle", {"edition": "final-2025", "min_cell": 3, "inference": "cluster"})
+    w.write(tmp_path / "bundle", {"edition": "final-2025", "min_cell": 3, "inference": "team"})
     assert dd_.material(Bundle.open(tmp_path / "bundle")) == dd
     # an edition without the chapter gets neither
     w = BundleWriter()
@@ -283,7 +288,8 @@ def test_theme_text_has_findings_per_municipality_and_marked_quotes(dd):
     assert "**Kommune A, C og D:**" in text
     # the findings under a rubric (a heading the PDF keeps with the list), not a lone paragraph
     assert "```{rubric} Fund fra de enkelte kommuner\n```" in text
-    assert text.count(dd_.ILLUSTRATIVE_NOTE) == len(dd.quotes_for("visitation")) == 2
+    assert text.count(dd_.SYNTHETIC_NOTE) == len(dd.quotes_for("visitation")) == 1
+    assert "Sagsbehandler, Kommune B (fokusgruppeinterview;" in text
     assert "{pull-quote}" in text
     assert "**Alle kommuner:**" in dd_.theme_markdown(dd, "setup")
 

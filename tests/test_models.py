@@ -9,9 +9,12 @@ from analysis.register.models import (GROUPS, edition_groups, run_models, stars,
                                       time_point_persons, two_point, weekly)
 
 
-def make_panel(rows):
-    """rows: (pnr, week, score) -> a minimal panel of completers."""
+def make_panel(rows, teams: int = 8):
+    """rows: (pnr, week, score) -> a minimal panel of completers, the persons dealt in
+    turn to `teams` teams."""
     frame = pd.DataFrame(rows, columns=["pnr", "week", "score"])
+    order = {p: i for i, p in enumerate(dict.fromkeys(frame["pnr"]))}
+    frame["hold"] = [f"Hold {order[p] % teams + 1}" for p in frame["pnr"]]
     frame["status"] = "gennemført"
     frame["score"] = frame["score"].astype("Int8")
     return frame
@@ -60,7 +63,7 @@ def test_clustered_errors_differ_from_iid_on_a_panel():
         rows += [(f"p{p}", -26, level), (f"p{p}", 0, min(10, level + int(rng.integers(0, 2))))]
     panel = make_panel(rows)
     iid = {r["term"]: r for r in two_point(panel, -26, 0, "iid")}
-    cluster = {r["term"]: r for r in two_point(panel, -26, 0, "cluster")}
+    cluster = {r["term"]: r for r in two_point(panel, -26, 0, "person")}
     assert iid["coef"]["estimate"] == pytest.approx(cluster["coef"]["estimate"])
     # paired data with a strong person effect: the clustered SE of the change is far smaller
     assert cluster["coef"]["se"] < 0.5 * iid["coef"]["se"]
@@ -127,3 +130,25 @@ def test_time_point_persons_count_those_behind_each_mean():
     by = time_point_persons(panel, points, by="koen", last_available=False)
     assert by.loc["kvinde", "w-26"] == 1 and by.loc["kvinde", "w0"] == 2 and np.isnan(by.loc["kvinde", "w34"])
     assert list(time_point_means(panel, points, by="koen", last_available=False).loc["kvinde", ["w-26", "w0"]]) == [4.0, 6.0]
+
+
+def test_difference_between_groups_is_a_test_of_the_interaction():
+    """a's change minus b's, from a pooled model with a group interaction, clustered by team."""
+    from analysis.register.models import difference
+    rng = np.random.default_rng(5)
+    rows = []
+    for p in range(80):
+        level = rng.normal(2, 0.5)
+        rise = 2.0 if p < 40 else 0.5
+        rows += [(f"p{p}", 0, int(np.clip(round(level), 0, 10))),
+                 (f"p{p}", 26, int(np.clip(round(level + rise + rng.normal(0, 0.5)), 0, 10)))]
+    panel = make_panel(rows, teams=10)
+    a, b = panel[panel["pnr"].isin([f"p{i}" for i in range(40)])], panel[~panel["pnr"].isin([f"p{i}" for i in range(40)])]
+    change = lambda rows_: (rows_[rows_.week == 26].score.astype(float).mean() - rows_[rows_.week == 0].score.astype(float).mean())
+    result = difference(a, b, (0, 0), (26, 26), "team")
+    assert result["estimate"] == pytest.approx(change(a) - change(b))
+    assert result["finding"] == "rise" and result["method"] == "wild_bootstrap" and result["clusters"] == 10
+    assert difference(b, a, (0, 0), (26, 26), "team")["finding"] == "fall"
+    level = difference(a, b, (0, 0), None, "team")
+    assert level["estimate"] == pytest.approx(a[a.week == 0].score.astype(float).mean()
+                                              - b[b.week == 0].score.astype(float).mean())

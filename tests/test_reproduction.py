@@ -98,7 +98,7 @@ def write_bundle(tmp_path, teams: list[str] | None):
     w.scalar("share.pct", 88.449, page="p", kind="percent")
     if teams is not None:
         w.table("bilag1.teams", pd.DataFrame({"fase": ["pilot"] * len(teams)}, index=teams))
-    return Bundle.open(w.write(tmp_path / "bundle", {"edition": "e", "min_cell": 3, "inference": "cluster"}))
+    return Bundle.open(w.write(tmp_path / "bundle", {"edition": "e", "min_cell": 3, "inference": "team"}))
 
 
 def test_compare_uses_the_bundles_team_order_and_printed_precision(tmp_path):

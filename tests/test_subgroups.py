@@ -69,37 +69,45 @@ def test_table_names_are_valid_labels():
     assert sg.table_name("koen_mand") == "tabel-model-koen-mand"
 
 
-@pytest.mark.parametrize("stars, words", [("***", "statistisk signifikant"), ("*", "statistisk signifikant"),
-                                          ("", "ikke statistisk signifikant")])
-def test_significance_words_follow_the_stars(stars, words):
-    assert sg.significance(stars) == words
-    assert sg.significance(SUPPRESSED) != words
-
-
-def test_comparisons_follow_the_numbers():
-    assert sg.compare(2.51, 1.97, "højere", "lavere", "ens") == "højere"
-    assert sg.compare(1.97, 2.51, "højere", "lavere", "ens") == "lavere"
-    assert sg.compare(1.47, 1.43, "større", "mindre", "ens") == "ens"
-    assert sg.compare(-0.82, -0.33, "større", "mindre", "ens", magnitude=True) == "større"
-    assert sg.compare(SUPPRESSED, 1.0) == "ikke sammenlignelig"
-    assert sg.scope([True, True]) == "alle" and sg.scope([True, True, False]) == "de fleste af"
-    assert sg.scope([True, False, False]) == "nogle af" and sg.scope([False]) == "ingen af"
-    assert sg.direction(-0.67) == "falder" and sg.direction(SUPPRESSED) == "ændrer sig"
-    assert sg.change_phrase(-1.0) == "det største fald" and sg.change_phrase(0.25) == "den mindste stigning"
+def test_scope_counts_significant_findings():
+    assert sg.scope(["rise", "rise"]) == "alle" and sg.scope(["rise", "rise", "none"]) == "de fleste af"
+    assert sg.scope(["rise", "none", "fall"]) == "nogle af" and sg.scope(["none"]) == "ingen af"
     assert book.join(["a", "b", "c"]) == "a, b og c" and book.join(["a"]) == "a"
 
 
-def test_joint_direction_phrase():
-    assert sg.joint([("mænd", 1.5), ("kvinder", 1.4)]) == "stiger scoren for både mænd og kvinder"
-    assert sg.joint([("mænd", 1.5), ("kvinder", -0.2)]) == "stiger scoren for mænd, mens den falder for kvinder"
-    assert sg.joint([("a", 1), ("b", 1), ("c", 1)], prep="i") == "stiger scoren i a, b og c"
+def test_scope_clause_says_all_some_or_none_from_the_tests():
+    groups = "aldersgrupperne"
+    assert sg.scope_clause(["rise"] * 3, groups) == "stiger scoren signifikant i alle aldersgrupperne"
+    assert sg.scope_clause(["rise", "rise", "none"], groups) == \
+        "stiger scoren signifikant i de fleste af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige"
+    assert sg.scope_clause(["none", "rise", "none"], groups) == \
+        "stiger scoren signifikant i nogle af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige"
+    assert sg.scope_clause(["none", "none"], groups) == "ændrer scoren sig ikke signifikant i nogen af aldersgrupperne"
+    assert sg.scope_clause(["none", "none", "untested"], groups) == \
+        "ændrer scoren sig ikke signifikant i de fleste af aldersgrupperne, og i de øvrige kan ændringen ikke testes"
+    assert sg.scope_clause([], groups) == "kan ændringen ikke testes i nogen af aldersgrupperne"
+    assert sg.scope_clause(["fall", "rise", "none"], groups, subject="beskæftigelsesscoren") == (
+        "stiger beskæftigelsesscoren signifikant i nogle af aldersgrupperne, mens den falder signifikant i nogle "
+        "af dem og den ikke ændrer sig signifikant i de øvrige")
+    for findings in (["none"], ["rise", "none"], ["fall"], ["none", "untested"]):   # never "stiger ... i ingen af"
+        clause = sg.scope_clause(findings, groups)
+        assert "ingen af" not in clause and ("stiger" in clause) == ("rise" in findings)
 
 
-def test_extreme_ignores_withheld_estimates():
-    big = shown({**FULL, ("efter", "coef"): 3.0}, published={("efter", "coef"): False})
-    small = shown(FULL)
-    assert sg.extreme([big, small], "efter", "coef") is small
-    assert sg.extreme([big], "efter", "coef") is None
+def test_joint_phrase_follows_the_tests():
+    assert sg.joint([("mænd", "rise"), ("kvinder", "rise")]) == "stiger scoren signifikant for både mænd og kvinder"
+    assert sg.joint([("mænd", "rise"), ("kvinder", "none")]) == \
+        "stiger scoren signifikant for mænd, mens den ikke ændrer sig signifikant for kvinder"
+    assert sg.joint([("pilotfasen", "none"), ("udbredelsesfasen", "rise")], subject="beskæftigelsesscoren",
+                    prep="i") == ("ændrer beskæftigelsesscoren sig ikke signifikant i pilotfasen, "
+                                  "mens den stiger signifikant i udbredelsesfasen")
+    assert sg.joint([("a", "rise"), ("b", "rise"), ("c", "rise")], prep="i") == "stiger scoren signifikant i a, b og c"
+
+
+def test_a_withheld_estimate_has_no_finding_and_no_test():
+    withheld = shown(published={("efter", "coef"): False})
+    assert withheld.finding("efter", "coef") == "untested"
+    assert withheld.test("efter", "coef") == "ikke vist af hensyn til diskretionen"
 
 
 def test_size_rank_orders_by_the_published_persons():

@@ -200,12 +200,14 @@ def test_glue_share_formats_and_says_when_there_is_no_data(ctx, no_survey_ctx):
         sb.glue_share(ctx, "survey.helbred.pct")
 
 
-def test_change_words_follow_the_printed_shares(ctx, no_survey_ctx):
-    assert sb.glue_change(ctx, "c", "survey.helbred.w1.5.pct", "survey.helbred.w3.5.pct", "op", "ned", "ens") == "ned"
-    assert sb.glue_change(ctx, "c", "survey.kompetencer.w1.4.pct", "survey.kompetencer.w3.4.pct",
-                          "op", "ned", "ens") == "(kan ikke sammenlignes)"
-    assert sb.glue_change(no_survey_ctx, "c", "survey.helbred.w1.5.pct", "survey.helbred.w3.5.pct",
-                          "op", "ned", "ens") == "(kan ikke sammenlignes)"
+def test_change_words_follow_the_paired_tests(ctx, no_survey_ctx):
+    """The words for a change between two waves come from the paired test in the bundle
+    (its finding and p), never from the shares moving in the figures."""
+    paired = ctx.table("surveys.paired")
+    for question in ("helbred", "kompetencer"):
+        row = paired.loc[f"{question}.w1-w3"]
+        assert sb.glue_change(ctx, "c", question) == f"{book.claim(row['finding'], 'better')} ({book.p_text(row['p'])})"
+    assert sb.glue_change(no_survey_ctx, "c", "helbred") == book.claim("untested", "better")
 
 
 def test_answers_as_the_charts_read_them(ctx, no_survey_ctx):
@@ -232,7 +234,8 @@ def test_paired_frame_prints_p_and_hides_few_pairs(ctx):
     assert frame["Spørgsmål"].tolist()[:2] == [sb.WHO5_SCORE_LABEL, ""]
     by_row = frame.assign(q=frame["Spørgsmål"].replace("", np.nan).ffill()).set_index(["q", "Runder"])
     assert by_row.loc[(sb.WHO5_SCORE_LABEL, "før – efter"), "p"] == "< 0,001"
-    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "efter – 3 mdr."), "Ændring"] == "\u22121,79"
+    change = ctx.table("surveys.paired").loc["who5_score.w2-w3", "change"]
+    assert by_row.loc[(sb.WHO5_SCORE_LABEL, "efter – 3 mdr."), "Ændring"] == book.number(change, 2, sign=True)
     ved_hvad = load_codebook()["ved_hvad"].text
     assert by_row.loc[(ved_hvad, "før – 3 mdr."), "p"] == "< 0,001"   # p = 0.0006
     assert by_row.loc[(ved_hvad, "før – efter"), "p"] == "0,007"
@@ -262,7 +265,7 @@ def test_choice_bars_mark_hidden_options():
 
 def test_numbers_resting_on_few_persons_are_hidden(survey):
     writer = BundleWriter()
-    section.publish_who5(survey, 65, writer)      # 64 persons answered all five items three months after
+    section.publish_who5(survey, 66, writer)      # 65 persons answered all five items three months after
     status = {row["key"]: row["status"] for row in writer.scalars}
     assert status["survey.who5_score.w3.mean"] == status["survey.who5_score.w3.n"] == "hidden"
     assert status["survey.who5_score.w3_vs_w2.diff"] == "hidden"

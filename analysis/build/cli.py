@@ -141,8 +141,9 @@ def _min_cell(text: str) -> int:
 def _compute_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-cell", type=_min_cell, default=None,
                    help="minimum persons per published cell (default: the edition's, 3)")
-    p.add_argument("--inference", choices=["cluster", "iid"], default=None,
-                   help="standard errors: clustered by person (default) or classical OLS")
+    p.add_argument("--inference", choices=["team", "person", "iid"], default=None,
+                   help="the book's inference: clustered by team with t(G-1) and the wild cluster "
+                        "bootstrap (default), clustered by person (normal p), or classical OLS")
 
 
 def _render_options(p: argparse.ArgumentParser) -> None:

@@ -103,11 +103,16 @@ class TeamDiagram:
 
 @dataclass(frozen=True)
 class Quote:
+    """A quote from the qualitative material with its source: the theme it illustrates,
+    the speaker's role, the municipality's pseudonym, the interview it comes from,
+    whether it is synthetic material, and the chapter that shows it."""
     theme: str
     role: str
     text: str
-    illustrative: bool
-    source: str | None
+    synthetic: bool
+    interview: str
+    municipality: str
+    chapter: str = "deep_dives"
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,11 @@ class DeepDives:
     def findings_for(self, theme_id: str) -> list[Finding]:
         return [f for f in self.findings if f.theme == theme_id]
 
-    def quotes_for(self, theme_id: str) -> list[Quote]:
-        return [q for q in self.quotes if q.theme == theme_id]
+    def quotes_for(self, theme_id: str, chapter: str = "deep_dives") -> list[Quote]:
+        return [q for q in self.quotes if q.theme == theme_id and q.chapter == chapter]
+
+    def quotes_in(self, chapter: str) -> list[Quote]:
+        return [q for q in self.quotes if q.chapter == chapter]
 
 
 # ---------------------------------------------------------------- the document
@@ -201,8 +209,9 @@ def to_document(dd: DeepDives) -> dict:
         "team_diagram": {"municipalities": _labels(dd.team_diagram.municipalities),
                          "teams": [{"id": t.id, "label": t.label, "municipalities": list(t.municipalities)}
                                    for t in dd.team_diagram.teams]},
-        "quotes": [{"theme": q.theme, "role": q.role, "text": q.text, "illustrative": q.illustrative,
-                    "source": q.source} for q in dd.quotes],
+        "quotes": [{"theme": q.theme, "role": q.role, "text": q.text, "synthetic": q.synthetic,
+                    "interview": q.interview, "municipality": q.municipality, "chapter": q.chapter}
+                   for q in dd.quotes],
     }
 
 
@@ -237,5 +246,6 @@ def from_document(doc: dict) -> DeepDives:
         team_diagram=TeamDiagram(_mapping(doc["team_diagram"]["municipalities"]),
                                  tuple(Team(t["id"], t["label"], tuple(t["municipalities"]))
                                        for t in doc["team_diagram"]["teams"])),
-        quotes=tuple(Quote(q["theme"], q["role"], q["text"], q["illustrative"], q["source"]) for q in doc["quotes"]),
+        quotes=tuple(Quote(q["theme"], q["role"], q["text"], q["synthetic"], q["interview"], q["municipality"],
+                           q["chapter"]) for q in doc["quotes"]),
     )

@@ -8,7 +8,7 @@ A bundle is a directory:
 | `scalars.parquet` | number or phrase the prose quotes | key, value, text, kind, decimals, persons, status, page |
 | `tables.parquet` | published table cell | table, row, column, row_order, col_order, value, text, kind, decimals, persons, status |
 | `series.parquet` | plotted point | figure, series, x, y, persons |
-| `estimates.parquet` | model term | model, group, label, period, term, estimate, se, ci_low, ci_high, p, stars, persons, person_weeks, clusters, inference, status |
+| `estimates.parquet` | model term | model, group, label, period, term, estimate, se, ci_low, ci_high, p, stars, finding, method, df, p_t, ci_low_t, ci_high_t, persons, person_weeks, clusters, inference, status |
 | `documents/<name>.json` | structured material (the deep-dive findings) | – |
 | `manifest.json` | – | edition, extract fingerprint, package versions, minimum cell, time of computing, files |
 
@@ -45,8 +45,13 @@ SCALAR_COLUMNS = ["key", "value", "text", "kind", "decimals", "persons", "status
 TABLE_COLUMNS = ["table", "row", "column", "row_order", "col_order", "value", "text", "kind",
                  "decimals", "persons", "status"]
 SERIES_COLUMNS = ["figure", "series", "x", "y", "persons"]
+# estimate, se, ci_low, ci_high, p, stars: the book's inference (`inference`; `method` says
+# which test gave p and the interval: wild_bootstrap, t, normal or none); finding: the test's
+# decision on the exact p (rise, fall, none, untested); df: the t reference's degrees of
+# freedom; p_t, ci_low_t, ci_high_t: the analytic t(G - 1) values beside a bootstrap
 ESTIMATE_COLUMNS = ["model", "group", "label", "period", "term", "estimate", "se", "ci_low", "ci_high",
-                    "p", "stars", "persons", "person_weeks", "clusters", "inference", "status"]
+                    "p", "stars", "finding", "method", "df", "p_t", "ci_low_t", "ci_high_t",
+                    "persons", "person_weeks", "clusters", "inference", "status"]
 FILES = {"scalars": SCALAR_COLUMNS, "tables": TABLE_COLUMNS, "series": SERIES_COLUMNS,
          "estimates": ESTIMATE_COLUMNS}
 # how many decimals a p-value and a standard error keep (the book prints p to three)
@@ -256,14 +261,18 @@ class BundleWriter:
             raise ValueError(f"estimates lack columns {missing}")
         out = frame[ESTIMATE_COLUMNS].copy()
         hidden = out["status"] == "hidden"
-        for column in ("estimate", "se", "ci_low", "ci_high", "p", "persons", "person_weeks", "clusters"):
+        for column in ("estimate", "se", "ci_low", "ci_high", "p", "df", "p_t", "ci_low_t", "ci_high_t",
+                       "persons", "person_weeks", "clusters"):
             out[column] = out[column].astype("float64")
             out.loc[hidden, column] = np.nan
-        out.loc[hidden, "stars"] = ""
-        for column in ("estimate", "ci_low", "ci_high"):
+        for column in ("stars", "finding", "method"):
+            out[column] = out[column].fillna("")
+            out.loc[hidden, column] = ""
+        for column in ("estimate", "ci_low", "ci_high", "ci_low_t", "ci_high_t"):
             out[column] = out[column].round(2)
         out["se"] = out["se"].round(SE_DECIMALS)
-        out["p"] = [printed_p(v) for v in out["p"]]
+        for column in ("p", "p_t"):
+            out[column] = [printed_p(v) for v in out[column]]
         self.estimates.append(out)
         self.estimate_defines.append([define(row) if define else None for _, row in frame.iterrows()])
 
@@ -351,7 +360,8 @@ def manifest_digest(manifest: dict) -> str:
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for column in frame.columns:
-        if column in ("value", "x", "y", "estimate", "se", "ci_low", "ci_high", "p"):
+        if column in ("value", "x", "y", "estimate", "se", "ci_low", "ci_high", "p", "df", "p_t", "ci_low_t",
+                      "ci_high_t"):
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
         elif column in ("persons", "person_weeks", "clusters", "decimals", "row_order", "col_order"):
             frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")

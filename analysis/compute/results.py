@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.register.cohort import (AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered)
 from analysis.disclosure.rules import (SUPPRESSED, Disclosed, merge_small_groups, suppress_counts, suppress_nested)
-from analysis.register.models import (GROUPS, run_edition_models, time_point_means, time_point_panel,
+from analysis.register.models import (GROUPS, run_edition_models, stars, time_point_means, time_point_panel,
                                       time_point_persons)
 from analysis.register.extract import Extract
 from analysis.register.panel import score_distribution
@@ -90,10 +90,11 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
     rows = score_rows(dist, min_cell, "beskaeftigelsesscore")
 
     models = run_edition_models(panel, ed, inference, min_cell)
-    for key, (_, m) in zip(results_keys(models), models.iterrows()):
+    printed = reproduction_stars(panel, ed, inference, min_cell, models)
+    for key, (_, m), star in zip(results_keys(models), models.iterrows(), printed):
         value = float(m["estimate"]) if m["published"] else SUPPRESSED
         rows.append((key, value, "undergrupper" if m["group"] != "samlet" else "beskaeftigelsesscore"))
-        rows.append((key + ".stars", m["stars"] if m["published"] else SUPPRESSED, "beskaeftigelsesscore"))
+        rows.append((key + ".stars", star if m["published"] else SUPPRESSED, "beskaeftigelsesscore"))
 
     reg = extract.registrations
     table3 = sample_vs_registered(reg)
@@ -150,6 +151,23 @@ def register_results(extract: Extract, panel: pd.DataFrame, inference: str,
     if n_andet >= min_cell:
         rows.append(("text.p52.andet_last_week", int(andet.groupby("pnr")["week"].max().min()), "undergrupper"))
     return pd.DataFrame(rows, columns=["key", "value", "page"]), models
+
+
+def reproduction_stars(panel: pd.DataFrame, edition, inference: str, min_cell: int,
+                       models: pd.DataFrame) -> list[str]:
+    """The stars of each row of `models` under the edition's `reproduction_inference`: the
+    variant that reproduces the printed stars, which the `.stars` result keys (and so the
+    reproduction appendix) compare with the report. Intercepts keep their stars there,
+    as the report printed them. The book's own tables use `inference`."""
+    variant = edition.reproduction_inference
+    if variant == inference:
+        other = models
+    else:
+        other = run_edition_models(panel, edition, variant, min_cell)
+    if len(other) != len(models) or not (other[["group", "term"]].to_numpy() == models[["group", "term"]].to_numpy()).all():
+        raise RuntimeError("the reproduction variant's models do not line up with the book's")
+    # an intercept's p is left out of the book's rows; the printed tables starred it
+    return [stars(p) for p in other["p_t"]]
 
 
 def score_table(panel: pd.DataFrame, edition) -> pd.DataFrame:
@@ -219,10 +237,11 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
     rows.append(("text.modal_score_w-26", modal_score(dist, tps[0]), "niveauskift"))
 
     models = run_edition_models(panel, ed, inference, min_cell)
-    for _, m in models.iterrows():
+    printed = reproduction_stars(panel, ed, inference, min_cell, models)
+    for (_, m), star in zip(models.iterrows(), printed):
         key = f"model.{m['group']}.{m['term']}"
         rows.append((key, float(m["estimate"]) if m["published"] else SUPPRESSED, "niveauskift"))
-        rows.append((key + ".stars", m["stars"] if m["published"] else SUPPRESSED, "niveauskift"))
+        rows.append((key + ".stars", star if m["published"] else SUPPRESSED, "niveauskift"))
         if m["term"] == "intercept":
             rows.append((f"caption.n.{m['group']}", int(m["n_persons"]), "niveauskift"))
     by_visitation, _ = visitation_time_points(panel, ed, models)

@@ -12,7 +12,16 @@ from analysis.compute.results import score_table, tabel6_disclosed
 from analysis.compute.stage import Microdata
 from analysis.disclosure.audit import Count, Mean
 from analysis.reference.scoring import SCALE_LABELS
-from analysis.register.models import weekly_means
+from analysis.register.models import GROUP_BY_KEY, run_models, weekly_means
+from analysis.register.sensitivity import balanced, blank_scored, event_time
+
+# the sensitivity variants of the two-point models of all completers (Beskæftigelsesscore,
+# "Følsomhed"): model name in the estimates -> how the panel is changed
+SENSITIVITY = {
+    "two_point_balanced": lambda panel, ed: balanced(panel, ed.weeks_after),
+    "two_point_blank0": lambda panel, ed: blank_scored(panel, 0),
+    "two_point_blank10": lambda panel, ed: blank_scored(panel, 10),
+}
 
 def publish_time_points(md: Microdata, w: BundleWriter, page: str) -> pd.DataFrame:
     """The mean table (persons with a score and mean per time point) and the score table
@@ -81,3 +90,29 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     w.scalar("change_pre", float(means["w0"] - means["w-26"]), page=page,
              persons=int(min(n["w0"], n["w-26"])))
     publish_weekly(w, "score.weekly", "samlet", completers, {"status": "gennemført"}, md.min_cell)
+    publish_sensitivity(md, w, page)
+
+
+def publish_sensitivity(md: Microdata, w: BundleWriter, page: str) -> None:
+    """The two-point models of all completers under the SENSITIVITY variants (estimates
+    with model names two_point_balanced, two_point_blank0, two_point_blank10), the persons
+    followed to the last week (`sens.balanced.persons`) and their weekly means
+    (`score.weekly`, series 'balanced'), and the event-time profile with person fixed
+    effects (figure `score.event_time`: series estimate, ci_low, ci_high)."""
+    from analysis.compute.sections import estimates_frame   # sections imports this module
+    ed = md.edition
+    samlet = GROUP_BY_KEY["samlet"]
+    for name, change in SENSITIVITY.items():
+        models = run_models(change(md.panel, ed), ed.weeks_before, ed.weeks_after, md.inference, [samlet],
+                            min_cell=md.min_cell)
+        models = models[models["model"] == "two_point"].assign(model=name)
+        w.add_estimates(estimates_frame(models, md.inference))
+    followed = balanced(md.completers, ed.weeks_after)
+    n = int(followed["pnr"].nunique())
+    w.scalar("sens.balanced.persons", n, page=page, persons=n)
+    w.add_series("score.weekly", "balanced", weekly_means(followed, min_cell=md.min_cell), x="week", y="mean",
+                 persons="persons")
+    profile = event_time(md.completers, (-ed.weeks_before, ed.weeks_after))
+    profile = profile[profile["persons"] >= md.min_cell]
+    for column in ("estimate", "ci_low", "ci_high"):
+        w.add_series("score.event_time", column, profile, x="week", y=column, persons="persons")

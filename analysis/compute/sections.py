@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
@@ -14,6 +13,7 @@ from analysis.compute.definitions import define, model_group, true_count
 from analysis.disclosure.audit import Count
 from analysis.compute.stage import Microdata
 from analysis.disclosure.rules import SUPPRESSED, counted
+from analysis.register.inference import BOOT_REPS, INTERVAL_REPS, WILD_MAX_CLUSTERS
 
 
 def kind_of(key: str, value) -> str:
@@ -66,18 +66,19 @@ def publish_results(md: Microdata, w: BundleWriter) -> None:
 
 def estimates_frame(models: pd.DataFrame, inference: str) -> pd.DataFrame:
     """The models frame (analysis.register.models) in the bundle's estimate columns: the
-    95 % interval from the normal distribution (the p-values' reference), persons,
-    person-weeks, clusters (persons, when errors are clustered by person) and status."""
-    z = stats.norm.ppf(0.975)
+    book's inference (analysis.register.inference: p and 95 % interval from the wild
+    cluster bootstrap or t(G - 1), the finding decided on the exact p), the analytic
+    t values beside them, persons, person-weeks, clusters (teams, persons or
+    observations, as the variant clusters) and status."""
     period = models["period"] if "period" in models.columns else pd.Series("", index=models.index)
     out = pd.DataFrame({
         "model": models["model"], "group": models["group"], "label": models["label"],
         "period": period.fillna(""), "term": models["term"],
-        "estimate": models["estimate"], "se": models["se"],
-        "ci_low": models["estimate"] - z * models["se"], "ci_high": models["estimate"] + z * models["se"],
-        "p": models["p"], "stars": models["stars"].fillna(""),
-        "persons": models["n_persons"], "person_weeks": models["n_obs"],
-        "clusters": models["n_persons"] if inference == "cluster" else np.nan,
+        "estimate": models["estimate"], "se": models["se"], "ci_low": models["ci_low"], "ci_high": models["ci_high"],
+        "p": models["p"], "stars": models["stars"].fillna(""), "finding": models["finding"],
+        "method": models["method"], "df": models["df"], "p_t": models["p_t"],
+        "ci_low_t": models["ci_low_t"], "ci_high_t": models["ci_high_t"],
+        "persons": models["n_persons"], "person_weeks": models["n_obs"], "clusters": models["clusters"],
         "inference": inference,
         "status": np.where(models["published"], "shown", "hidden")})
     return out.reset_index(drop=True)
@@ -102,6 +103,10 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
             return None
         return Count(cell) if int(row["persons"]) == true_count(md, cell) else None
     w.add_estimates(estimates_frame(md.models, md.inference), define=define_persons)
+    # the bootstrap's settings, which the notes under the model tables and the method page quote
+    w.scalar("inference.boot_reps", BOOT_REPS, page="fremgangsmaade", kind="setting")
+    w.scalar("inference.interval_reps", INTERVAL_REPS, page="fremgangsmaade", kind="setting")
+    w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 
 # (name, function(md, writer)); the keyed results come last, so that a page's own section

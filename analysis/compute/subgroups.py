@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.bundle.store import BundleWriter
+from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute import universes as u
 from analysis.compute.scores import publish_weekly
 from analysis.compute.stage import Microdata
 from analysis.disclosure.audit import Count
 from analysis.disclosure.rules import SUPPRESSED
-from analysis.register.models import Group, disclosed_groups, edition_groups, weekly_means
+from analysis.register.models import GROUP_BY_KEY, Group, difference, disclosed_groups, edition_groups, weekly_means
 
 # the page that shows each partition of the final edition
 PAGES = {"koen": "undergrupper", "aldersgruppe": "undergrupper", "visitationskategori": "undergrupper",
@@ -107,9 +107,98 @@ def publish_groups(md: Microdata, w: BundleWriter) -> pd.DataFrame:
     return groups.assign(last_week=pd.Series(last, index=groups.index, dtype=object))
 
 
+def windows(edition, what: str) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """The weeks a comparison `what` looks at: 'inden' (the change from week -26 to 0),
+    'efter' (from week 0 to +26), 'start' (the level in week 0) for the two-point design;
+    'coef' (the level shift: weeks -26..0 against 1..weeks_after) for the pilot's."""
+    before, after = edition.weeks_before, edition.weeks_after
+    return {"inden": ((-before, -before), (0, 0)), "efter": ((0, 0), (after, after)),
+            "start": ((0, 0), None), "coef": ((-before, 0), (1, after))}[what]
+
+
+def _estimate(md: Microdata, key: str, period: str, term: str) -> float | None:
+    m = md.models[(md.models["group"] == key) & (md.models["term"] == term) & md.models["published"]
+                  & md.models["model"].isin(["two_point", "level_shift"])]
+    if "period" in m.columns and period != "coef":
+        m = m[m["period"] == period]
+    return None if m.empty else float(m["estimate"].iloc[0])
+
+
+def publish_comparison(md: Microdata, w: BundleWriter, name: str, a: Group, b: list[Group], what: str,
+                       page: str, b_label: str | None = None) -> None:
+    """Test a's change (or level) against b's (`windows`) and publish it as scalars
+    cmp.<name>.{group, a, b, estimate, ci_low, ci_high, p, finding}: the keys and labels of
+    the two sides, a minus b, its interval, p (three decimals, 0 for p < 0,001) and the
+    finding decided on the exact p ('rise': a is significantly higher, 'fall': lower,
+    'none': no significant difference, 'untested')."""
+    pre, post = windows(md.edition, what)
+    rows_b = pd.concat([g.select(md.panel) for g in b])
+    result = difference(a.select(md.panel), rows_b, pre, post, md.inference)
+    if result is None:
+        return
+    persons = int(a.select(md.panel)["pnr"].nunique() + rows_b["pnr"].nunique())
+    w.scalar(f"cmp.{name}.group", a.key, page=page)
+    w.scalar(f"cmp.{name}.a", a.label, page=page)
+    w.scalar(f"cmp.{name}.b", b_label or " + ".join(g.label for g in b), page=page)
+    for field in ("estimate", "ci_low", "ci_high"):
+        w.scalar(f"cmp.{name}.{field}", float(result[field]), page=page, kind="number", persons=persons)
+    w.scalar(f"cmp.{name}.p", printed_p(result["p"]), page=page, kind="number", decimals=3, persons=persons)
+    w.scalar(f"cmp.{name}.finding", result["finding"], page=page)
+
+
+def publish_comparisons(md: Microdata, w: BundleWriter, shown: list[Group]) -> None:
+    """The comparisons between groups the result pages make, each from a test of the
+    difference (`publish_comparison`): for every partition the group with the largest
+    change against the others, the one with the smallest against the others and the
+    highest level at course start against the lowest (partitions of three or more groups);
+    men against women; the oldest age group against the others; the two project phases;
+    the afmeldte against the completers."""
+    two_point = md.edition.design == "two_point"
+    periods = [("efter", "coef"), ("inden", "coef")] if two_point else [("coef", "coef")]
+    page = {"koen": "undergrupper", "aldersgruppe": "undergrupper", "visitationskategori": "undergrupper",
+            "fase": "bilag12"} if two_point else {}
+    for column, short in (("koen", "koen"), ("aldersgruppe", "alder"), ("visitationskategori", "visitation"),
+                          ("fase", "fase")):
+        members = [g for g in shown if g.column == column]
+        where = page.get(column, "niveauskift")
+        for period, term in periods:
+            scored = [(g, _estimate(md, g.key, period, term)) for g in members]
+            scored = [(g, v) for g, v in scored if v is not None]
+            if len(scored) < 3:   # two groups: the pairs below compare them
+                continue
+            top = max(scored, key=lambda gv: gv[1])[0]
+            bottom = min(scored, key=lambda gv: gv[1])[0]
+            what = period if two_point else "coef"
+            publish_comparison(md, w, f"{short}.{period}_top", top, [g for g, _ in scored if g is not top], what,
+                               where, "de øvrige grupper")
+            publish_comparison(md, w, f"{short}.{period}_bottom", bottom, [g for g, _ in scored if g is not bottom],
+                               what, where, "de øvrige grupper")
+            if column == "aldersgruppe" and period in ("efter", "coef"):
+                oldest = scored[-1][0]
+                publish_comparison(md, w, f"{short}.{period}_oldest", oldest, [g for g, _ in scored[:-1]], what,
+                                   where, "de øvrige grupper")
+        if two_point:
+            levels = [(g, _estimate(md, g.key, "efter", "intercept")) for g in members]
+            levels = [(g, v) for g, v in levels if v is not None]
+            if len(levels) >= 2:
+                high, low = max(levels, key=lambda gv: gv[1])[0], min(levels, key=lambda gv: gv[1])[0]
+                publish_comparison(md, w, f"{short}.start_range", high, [low], "start", where)
+    by_key = {g.key: g for g in shown}
+    pairs = [("koen", "koen_mand", "koen_kvinde"), ("fase", "fase_udbredelse", "fase_pilot")]
+    for short, a, b in pairs:
+        if a in by_key and b in by_key:
+            for what in (["efter", "inden", "start"] if two_point else ["coef"]):
+                publish_comparison(md, w, f"{short}.{what}", by_key[a], [by_key[b]], what,
+                                   page.get("koen" if short == "koen" else "fase", "niveauskift"))
+    if two_point and "afmeldte" in by_key:
+        publish_comparison(md, w, "afmeldte.start", by_key["afmeldte"], [GROUP_BY_KEY["samlet"]], "start", "bilag13")
+        publish_comparison(md, w, "afmeldte.efter", by_key["afmeldte"], [GROUP_BY_KEY["samlet"]], "efter", "bilag13")
+
+
 def publish(md: Microdata, w: BundleWriter) -> None:
     groups = publish_groups(md, w)
     by_key = {g.key: g for g in shown_groups(md)}
+    publish_comparisons(md, w, list(by_key.values()))
     if md.edition.design != "two_point":
         return
     n_completers = int(groups.at["samlet", "persons"])

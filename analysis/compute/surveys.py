@@ -9,7 +9,7 @@ and wave, the N per question, appendix and wave, and Tabel 2: analysis.survey.st
 |---|---|
 | table `surveys.waves` | rows w1-w3, column status: 'present' or 'missing' (no file in the extract) |
 | table `surveys.answers.<question>` | rows: the option codes and `n`; columns `w<k>` (count) and `w<k>.pct` (share of those who answered) per wave in the extract |
-| table `surveys.paired` | rows `<question>.w<a>-w<b>`: question, first, second, pairs, change, p |
+| table `surveys.paired` | rows `<question>.w<a>-w<b>`: question, first, second, pairs, change, p, finding (the test's decision on the exact p: rise, fall, none, untested) |
 | scalars `survey.<question>.w<k>.<codes>.pct` | the sums of options in SUMS |
 | scalars `survey.who5_score.w<k>.{mean,n,band_high.pct}`, `survey.who5_score.w3_vs_w2.diff` | the trivselsscore |
 | scalars `who5.*` | the WHO-5 bands and the population mean (reference, kind setting) |
@@ -32,6 +32,7 @@ from analysis.disclosure.audit import Count, Share
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
 from analysis.reference.codebook import WAVES, WHO5_BANDS, WHO5_POPULATION
+from analysis.register.inference import finding
 from analysis.survey.stats import (DisclosedDistribution, disclosed_distributions, key_value, paired_table,
                                    score_summary)
 from analysis.survey.waves import Survey
@@ -158,6 +159,10 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         "first": [int(v) for v in table["first"]], "second": [int(v) for v in table["second"]],
         "pairs": [int(v) for v in table["pairs"]], "change": table["change"].astype(float).tolist(),
         "p": [printed_p(p) for p in table["p"]],
+        # the test's decision on the exact p: 'rise' is a significant change towards the
+        # better end of the scale (the trivselsscore up, an item towards its best option)
+        "finding": [finding(c, p) if n >= min_cell else "untested"
+                    for c, p, n in zip(table["change"], table["p"], table["pairs"])],
     }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
         dtype=object)
     small = (table["pairs"] < min_cell).to_numpy()
@@ -168,7 +173,7 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
                             for c in values.columns}, index=values.index)
     w.table("surveys.paired", values, persons=persons, hidden=hidden,
             kinds={"question": "text", "first": "setting", "second": "setting", "pairs": "count",
-                   "change": "number", "p": "number"},
+                   "change": "number", "p": "number", "finding": "text"},
             decimals={"first": 0, "second": 0, "pairs": 0, "change": 2, "p": 3})
 
 

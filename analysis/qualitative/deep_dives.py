@@ -6,9 +6,10 @@ checked by the compute stage, which publishes it as the bundle's document `deep_
     dd = load()          # a DeepDives (analysis.bundle.deep_dives); stops with file, key and reason
 
 The format is described field by field in `data/qualitative/README.md`. The material is
-written for this report; a quote must say `illustrative: true` (written for the report) or
-be a real quote with a `source`. Fields no page shows are checked here but not kept (see
-analysis.bundle.deep_dives).
+written for this report. Every quote names its source (the interview, the speaker's role,
+the municipality's pseudonym) and says whether it is synthetic (`synthetic: true`: part of
+the synthetic material, said by nobody). Fields no page shows are checked here but not
+kept (see analysis.bundle.deep_dives).
 """
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ def load(path: str | Path = DEFAULT_PATH) -> DeepDives:
     scale = _scale(r, raw["persona_scale"])
     personas = _personas(r, raw["personas"], scale, set(roles))
     diagram = _team_diagram(r, raw["team_diagram"])
-    quotes = _quotes(r, raw["quotes"], theme_ids, set(roles))
+    quotes = _quotes(r, raw["quotes"], theme_ids, set(roles), set(pseudonyms))
     return DeepDives(municipalities, pseudonyms, roles, method, lead, context, references, themes, findings, box,
                      scale, personas, diagram, quotes)
 
@@ -358,20 +359,29 @@ def _team_diagram(r: _Reader, raw) -> TeamDiagram:
     return TeamDiagram(places, tuple(teams))
 
 
-def _quotes(r: _Reader, raw, themes: set[str], roles: set[str]) -> tuple[Quote, ...]:
+# the chapters a quote may be placed in (a chapter file of the book); default: the deep dives
+CHAPTERS = Path(__file__).resolve().parents[2] / "chapters"
+
+
+def _quotes(r: _Reader, raw, themes: set[str], roles: set[str], pseudonyms: set[str]) -> tuple[Quote, ...]:
+    """Each quote with its source: theme (a theme id), chapter (a chapter file, default
+    'deep_dives'), role (a role id), municipality (a pseudonym id), interview (which
+    interview or focus group), synthetic (required: true for synthetic material) and text."""
     quotes = []
+    chapters = {p.stem for p in CHAPTERS.glob("*.md")}
     for i, item in enumerate(r.items(raw, "quotes", empty=True)):
         key = f"quotes[{i}]"
         item = r.mapping(item, key)
-        r.unknown_keys(item, {"theme", "role", "text", "illustrative", "source"}, key)
-        if "illustrative" not in item:
-            r.fail(f"{key}.illustrative", "missing: say `illustrative: true` for a quote written for this "
-                                          "report, or `illustrative: false` with a `source` for a real one")
-        illustrative = r.get(item, "illustrative", key, bool)
-        source = r.get(item, "source", key, required=False)
-        if not illustrative and source is None:
-            r.fail(f"{key}.source", "a real quote (`illustrative: false`) needs a `source` (interview and date)")
+        r.unknown_keys(item, {"theme", "chapter", "role", "municipality", "interview", "text", "synthetic"}, key)
+        if "synthetic" not in item:
+            r.fail(f"{key}.synthetic", "missing: say `synthetic: true` for a quote of the synthetic material, or "
+                                       "`synthetic: false` for a real one (with consent)")
+        synthetic = r.get(item, "synthetic", key, bool)
+        chapter = r.get(item, "chapter", key, required=False) or "deep_dives"
+        if chapter not in chapters:
+            r.fail(f"{key}.chapter", f"no chapter {chapter!r} in {CHAPTERS}")
         quotes.append(Quote(r.get(item, "theme", key, allowed=themes, what="theme"),
                             r.get(item, "role", key, allowed=roles, what="role"), r.get(item, "text", key),
-                            illustrative, source))
+                            synthetic, r.get(item, "interview", key),
+                            r.get(item, "municipality", key, allowed=pseudonyms, what="pseudonym"), chapter))
     return tuple(quotes)

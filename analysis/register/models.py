@@ -9,9 +9,12 @@
   ("Før-efter-model") score ~ week * after on weeks -26..26, whose week:after
   coefficient is the difference of the weekly slopes (section 3.3).
 
-Standard errors are clustered by person by default (a person contributes several weeks);
-`inference="iid"` gives the classical OLS errors, the variant that reproduces the stars
-of the published tables.
+Inference (analysis.register.inference): by default standard errors clustered by team with
+t(G - 1) references, and a wild cluster bootstrap test and interval for every coefficient
+(fewer than 50 teams); `inference="person"` (person-clustered, normal p-values: what
+reproduces the stars printed in seed 004) and `inference="iid"` (classical OLS errors,
+closest to seed 000's stars) are kept for the reproduction appendix. Intercepts are mean
+scores: they get an interval but no test.
 """
 from __future__ import annotations
 
@@ -19,12 +22,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from analysis.disclosure.rules import merge_small_groups
+from analysis.register.inference import INFERENCE, fit, stars  # noqa: F401 (stars: re-exported)
 
-INFERENCE = ("cluster", "iid")
-STAR_LEGEND = "* p<0,05, ** p<0,01, *** p<0,001"
+# the columns of a model row after its names (see `_fit`)
+ESTIMATE_FIELDS = ["estimate", "se", "ci_low", "ci_high", "p", "stars", "finding", "method", "df", "clusters",
+                   "p_t", "ci_low_t", "ci_high_t", "n_persons", "n_obs", "n_min_week"]
+# the terms a test is about (the others are intercepts or nuisance terms of the interaction model)
+TESTED = ("coef", "interaction")
 
 
 @dataclass(frozen=True)
@@ -95,51 +101,39 @@ def disclosed_groups(panel: pd.DataFrame, min_cell: int, groups: list[Group] = G
     return [g for g in out if g.select(panel)["pnr"].nunique() >= min_cell]
 
 
-def stars(p: float) -> str:
-    if p is None or np.isnan(p):
-        return ""
-    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+def _fit(data: pd.DataFrame, X: np.ndarray, names: list[str], inference: str, keep: list[str] | None = None,
+         **extra) -> list[dict]:
+    """The rows of the terms `keep` (default all) of OLS of data.score on X with the
+    inference variant: estimate, se, ci_low, ci_high, p, stars, finding, method, df,
+    clusters, p_t, ci_low_t, ci_high_t and `extra`. Intercepts get no test."""
+    terms = fit(data["score"].to_numpy(), X, names, data["pnr"].to_numpy(), data["hold"].to_numpy(), inference,
+                bootstrap=tuple(n for n in names if n in TESTED and (keep is None or n in keep)))
+    return [dict(t.row(test=t.name != "intercept"), **extra) for t in terms if keep is None or t.name in keep]
 
 
-def _fit(y: np.ndarray, X: np.ndarray, persons: np.ndarray, inference: str):
-    if inference not in INFERENCE:
-        raise ValueError(f"inference must be one of {INFERENCE}, not {inference!r}")
-    model = sm.OLS(y, X)
-    if inference == "cluster":
-        return model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(persons)[0]})
-    return model.fit()
-
-
-def _rows(result, names: list[str], **extra) -> list[dict]:
-    out = []
-    for i, name in enumerate(names):
-        p = float(result.pvalues[i])
-        out.append({"term": name, "estimate": float(result.params[i]), "se": float(result.bse[i]),
-                    "p": p, "stars": stars(p), **extra})
-    return out
+def _extra(data: pd.DataFrame) -> dict:
+    return {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data)),
+            "n_min_week": int(data.groupby("week")["pnr"].nunique().min())}
 
 
 def _scored(panel: pd.DataFrame) -> pd.DataFrame:
     data = panel[panel["score"].notna()]
-    return pd.DataFrame({"pnr": data["pnr"].to_numpy(), "week": data["week"].to_numpy(dtype=float),
-                         "score": data["score"].to_numpy(dtype=float)})
+    return pd.DataFrame({"pnr": data["pnr"].to_numpy(), "hold": data["hold"].astype(str).to_numpy(),
+                         "week": data["week"].to_numpy(dtype=float), "score": data["score"].to_numpy(dtype=float)})
 
 
-def two_point(panel: pd.DataFrame, first: int, second: int, inference: str = "cluster") -> list[dict]:
+def two_point(panel: pd.DataFrame, first: int, second: int, inference: str = "team") -> list[dict]:
     """score ~ 1 + [week == second] on the rows of weeks `first` and `second`."""
     data = _scored(panel)
     data = data[data["week"].isin([first, second])]
     if data.empty or data["week"].nunique() < 2:
         return []
     X = np.column_stack([np.ones(len(data)), (data["week"] == second).to_numpy(dtype=float)])
-    result = _fit(data["score"].to_numpy(), X, data["pnr"].to_numpy(), inference)
-    extra = {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data)),
-             "n_min_week": int(data.groupby("week")["pnr"].nunique().min())}
-    return _rows(result, ["intercept", "coef"], **extra)
+    return _fit(data, X, ["intercept", "coef"], inference, **_extra(data))
 
 
 def weekly(panel: pd.DataFrame, weeks_before: int, weeks_after: int,
-           inference: str = "cluster") -> list[dict]:
+           inference: str = "team") -> list[dict]:
     """Weekly slopes before (weeks -26..0) and after (1..26) start, and their interaction."""
     data = _scored(panel)
     rows: list[dict] = []
@@ -149,33 +143,28 @@ def weekly(panel: pd.DataFrame, weeks_before: int, weeks_after: int,
         if part["week"].nunique() < 2:
             continue
         X = np.column_stack([np.ones(len(part)), part["week"].to_numpy()])
-        result = _fit(part["score"].to_numpy(), X, part["pnr"].to_numpy(), inference)
-        rows += [dict(r, period=period) for r in _rows(
-            result, ["intercept", "coef"], n_persons=int(part["pnr"].nunique()), n_obs=int(len(part)),
-            n_min_week=int(part.groupby("week")["pnr"].nunique().min()))]
+        rows += [dict(r, period=period) for r in _fit(part, X, ["intercept", "coef"], inference, **_extra(part))]
     both = pd.concat([before, after])
     if before["week"].nunique() >= 2 and after["week"].nunique() >= 2:
         post = (both["week"] >= 1).to_numpy(dtype=float)
         week = both["week"].to_numpy()
         X = np.column_stack([np.ones(len(both)), week, post, week * post])
-        result = _fit(both["score"].to_numpy(), X, both["pnr"].to_numpy(), inference)
-        interaction = _rows(result, ["intercept", "week", "after", "interaction"],
-                            n_persons=int(both["pnr"].nunique()), n_obs=int(len(both)),
-                            n_min_week=int(both.groupby("week")["pnr"].nunique().min()))[3]
+        interaction, = _fit(both, X, ["intercept", "week", "after", "interaction"], inference,
+                            keep=["interaction"], **_extra(both))
         rows.append(dict(interaction, period="interaction"))
     return rows
 
 
 def run_models(panel: pd.DataFrame, weeks_before: int = 26, weeks_after: int = 26,
-               inference: str = "cluster", groups: list[Group] = GROUPS,
+               inference: str = "team", groups: list[Group] = GROUPS,
                min_cell: int | None = None) -> pd.DataFrame:
     """The two-point and the weekly models for every group.
 
     With `min_cell`, groups are first merged or dropped by the disclosure rule
     (`disclosed_groups`), and a two-point estimate with fewer than `min_cell` persons in
     one of its two weeks is flagged `published = False`. Returns one row per estimate: group,
-    label, model ('two_point'/'weekly'), period, term, estimate, se, p, stars, n_persons,
-    n_obs, n_min_week, published.
+    label, model ('two_point'/'weekly'), period, term, the ESTIMATE_FIELDS (see
+    inference.Term) and published.
     """
     if min_cell is not None:
         groups = disclosed_groups(panel, min_cell, groups)
@@ -188,8 +177,7 @@ def run_models(panel: pd.DataFrame, weeks_before: int = 26, weeks_after: int = 2
                              "period": period, **r})
         for r in weekly(part, weeks_before, weeks_after, inference):
             rows.append({"group": group.key, "label": group.label, "model": "weekly", **r})
-    columns = ["group", "label", "model", "period", "term", "estimate", "se", "p", "stars",
-               "n_persons", "n_obs", "n_min_week"]
+    columns = ["group", "label", "model", "period", "term", *ESTIMATE_FIELDS]
     out = pd.DataFrame(rows, columns=columns)
     # a two-point estimate is a mean (or difference of means) of its two weeks: each week
     # needs min_cell persons; a weekly slope pools many weeks: the group needs min_cell persons
@@ -252,7 +240,7 @@ PILOT_COURSE_GROUP = Group("moduler", "Kursusuger (uge 0-8)", None, None)
 
 
 def level_shift(panel: pd.DataFrame, pre: tuple[int, int] = PILOT_PRE,
-                post: tuple[int, int] = PILOT_POST, inference: str = "cluster") -> list[dict]:
+                post: tuple[int, int] = PILOT_POST, inference: str = "team") -> list[dict]:
     """score ~ 1 + post on the person-weeks of weeks pre[0]..pre[1] and post[0]..post[1].
 
     Intercept = mean score over the pre window's person-weeks; coef = mean over the post
@@ -266,29 +254,23 @@ def level_shift(panel: pd.DataFrame, pre: tuple[int, int] = PILOT_PRE,
     data = data[in_pre | in_post]
     is_post = data["week"].between(*post).to_numpy(dtype=float)
     X = np.column_stack([np.ones(len(data)), is_post])
-    result = _fit(data["score"].to_numpy(), X, data["pnr"].to_numpy(), inference)
-    extra = {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data)),
-             "n_min_week": int(data.groupby("week")["pnr"].nunique().min())}
-    return _rows(result, ["intercept", "coef"], **extra)
+    return _fit(data, X, ["intercept", "coef"], inference, **_extra(data))
 
 
 def course_slope(panel: pd.DataFrame, weeks: tuple[int, int] = PILOT_COURSE,
-                 inference: str = "cluster") -> list[dict]:
+                 inference: str = "team") -> list[dict]:
     """score ~ 1 + week on weeks weeks[0]..weeks[1]: intercept at week 0, slope per week."""
     data = _scored(panel)
     data = data[data["week"].between(*weeks)]
     if data["week"].nunique() < 2:
         return []
     X = np.column_stack([np.ones(len(data)), data["week"].to_numpy()])
-    result = _fit(data["score"].to_numpy(), X, data["pnr"].to_numpy(), inference)
-    extra = {"n_persons": int(data["pnr"].nunique()), "n_obs": int(len(data)),
-             "n_min_week": int(data.groupby("week")["pnr"].nunique().min())}
-    return _rows(result, ["intercept", "coef"], **extra)
+    return _fit(data, X, ["intercept", "coef"], inference, **_extra(data))
 
 
 def run_pilot_models(panel: pd.DataFrame, groups: list[Group] = PILOT_GROUPS,
                      pre: tuple[int, int] = PILOT_PRE, post: tuple[int, int] = PILOT_POST,
-                     course: tuple[int, int] | None = PILOT_COURSE, inference: str = "cluster",
+                     course: tuple[int, int] | None = PILOT_COURSE, inference: str = "team",
                      min_cell: int | None = None) -> pd.DataFrame:
     """The 12 regression tables of the pilot evaluation (seed 000 §4.5).
 
@@ -306,8 +288,7 @@ def run_pilot_models(panel: pd.DataFrame, groups: list[Group] = PILOT_GROUPS,
         for r in course_slope(PILOT_COURSE_GROUP.select(panel), course, inference):
             rows.append({"group": PILOT_COURSE_GROUP.key, "label": PILOT_COURSE_GROUP.label,
                          "model": "course_slope", **r})
-    columns = ["group", "label", "model", "term", "estimate", "se", "p", "stars",
-               "n_persons", "n_obs", "n_min_week"]
+    columns = ["group", "label", "model", "term", *ESTIMATE_FIELDS]
     out = pd.DataFrame(rows, columns=columns)
     out["published"] = out["n_persons"] >= (min_cell or 0)
     return out
@@ -404,3 +385,41 @@ def run_edition_models(panel: pd.DataFrame, edition, inference: str, min_cell: i
     groups = disclosed_groups(panel, min_cell, groups)
     return run_pilot_models(panel, groups, pre=(-edition.weeks_before, 0), post=(1, edition.weeks_after),
                             course=(0, edition.course_weeks), inference=inference, min_cell=min_cell)
+
+
+# ---------------------------------------------------------------- differences between groups
+
+def difference(a: pd.DataFrame, b: pd.DataFrame, pre: tuple[int, int], post: tuple[int, int] | None,
+               inference: str = "team") -> dict | None:
+    """The test of a difference between two disjoint groups of persons (panel rows `a` and
+    `b`), so that a comparison in the prose ("størst", "højere end") rests on a test.
+
+    With `post`, the difference of the changes: score ~ 1 + post + A + post:A on the
+    person-weeks of weeks pre[0]..pre[1] and post[0]..post[1] (A: the row is in `a`); the
+    post:A coefficient is a's change minus b's (for the two-point models pre = (-26, -26)
+    and post = (0, 0) compare the changes from week -26 to 0; for the level shift the two
+    windows). Without `post`, the difference of levels: score ~ 1 + A on weeks
+    pre[0]..pre[1], A's coefficient is a's mean minus b's. The term is tested like every
+    coefficient (`inference`; by team: the wild cluster bootstrap). Returns the row of that
+    term (estimate, ci_low, ci_high, p, finding, clusters, n_persons, ...) or None when a
+    group has no scored rows in a window."""
+    parts = []
+    for rows, in_a in ((a, 1.0), (b, 0.0)):
+        data = _scored(rows)
+        keep = data["week"].between(*pre) | (data["week"].between(*post) if post else False)
+        parts.append(data[keep].assign(in_a=in_a))
+    data = pd.concat(parts, ignore_index=True)
+    if post:
+        later = data["week"].between(*post).to_numpy(dtype=float)
+        cells = pd.crosstab(data["in_a"], later)
+        if cells.shape != (2, 2) or (cells.to_numpy() == 0).any():
+            return None
+        X = np.column_stack([np.ones(len(data)), later, data["in_a"], later * data["in_a"]])
+        names = ["intercept", "later", "group", "interaction"]
+    else:
+        if data["in_a"].nunique() < 2:
+            return None
+        X = np.column_stack([np.ones(len(data)), data["in_a"]])
+        names = ["intercept", "coef"]
+    row, = _fit(data, X, names, inference, keep=[names[-1]], **_extra(data))
+    return row

@@ -240,11 +240,136 @@ def join(labels: list[str], last: str = "og") -> str:
     return ", ".join(labels[:-1]) + f" {last} " + labels[-1]
 
 
-def direction(value: float, up: str = "stiger", down: str = "falder", flat: str = "er uændret",
-              decimals: int = 2) -> str:
-    """The verb that matches the sign of a change as printed (so prose follows the data)."""
-    rounded = round(float(value), decimals)
-    return up if rounded > 0 else down if rounded < 0 else flat
+# ---------------------------------------------------------------- words that follow tests
+#
+# Every direction word ("stiger", "falder") and every comparison between groups in the prose
+# comes from `claim` or `comparison`, which read a test's finding: 'rise' or 'fall' (the test
+# rejects "no change" / "no difference" at 5 %, two-sided), 'none' (it does not) or
+# 'untested' (no test: too few teams, or a withheld estimate). The finding is decided at
+# compute time on the exact p (analysis.register.inference.finding) and published in the
+# bundle: the estimates' `finding` column, the `cmp.<name>.finding` scalars of the
+# differences between groups, the survey's paired tests.
+
+FINDINGS = ("rise", "fall", "none", "untested")
+# a change over time as a Danish clause, in parts: (verb, reflexive pronoun, sentence
+# adverbial, the rest). The parts are ordered by `claim` for the clause it stands in:
+# a main clause puts the sentence adverbial ("ikke") after the finite verb (and after an
+# unstressed pronoun, "sig"), a subordinate clause ("mens", "at", "fordi") before it
+# (Diderichsen's sætningsskema: P. Diderichsen, Elementær dansk grammatik, 1946; E. Hansen &
+# L. Heltoft, Grammatik over det Danske Sprog, 2011).
+VERB_CLAUSES = {
+    "rise": ("stiger", "", "", "signifikant"),
+    "fall": ("falder", "", "", "signifikant"),
+    "none": ("ændrer", "sig", "ikke", "signifikant"),
+    "untested": ("ændrer", "sig", "", ", uden at ændringen kan testes"),
+}
+ORDERS = ("main", "inverted", "sub")
+CLAIMS = {
+    # a change over time, as the verb phrase after its subject: "scoren stiger signifikant"
+    "verb": {f: " ".join(w for w in (v, r, a, rest) if w).replace(" ,", ",")
+             for f, (v, r, a, rest) in VERB_CLAUSES.items()},
+    # ... as a noun phrase: "der ses en signifikant stigning"
+    "noun": {"rise": "en signifikant stigning", "fall": "et signifikant fald",
+             "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
+    # ... as an adjective of a development: "udviklingen er signifikant stigende"
+    "trend": {"rise": "signifikant stigende", "fall": "signifikant faldende",
+              "none": "uden signifikant stigning eller fald", "untested": "ikke testbar"},
+    # a paired survey test, where 'rise' is a change towards the better end of the scale
+    "better": {"rise": "en signifikant forbedring", "fall": "en signifikant forværring",
+               "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
+    # a difference of slopes (the interaction): "ændringen pr. uge er signifikant større"
+    "slope": {"rise": "signifikant større", "fall": "signifikant mindre",
+              "none": "ikke signifikant anderledes", "untested": "uden at forskellen kan testes"},
+}
+COMPARISONS = {
+    # a difference of levels, a minus b
+    "level": {"rise": "{a} ligger signifikant højere end {b}", "fall": "{a} ligger signifikant lavere end {b}",
+              "none": "forskellen mellem {a} og {b} er ikke signifikant",
+              "untested": "forskellen mellem {a} og {b} kan ikke testes"},
+    # a difference of changes, a minus b
+    "change": {"rise": "ændringen er signifikant større for {a} end for {b}",
+               "fall": "ændringen er signifikant mindre for {a} end for {b}",
+               "none": "ændringen for {a} er ikke signifikant forskellig fra ændringen for {b}",
+               "untested": "forskellen mellem ændringerne for {a} og {b} kan ikke testes"},
+}
+
+
+def claim(finding: str, form: str = "verb", subject: str | None = None, order: str = "inverted") -> str:
+    """The Danish words for a test's finding ('rise', 'fall', 'none', 'untested'; '' or
+    None count as 'untested') in one of the forms of CLAIMS: 'verb' ('stiger
+    signifikant', the verb phrase after its subject), 'noun' ('en signifikant stigning'),
+    'trend' ('signifikant stigende'), 'slope' ('signifikant større'), 'better' ('en
+    signifikant forbedring').
+
+    With `subject` (form 'verb' only), the whole clause in the word order `order`:
+    'inverted' (the default: a main clause that starts with an adverbial, verb second:
+    '[I halvåret før kurset] ændrer scoren sig ikke signifikant'), 'main' ('scoren ændrer
+    sig ikke signifikant') or 'sub' (a subordinate clause, 'ikke' before the verb: '[mens]
+    scoren ikke ændrer sig signifikant'); word order after VERB_CLAUSES. Raises KeyError
+    for an unknown form or finding, ValueError for an unknown order or a subject with a
+    form other than 'verb'."""
+    finding = finding or "untested"
+    if subject is None:
+        return CLAIMS[form][finding]
+    if form != "verb":
+        raise ValueError(f"a subject needs the form 'verb', not {form!r}")
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
+    verb, pronoun, adverbial, rest = VERB_CLAUSES[finding]
+    parts = {"main": (subject, verb, pronoun, adverbial, rest),
+             "inverted": (verb, subject, pronoun, adverbial, rest),
+             "sub": (subject, adverbial, verb, pronoun, rest)}[order]
+    return " ".join(w for w in parts if w).replace(" ,", ",")
+
+
+def comparison(finding: str, a: str, b: str, kind: str = "change") -> str:
+    """The sentence part comparing two groups from the test of their difference (a minus b):
+    kind 'change' (their changes) or 'level' (their levels), e.g. 'ændringen for mænd er
+    ikke signifikant forskellig fra ændringen for kvinder'. Only a significant finding
+    gives 'større', 'højere', 'lavere' or 'mindre'."""
+    return COMPARISONS[kind][finding or "untested"].format(a=a, b=b)
+
+
+# the confidence level of every interval the book shows (analysis.register.inference.LEVEL)
+CI_LEVEL = "95 %"
+
+
+def p_text(p) -> str:
+    """A p-value as printed: 'p = 0,142', 'p < 0,001' (p published as 0), '' when missing."""
+    if p is None or isinstance(p, str) or (isinstance(p, float) and np.isnan(p)):
+        return ""
+    return "p < 0,001" if float(p) < 0.001 else f"p = {number(p, 3)}"
+
+
+def interval(low, high, decimals: int = 2) -> str:
+    """A 95 % interval as printed: '1,09 til 1,83'; '–' when either end is missing."""
+    if any(v is None or isinstance(v, str) or np.isnan(float(v)) for v in (low, high)):
+        return "–"
+    return f"{number(low, decimals)} til {number(high, decimals)}"
+
+
+def glue_comparison(ctx: "Context", name: str, kind: str = "change", a: str | None = None,
+                    b: str | None = None) -> str:
+    """Glue the comparison cmp.<name> of the bundle (analysis.compute.subgroups) as
+    `cmp.<name>` (the words of `comparison`, a main clause: use it after a colon or a
+    semicolon, or capitalised as `cmp.<name>.cap` to start a sentence; Danish places
+    'ikke' differently in an at-clause), `cmp.<name>.test` ('p = …') and the labels
+    `cmp.<name>.a` / `.b` (or `a`, `b` given). A comparison the bundle lacks (a group
+    withheld) is glued as not testable."""
+    prefix = f"cmp.{name}"
+    if not ctx.has(f"{prefix}.finding"):
+        glue_text(f"{prefix}.test", "ikke testet")
+        words = comparison("untested", a or "grupperne", b or "de øvrige", kind)
+        glue_text(f"{prefix}.cap", words[:1].upper() + words[1:])
+        return glue_text(prefix, words)
+    a = a or ctx.value(f"{prefix}.a")
+    b = b or ctx.value(f"{prefix}.b")
+    glue_text(f"{prefix}.a", a)
+    glue_text(f"{prefix}.b", b)
+    glue_text(f"{prefix}.test", p_text(ctx.value(f"{prefix}.p")))
+    words = comparison(ctx.value(f"{prefix}.finding"), a, b, kind)
+    glue_text(f"{prefix}.cap", words[:1].upper() + words[1:])
+    return glue_text(prefix, words)
 
 
 def glue_text(key: str, text: str) -> str:
@@ -470,33 +595,66 @@ def score_band_table(ctx: Context, labels: dict[str, str], n: int, name: str,
                  legend(ctx.min_cell)], widths=[9] + [3] * len(labels))
 
 
+TERM_NAMES = {"intercept": "Skæringspunkt", "coef": "Koefficient", "interaction": "Før-efter-model"}
+
+
+def model_row(row, name: str) -> dict:
+    """One estimate as a row of a model table: estimate, 95 % interval, p, stars (never on
+    an intercept: a mean score, not tested), persons, person-weeks and clusters; a
+    withheld estimate shows 'x'."""
+    if not bool(row["published"]):
+        return {"": name, "Estimat": SUPPRESSED, f"{CI_LEVEL}-konfidensinterval": SUPPRESSED, "p": "",
+                "Signifikans": "", "Personer": SUPPRESSED, "Personuger": SUPPRESSED, "Hold": SUPPRESSED}
+    tested = row["term"] != "intercept"
+    p = row["p"] if tested else None
+    return {"": name, "Estimat": number(row["estimate"]),
+            f"{CI_LEVEL}-konfidensinterval": interval(row["ci_low"], row["ci_high"]),
+            "p": p_text(p).removeprefix("p = ").removeprefix("p ") if p is not None else "",
+            "Signifikans": (row["stars"] or "") if tested else "",
+            "Personer": count(row["persons"]), "Personuger": count(row["person_weeks"]),
+            "Hold": count(row["clusters"]) if not pd.isna(row["clusters"]) else "–"}
+
+
 def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
-    """The report's model table: rows Inden/Efter kursus, Skæringspunkt, Koefficient."""
+    """The model table of a group: rows Inden/Efter kursus with Skæringspunkt and
+    Koefficient (and the Før-efter-model of the weekly models); columns estimate, 95 %
+    interval, p, stars, persons, person-weeks and teams (`model_row`). `label` heads the
+    first column."""
     rows = []
-    periods = [("inden", "Inden kursus"), ("efter", "Efter kursus")]
-    names = {"intercept": "Skæringspunkt", "coef": "Koefficient"}
-    for period, title in periods:
+    for period, title in (("inden", "Inden kursus"), ("efter", "Efter kursus")):
         part = estimates[estimates["period"] == period]
         if part.empty:
             continue
-        rows.append({label: f"**{title}**", "Estimat": "", "Signifikans": ""})
+        rows.append({"": f"**{title}**"})
         for term in ("intercept", "coef"):
-            row = part[part["term"] == term].iloc[0]
-            shown = bool(row["published"])
-            rows.append({label: names[term], "Estimat": number(row["estimate"]) if shown else SUPPRESSED,
-                         "Signifikans": (row["stars"] or "") if shown else ""})
+            rows.append(model_row(part[part["term"] == term].iloc[0], TERM_NAMES[term]))
     interaction = estimates[estimates["period"] == "interaction"]
     if not interaction.empty:
-        row = interaction.iloc[0]
-        shown = bool(row["published"])
-        rows.append({label: "Før-efter-model", "Estimat": number(row["estimate"]) if shown else SUPPRESSED,
-                     "Signifikans": (row["stars"] or "") if shown else ""})
-    return pd.DataFrame(rows)
+        rows.append(model_row(interaction.iloc[0], TERM_NAMES["interaction"]))
+    out = pd.DataFrame(rows).fillna("").rename(columns={"": label})
+    return out
 
 
-def star_note(inference: str) -> str:
-    errors = ("standardfejl klynget på person" if inference == "cluster"
-              else "almindelige OLS-standardfejl (som i den publicerede rapport)")
+MODEL_WIDTHS = [5, 2, 5, 3, 2, 2, 2, 2]
+
+
+def star_note(ctx: "Context") -> str:
+    """The note under a model table: what the stars mean and which inference gave the p
+    and the interval (the bundle's: `inference`, and for the bootstrap its draws,
+    `inference.boot_reps` for the p-value, `inference.interval_reps` for the interval)."""
+    inference = ctx.inference
+    if inference == "team":
+        reps, interval_reps = (value_text(ctx, key, "count") if ctx.has(key) else "mange"
+                               for key in ("inference.boot_reps", "inference.interval_reps"))
+        errors = (f"standardfejl klynget på hold. Koefficienternes p-værdier og {CI_LEVEL}-konfidensintervaller "
+                  "er fra en vild klynge-bootstrap med hold som klynge (Webb-vægte, nulhypotesen pålagt; "
+                  f"{reps} gentagelser for p-værdien, {interval_reps} for hvert skridt i intervallets "
+                  "testinversion); skæringspunkternes intervaller er fra t-fordelingen med antal hold "
+                  "minus én frihedsgrader. Skæringspunkterne er gennemsnitlige scorer og testes ikke")
+    elif inference == "person":
+        errors = "standardfejl klynget på person og p-værdier fra normalfordelingen (som i den publicerede rapport)"
+    else:
+        errors = "almindelige OLS-standardfejl"
     return f"Signifikans: {STAR_LEGEND}; {errors}."
 
 
@@ -533,11 +691,29 @@ def decimal_comma_axis(ax, decimals: int = 1) -> None:
 def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int,
                   segments: list[tuple[str, list[tuple[float, float, float, float]]]] | None = None,
                   weeks: tuple[int, int] = (-26, 26), ylim: tuple[float, float] | None = None,
-                  ylabel: str = "Gennemsnitlig beskæftigelsesscore"):
+                  ylabel: str = "Gennemsnitlig beskæftigelsesscore", persons: bool = False):
     """Weekly mean score per series (label, frame with week and mean, colour), course weeks
-    shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...])."""
+    shaded light blue, and straight model segments (colour, [(x0, y0, x1, y1), ...]). With
+    `persons`, a panel below shows the number of persons behind each week's mean (each
+    series frame's `persons` column: grey bars for one series, a step line in the series'
+    colour for several), so that a reader sees where a line rests on fewer."""
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots()
+    if not persons:
+        fig, ax = plt.subplots()
+    else:
+        fig, (ax, low) = plt.subplots(2, 1, sharex=True, figsize=(7.0, 4.4),
+                                      gridspec_kw={"height_ratios": [3.2, 1]})
+        top = 1.0
+        for _, frame, colour in series:
+            shown = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
+            if len(series) == 1:
+                low.bar(shown["week"], shown["persons"], width=0.8, color=COLORS["grey"])
+            else:
+                low.step(shown["week"], shown["persons"], where="mid", color=colour, linewidth=1.2)
+            top = max(top, float(shown["persons"].max()) if len(shown) else 0.0)
+        low.set_ylabel("Antal", fontsize=8)
+        low.set_xlabel("Antal uger ift. kursusstart")
+        low.set_ylim(0, top * 1.1)
     ax.axvspan(0.5, course_weeks + 0.5, color=COLORS["lightblue"], zorder=0, label="Kursusuger")
     for label, frame, colour in series:
         frame = frame[(frame["week"] >= weeks[0]) & (frame["week"] <= weeks[1])]
@@ -548,7 +724,8 @@ def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int
     ax.set_xlim(weeks[0] - 0.5, weeks[1] + 0.5)
     if ylim:
         ax.set_ylim(*ylim)
-    ax.set_xlabel("Antal uger ift. kursusstart")
+    if not persons:
+        ax.set_xlabel("Antal uger ift. kursusstart")
     ax.set_ylabel(ylabel)
     decimal_comma_axis(ax)
     ax.legend(loc="upper left", fontsize=8, ncols=3)

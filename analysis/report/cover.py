@@ -19,6 +19,11 @@ _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"
           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 
+# the bundle's inference (analysis.register.inference), in the colophon's words
+INFERENCE_WORDS = {"team": "standardfejl klynget på hold og vild klynge-bootstrap",
+                   "person": "standardfejl klynget på person",
+                   "iid": "almindelige standardfejl"}
+
 def latex_escape(text: str) -> str:
     """Text for LaTeX: the ten special characters escaped (the rest, æøå and U+2212
     included, is handled by inputenc and the preamble's DeclareUnicodeCharacter)."""
@@ -50,7 +55,7 @@ def colophon(edition: Edition, bundle: Bundle) -> list[str]:
         "den trykte rapport.",
         f"Data: {source}; {data_date(bundle)}.",
         f"Statistikpakke: beregnet med mindste cellestørrelse {manifest.get('min_cell')} personer og "
-        f"{'klyngerobuste' if manifest.get('inference') == 'cluster' else 'almindelige'} standardfejl. "
+        f"{INFERENCE_WORDS.get(manifest.get('inference'), 'almindelige standardfejl')}. "
         f"Fingeraftryk af udtrækket: {str(extract.get('fingerprint', ''))[:16]}.",
         f"Programmer: {versions}.",
         "Tallene bag hver tabel og figur kan hentes som CSV-filer på rapportens hjemmeside, sammen med "

@@ -21,7 +21,7 @@ from analysis.bundle.store import Bundle
 from analysis.report import book
 from analysis.report.book import COLORS, join
 
-ILLUSTRATIVE_NOTE = "illustrativt citat skrevet til denne rapport"
+SYNTHETIC_NOTE = "syntetisk citat: en del af de syntetiske data, ikke sagt af en rigtig person"
 WORDS = {0: "ingen", 1: "én", 2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks", 7: "syv", 8: "otte",
          9: "ni", 10: "ti", 11: "elleve", 12: "tolv"}
 
@@ -71,10 +71,21 @@ def _roles(dd: DeepDives, ids) -> str:
 
 
 def quote_markdown(dd: DeepDives, quote: Quote) -> str:
-    """A pull-quote with the speaker's role, marked as illustrative (written for the
-    report) or with its source."""
-    note = f" ({ILLUSTRATIVE_NOTE})" if quote.illustrative else f" ({quote.source})"
-    return f"```{{pull-quote}}\n”{quote.text}”\n\n– {dd.roles[quote.role]}{note}\n```"
+    """A quote box (pull-quote, in HTML and PDF) with its source: the speaker's role, the
+    municipality's pseudonym and the interview; a synthetic quote says so beside it."""
+    source = f"{dd.roles[quote.role]}, {dd.pseudonyms[quote.municipality]} ({quote.interview.lower()}"
+    source += f"; {SYNTHETIC_NOTE})" if quote.synthetic else ")"
+    return f"```{{pull-quote}}\n”{quote.text}”\n\n– {source}\n```"
+
+
+def chapter_quotes(ctx, chapter: str) -> None:
+    """Show the quote boxes the qualitative material places in `chapter` (its `chapter`
+    field), from the bundle's document; nothing when there are none or no material."""
+    if not ctx.bundle.has_document(DOCUMENT):
+        return
+    dd = from_document(ctx.bundle.document(DOCUMENT))
+    for quote in dd.quotes_in(chapter):
+        book.markdown(quote_markdown(dd, quote))
 
 
 def theme_markdown(dd: DeepDives, theme_id: str) -> str:

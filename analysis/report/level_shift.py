@@ -44,48 +44,54 @@ def estimate(ctx, key: str, term: str):
     return float(row["estimate"]), row["stars"], int(row["persons"])
 
 
-def extremes(ctx, column: str) -> tuple[str, str]:
-    """Labels of the published groups of a partition with the largest and the smallest
-    coefficient (hidden estimates left out)."""
-    shown = [(key, estimate(ctx, key, "coef")[0]) for key in published_groups(ctx, column)]
-    shown = [(key, b) for key, b in shown if b != SUPPRESSED]
-    largest = max(shown, key=lambda kb: kb[1])[0]
-    smallest = min(shown, key=lambda kb: kb[1])[0]
-    return label(ctx, largest), label(ctx, smallest)
+def finding(ctx, key: str, term: str = "coef") -> str:
+    """The test's finding of a group's term ('rise', 'fall', 'none'; 'untested' when the
+    group has no such term or it is withheld)."""
+    m = ctx.models[(ctx.models["group"] == key) & (ctx.models["term"] == term)]
+    if m.empty or not bool(m.iloc[0]["published"]):
+        return "untested"
+    return m.iloc[0]["finding"] or "untested"
 
 
-def gender_comparison(ctx) -> str:
-    """How the change compares between men and women, as words."""
-    men, women = (estimate(ctx, k, "coef")[0] for k in ("koen_mand", "koen_kvinde"))
-    return ("større for mænd end for kvinder" if men > women else
-            "større for kvinder end for mænd" if women > men else "den samme for mænd og kvinder")
+def glue_comparisons(ctx) -> None:
+    """Glue the tests of the differences the pilot's result pages make (the bundle's
+    cmp.*: men against women, and in each partition of three or more groups the largest
+    and the smallest change against the others), as book.glue_comparison does."""
+    book.glue_comparison(ctx, "koen.coef", "change", "mænd", "kvinder")
+    for short in ("alder", "visitation"):
+        for side in ("top", "bottom"):
+            book.glue_comparison(ctx, f"{short}.coef_{side}", "change")
 
 
 def glue_group(ctx, key: str) -> None:
-    """Glue model.<key>.intercept / .coef (with sign) / .coef_abs, the verb of the change and
-    caption.n.<key> (the persons of the model)."""
+    """Glue model.<key>.intercept / .coef (with sign) / .coef_abs, the words of the change's
+    test (verb.<key>: 'stiger signifikant', ...; verbinv.<key> with the subject 'scoren' in
+    inverted order) and caption.n.<key> (the persons of the model)."""
     a, _, _ = estimate(ctx, key, "intercept")
     b, _, _ = estimate(ctx, key, "coef")
     book.glue(f"model.{key}.intercept", a)
     book.glue(f"model.{key}.coef", b, book.number(b, 2, sign=True))
     book.glue_text(f"model.{key}.coef_abs", book.value_text(ctx, f"model.{key}.coef_abs", hidden=SUPPRESSED))
-    book.glue_text(f"verb.{key}", "kan ikke vises" if b == SUPPRESSED else
-                   book.direction(b, "stiger", "falder", "er uændret"))
+    book.glue_text(f"verb.{key}", "kan ikke vises" if b == SUPPRESSED else book.claim(finding(ctx, key)))
+    book.glue_text(f"verbinv.{key}", "kan scoren ikke vises" if b == SUPPRESSED else
+                   book.claim(finding(ctx, key), subject="scoren"))
     book.glue_value(ctx, f"caption.n.{key}")
 
 
 def model_table(ctx, keys: list[str], name: str, caption: str, period: str = "efter kursusstart") -> None:
-    """The report's table per model: Skæringspunkt and Koefficient with stars, per group."""
+    """The table of the groups' models: per group its Skæringspunkt (the mean of the weeks
+    before) and Koefficient (`period`), each with estimate, 95 % interval, p, stars (not on
+    the intercept), persons, person-weeks and teams (book.model_row)."""
     rows = []
     for key in keys:
-        a, sa, n = estimate(ctx, key, "intercept")
-        b, sb, _ = estimate(ctx, key, "coef")
-        rows.append({"Gruppe": label(ctx, key), "N": SUPPRESSED if n is None else book.count(n),
-                     "Skæringspunkt": book.number(a) + (sa or ""),
-                     f"Koefficient ({period})": book.number(b, sign=True) + (sb or "")})
-    book.table(pd.DataFrame(rows), caption=caption, name=name,
-               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx.inference)],
-               widths=[6, 2, 4, 5])
+        rows.append({"": f"**{label(ctx, key)}**"})
+        for term, name_ in (("intercept", "Skæringspunkt"), ("coef", f"Koefficient ({period})")):
+            m = ctx.models[(ctx.models["group"] == key) & (ctx.models["term"] == term)]
+            if not m.empty:
+                rows.append(book.model_row(m.iloc[0], name_))
+    book.table(pd.DataFrame(rows).fillna("").rename(columns={"": "Gruppe"}), caption=caption, name=name,
+               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx)],
+               widths=book.MODEL_WIDTHS)
 
 
 def visitation_means_table(ctx, labels: dict[str, str], name: str) -> None:
@@ -111,7 +117,8 @@ def level_figure(ctx, keys: list[str]):
         if a != SUPPRESSED and b != SUPPRESSED:
             line = book.COLORS["blue"] if len(keys) == 1 else colour
             segments.append((line, [(-ed.weeks_before, a, 0, a), (1, a + b, ed.weeks_after, a + b)]))
-    return book.weekly_figure(series, ed.course_weeks, segments, weeks=(-ed.weeks_before, ed.weeks_after))
+    return book.weekly_figure(series, ed.course_weeks, segments, weeks=(-ed.weeks_before, ed.weeks_after),
+                              persons=True)
 
 
 def course_figure(ctx):
@@ -121,4 +128,4 @@ def course_figure(ctx):
     b, _, _ = estimate(ctx, COURSE_GROUP, "coef")
     segments = [] if SUPPRESSED in (a, b) else [(book.COLORS["blue"], [(0, a, ed.course_weeks, a + ed.course_weeks * b)])]
     return book.weekly_figure([("Gennemsnit", sg.weekly(ctx, COURSE_SERIES), book.COLORS["black"])],
-                              ed.course_weeks, segments, weeks=(0, ed.course_weeks))
+                              ed.course_weeks, segments, weeks=(0, ed.course_weeks), persons=True)

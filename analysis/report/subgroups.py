@@ -25,10 +25,6 @@ from analysis.disclosure.rules import SUPPRESSED
 
 GROUPS_TABLE, WEEKLY_FIGURE = "subgroups.groups", "subgroups.weekly"
 TERMS = (("inden", "intercept"), ("inden", "coef"), ("efter", "intercept"), ("efter", "coef"))
-# Two estimates (on the 0-10 scale) closer than this are described as about the same; group
-# levels spread less than SIMILAR_LEVEL are described as fairly alike.
-SIMILAR = 0.1
-SIMILAR_LEVEL = 0.5
 
 # Colours (book.COLORS: one colour-blind-safe palette, one meaning per colour): the whole
 # group of completers is black, as in Figur 1; the groups of a comparison take book.SERIES in
@@ -87,6 +83,20 @@ class Shown:
     def stars(self, period: str, term: str) -> str:
         row = self._row(period, term)
         return (row["stars"] or "") if row is not None and bool(row["published"]) else SUPPRESSED
+
+    def finding(self, period: str, term: str) -> str:
+        """The test's finding ('rise', 'fall', 'none'; 'untested' when withheld or absent)."""
+        row = self._row(period, term)
+        return (row["finding"] or "untested") if row is not None and bool(row["published"]) else "untested"
+
+    def test(self, period: str, term: str) -> str:
+        """The test as the prose cites it: '95 %-konfidensinterval 1,09 til 1,83; p < 0,001'."""
+        row = self._row(period, term)
+        if row is None or not bool(row["published"]):
+            return "ikke vist af hensyn til diskretionen"
+        if row["finding"] == "untested":
+            return "for få hold til en test"
+        return f"95 %-konfidensinterval {book.interval(row['ci_low'], row['ci_high'])}; {book.p_text(row['p'])}"
 
     @property
     def complete(self) -> bool:
@@ -167,12 +177,13 @@ def series(ctx, shown: list[Shown]) -> list[tuple[str, pd.DataFrame, str]]:
 
 
 def figure(ctx, shown: list[Shown], ylim: tuple[float, float] = (0, 6)):
-    """Weekly means per group (weeks under the minimum left out) and dashed model segments
-    for the groups whose estimates are published."""
+    """Weekly means per group (weeks under the minimum left out), dashed model segments
+    for the groups whose estimates are published, and each group's persons per week in a
+    panel below."""
     ed = ctx.edition
     segments = [(s.colour, s.segments(ed.weeks_before, ed.weeks_after)) for s in shown]
     return book.weekly_figure(series(ctx, shown), ed.course_weeks,
-                              [seg for seg in segments if seg[1]], ylim=ylim)
+                              [seg for seg in segments if seg[1]], ylim=ylim, persons=True)
 
 
 def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller for {label}",
@@ -185,37 +196,41 @@ def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller fo
     for i, s in enumerate(tabled):
         name = (names or {}).get(s.key, table_name(s.key))
         # the tables of one group share their note: it is printed once, under the last
-        note = [book.star_note(ctx.inference) + (" Gælder tabellerne ovenfor." if len(tabled) > 1 else "")]
+        note = [book.star_note(ctx) + (" Gælder tabellerne ovenfor." if len(tabled) > 1 else "")]
         book.table(book.model_table(s.estimates, s.label), caption=caption.format(label=s.label),
-                   name=name, notes=note if i == len(tabled) - 1 else None)
+                   name=name, notes=note if i == len(tabled) - 1 else None, widths=book.MODEL_WIDTHS)
         out.append(name)
     return out
 
 
 def glue_estimates(shown: Shown) -> dict:
     """Glue the four estimates as model.<group>.<period>.<term> ('x' when withheld; the
-    bundle holds each as a scalar of that key too), with words for the prose:
-    verb.<group>.<period> (direction of the change) and sig.<group>.<period>.<term>
-    (significance). Returns {(period, term): estimate or 'x'}."""
+    bundle holds each as a scalar of that key too), with words for the prose from the
+    tests: verb.<group>.<period> (book.claim of the change's finding: 'stiger
+    signifikant', 'ændrer sig ikke signifikant', ...; after the subject), verbinv.<group>.<period>
+    (the same with the subject 'scoren' in inverted order: 'ændrer scoren sig ikke
+    signifikant') and sig.<group>.<period>.<term> (the
+    interval and p). Returns {(period, term): estimate or 'x'}."""
     values = {}
     for period, term in TERMS:
         values[period, term] = shown.value(period, term)
         book.glue(f"model.{shown.key}.{period}.{term}", values[period, term])
-        book.glue_text(f"sig.{shown.key}.{period}.{term}", significance(shown.stars(period, term)))
+        book.glue_text(f"sig.{shown.key}.{period}.{term}", shown.test(period, term))
     for period in ("inden", "efter"):
-        book.glue_text(f"verb.{shown.key}.{period}", direction(values[period, "coef"]))
+        book.glue_text(f"verb.{shown.key}.{period}", book.claim(shown.finding(period, "coef")))
+        book.glue_text(f"verbinv.{shown.key}.{period}", book.claim(shown.finding(period, "coef"), subject="scoren"))
     return values
 
 
 def glue_role(shown: Shown, alias: str, period: str, term: str) -> None:
-    """For prose about a group chosen from the data (the oldest, the one with the largest
-    change): glue <alias>.label, <alias>.value, <alias>.sig and <alias>.verb as texts. The
-    number itself is in the bundle (and results.csv) under its model key."""
-    value = shown.value(period, term)
+    """For prose about a group chosen at compute time (the oldest, the one with the largest
+    change: the bundle's cmp.<name>.group): glue <alias>.label, <alias>.value, <alias>.sig
+    (interval and p) and <alias>.verb (book.claim of its finding) as texts. The number
+    itself is in the bundle (and results.csv) under its model key."""
     book.glue_text(f"{alias}.label", shown.label)
-    book.glue_text(f"{alias}.value", book.number(value))
-    book.glue_text(f"{alias}.sig", significance(shown.stars(period, term)))
-    book.glue_text(f"{alias}.verb", direction(value))
+    book.glue_text(f"{alias}.value", book.number(shown.value(period, term)))
+    book.glue_text(f"{alias}.sig", shown.test(period, term))
+    book.glue_text(f"{alias}.verb", book.claim(shown.finding(period, term)))
 
 
 def glue_colours(shown: list[Shown]) -> None:
@@ -223,37 +238,12 @@ def glue_colours(shown: list[Shown]) -> None:
         book.glue_text(f"colour.{s.key}", colour_name(s.key))
 
 
-# ---------------------------------------------------------------- words that follow the data
+# ---------------------------------------------------------------- words that follow the tests
 
-def _missing(value) -> bool:
-    return isinstance(value, str) or value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def direction(value, up: str = "stiger", down: str = "falder", flat: str = "er uændret",
-              unknown: str = "ændrer sig") -> str:
-    return unknown if _missing(value) else book.direction(value, up, down, flat)
-
-
-def significance(stars: str) -> str:
-    """'***' -> 'statistisk signifikant'; '' -> 'ikke statistisk signifikant'; 'x' -> withheld."""
-    if stars == SUPPRESSED:
-        return "ikke vist af hensyn til diskretionen"
-    return "statistisk signifikant" if stars else "ikke statistisk signifikant"
-
-
-def compare(a, b, more: str = "større", less: str = "mindre", same: str = "omtrent den samme",
-            tol: float = SIMILAR, magnitude: bool = False) -> str:
-    """How a compares with b: `more`, `less` or (within tol) `same`. magnitude=True compares
-    absolute values (the size of a change, whatever its sign)."""
-    if _missing(a) or _missing(b):
-        return "ikke sammenlignelig"
-    a, b = (abs(a), abs(b)) if magnitude else (a, b)
-    return same if abs(a - b) < tol else more if a > b else less
-
-
-def scope(values) -> str:
-    """'alle', 'de fleste af', 'nogle af' or 'ingen af' for how many conditions hold."""
-    values = [bool(v) for v in values]
+def scope(findings, wanted: str = "rise") -> str:
+    """'alle', 'de fleste af', 'nogle af' or 'ingen af': how many of the `findings` (test
+    findings, one per group) are `wanted`."""
+    values = [f == wanted for f in findings]
     if not values or not any(values):
         return "ingen af"
     if all(values):
@@ -261,13 +251,45 @@ def scope(values) -> str:
     return "de fleste af" if sum(values) > len(values) / 2 else "nogle af"
 
 
-def extreme(shown: list[Shown], period: str, term: str, largest: bool = True) -> Shown | None:
-    """The group with the largest (or smallest) published estimate."""
-    candidates = [s for s in shown if s.is_published(period, term)]
-    if not candidates:
+def scope_clause(findings, groups: str, subject: str = "scoren") -> str:
+    """How the change came out across groups, as a main clause in inverted order for after
+    an adverbial ('I halvåret efter kursusstart ...'), every word from book.claim and
+    `scope`. `findings` holds one test finding per group, `groups` names them in the
+    definite plural ('aldersgrupperne'). E.g. all 'rise' -> 'stiger scoren signifikant i
+    alle aldersgrupperne'; ['rise', 'rise', 'none'] -> 'stiger scoren signifikant i de
+    fleste af aldersgrupperne, mens den ikke ændrer sig signifikant i de øvrige'; no
+    significant finding -> 'ændrer scoren sig ikke signifikant i nogen af
+    aldersgrupperne'."""
+    findings = [f or "untested" for f in findings]
+    if all(f == "untested" for f in findings):
+        return f"kan ændringen ikke testes i nogen af {groups}"
+    if not any(f in ("rise", "fall") for f in findings):
+        if "untested" not in findings:
+            return f"{book.claim('none', subject=subject)} i nogen af {groups}"
+        return (f"{book.claim('none', subject=subject)} i {scope(findings, 'none')} {groups}, "
+                "og i de øvrige kan ændringen ikke testes")
+    parts = []
+    for finding in ("rise", "fall"):
+        if finding in findings:
+            first = not parts
+            words = book.claim(finding, subject=subject if first else "den", order="inverted" if first else "sub")
+            parts.append(f"{words} i {scope(findings, finding)} {groups if first else 'dem'}")
+    rest = [f for f in findings if f not in ("rise", "fall")]
+    if rest and all(f == "none" for f in rest):
+        parts.append(f"{book.claim('none', subject='den', order='sub')} i de øvrige")
+    elif rest:
+        parts.append("ændringen i de øvrige ikke er signifikant eller ikke kan testes")
+    return parts[0] + (", mens " + " og ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def chosen(ctx, shown: list[Shown], name: str) -> Shown | None:
+    """The group a comparison cmp.<name> was made for (chosen at compute time on the exact
+    estimates, e.g. the largest change), or None when the bundle has no such comparison."""
+    key = f"cmp.{name}.group"
+    if not ctx.has(key):
         return None
-    pick = max if largest else min
-    return pick(candidates, key=lambda s: s.value(period, term))
+    by = {s.key: s for s in shown}
+    return by.get(ctx.value(key))
 
 
 def merged(shown: list[Shown]) -> list[Shown]:
@@ -299,22 +321,36 @@ def no_model_note(ctx, column: str, noun: str = "Kategorien") -> str:
     return " ".join(sentences)
 
 
-def change_phrase(value, fall: str = "det største fald", rise: str = "den mindste stigning") -> str:
-    """How to name the most negative change of several: a fall if it is negative."""
-    return rise if _missing(value) or round(float(value), 2) >= 0 else fall
+def differences_sentence(ctx, names: dict[str, str]) -> str:
+    """One sentence on the tests of the differences in change between groups (the bundle's
+    cmp.<name> for each name, described by `names[name]`, e.g. 'aldersgrupperne'): which of
+    them find a significant difference, or that none does."""
+    significant = [what for name, what in names.items()
+                   if ctx.has(f"cmp.{name}.finding") and ctx.value(f"cmp.{name}.finding") in ("rise", "fall")]
+    tested = [what for name, what in names.items() if ctx.has(f"cmp.{name}.finding")]
+    if not tested:
+        return "Forskellene mellem grupperne kan ikke testes."
+    if not significant:
+        return ("Testene af forskellene viser ingen signifikant forskel i ændringen efter kursusstart mellem "
+                + book.join(tested) + ".")
+    return ("Testene af forskellene viser en signifikant forskel i ændringen efter kursusstart mellem "
+            + book.join(significant) + ".")
 
 
-def joint(items: list[tuple[str, object]], subject: str = "scoren", prep: str = "for") -> str:
-    """The direction of several changes in one phrase, e.g. [('mænd', 1.5), ('kvinder', 1.4)]
-    -> 'stiger scoren for både mænd og kvinder'; [('a', 1), ('b', -1)] -> 'stiger scoren for
-    a, mens den falder for b'."""
-    by_verb: dict[str, list[str]] = {}
-    for place, value in items:
-        by_verb.setdefault(direction(value), []).append(place)
+def joint(items: list[tuple[str, str]], subject: str = "scoren", prep: str = "for") -> str:
+    """The findings of several changes in one phrase for after an adverbial (book.claim),
+    e.g. [('mænd', 'rise'), ('kvinder', 'rise')] -> 'stiger scoren signifikant for både
+    mænd og kvinder'; [('a', 'rise'), ('b', 'none')] -> 'stiger scoren signifikant for a,
+    mens den ikke ændrer sig signifikant for b' (the first clause inverted, the others
+    subordinate clauses with 'mens')."""
+    by_finding: dict[str, list[str]] = {}
+    for place, finding in items:
+        by_finding.setdefault(finding or "untested", []).append(place)
     parts = []
-    for i, (verb, places) in enumerate(by_verb.items()):
-        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_verb) == 1 else book.join(places)
-        parts.append(f"{verb} {subject} {prep} {where}" if i == 0 else f"den {verb} {prep} {where}")
+    for i, (finding, places) in enumerate(by_finding.items()):
+        where = f"både {places[0]} og {places[1]}" if len(places) == 2 and len(by_finding) == 1 else book.join(places)
+        words = book.claim(finding, subject=subject if i == 0 else "den", order="inverted" if i == 0 else "sub")
+        parts.append(f"{words} {prep} {where}")
     return ", mens ".join(parts)
 
 

@@ -95,18 +95,36 @@ def glue_shares(ctx, keys: list[str]) -> None:
         glue_share(ctx, key)
 
 
-def glue_change(ctx, name: str, key_a: str, key_b: str, up: str, down: str, flat: str) -> str:
-    """Glue the word for how a share moved from `key_a` to `key_b` (as printed, whole per
-    cent), so the prose follows the data."""
-    values = [ctx.value(k) if ctx.has(k) else None for k in (key_a, key_b)]
-    if any(v is None or v == SUPPRESSED for v in values):
-        return book.glue_text(name, "(kan ikke sammenlignes)")
-    return book.glue_text(name, book.direction(round(values[1]) - round(values[0]), up, down, flat, decimals=0))
+def paired_finding(ctx, question: str, first: int, second: int) -> tuple[str, object]:
+    """(finding, p) of the paired test of `question` ('who5_score' or an item id) between
+    waves `first` and `second` (the bundle's `surveys.paired`): 'rise' a significant change
+    towards the better end of the scale, 'fall' towards the worse, 'none', or 'untested'
+    (no such pairs, or too few)."""
+    if not ctx.bundle.has_table("surveys.paired"):
+        return "untested", None
+    table = ctx.table("surveys.paired")
+    key = f"{question}.w{first}-w{second}"
+    if key not in table.index or table.at[key, "pairs"] == SUPPRESSED:
+        return "untested", None
+    return str(table.at[key, "finding"]), table.at[key, "p"]
+
+
+def glue_change(ctx, name: str, question: str, first: int = 1, second: int = 3) -> str:
+    """Glue what the paired test of `question` between two waves (the same persons' answers)
+    finds, as a noun phrase with its p: 'en signifikant forbedring (p = 0,007)',
+    'ingen signifikant ændring (p = 0,289)' (book.claim, form 'better'). A share moving in
+    the figures is not a test; the prose states the shares and this."""
+    found, p = paired_finding(ctx, question, first, second)
+    text = book.claim(found, "better")
+    return book.glue_text(name, f"{text} ({book.p_text(p)})" if p is not None else text)
 
 
 def who5_glue(ctx) -> None:
     """Glue the mean trivselsscore, its persons and the share in the highest risk band per
-    wave, the change from just after the course to three months after (number and verb),
+    wave, the change from just after the course to three months after (number), the
+    paired tests' words between each two waves (survey.who5_score.wA-wB.inv / .inv_den: the
+    clause in inverted order with the subject 'trivselsscoren' / 'den', for after an
+    adverbial: 'stiger trivselsscoren signifikant') and p (.test),
     and the WHO-5 reference values; *(ingen data)* where a wave is missing."""
     for w in WAVES:
         prefix = f"survey.who5_score.w{w}"
@@ -115,9 +133,13 @@ def who5_glue(ctx) -> None:
             book.glue_value(ctx, key, kind, missing=NO_DATA)
     key = "survey.who5_score.w3_vs_w2.diff"
     book.glue_value(ctx, key, "abs", missing=NO_DATA)
-    diff = ctx.value(key) if ctx.has(key) else None
-    book.glue_text("survey.who5_score.w3_vs_w2.verb",
-                   "kan ikke opgøres" if diff in (None, SUPPRESSED) else book.direction(diff))
+    for first, second in ((1, 2), (1, 3), (2, 3)):
+        found, p = paired_finding(ctx, "who5_score", first, second)
+        prefix = f"survey.who5_score.w{first}-w{second}"
+        # after an adverbial ("For de samme personer ..."): verb second, then the subject
+        book.glue_text(f"{prefix}.inv", book.claim(found, subject="trivselsscoren"))
+        book.glue_text(f"{prefix}.inv_den", book.claim(found, subject="den"))
+        book.glue_text(f"survey.who5_score.w{first}-w{second}.test", book.p_text(p) or "ikke testet")
     for key in ("who5.band_high.low", "who5.band_high.high", "who5.band_risk.low", "who5.band_risk.high",
                 "who5.population"):
         book.glue_value(ctx, key)
@@ -223,12 +245,45 @@ def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> N
         missing_waves_note(ctx)
         _no_data_table(PAIRED_COLUMNS, caption, name)
         return
+    tests = []
+    if "who5_score" in questions:
+        tests.append("parret t-test for trivselsscoren")
+    if any(q != "who5_score" for q in questions):
+        tests.append("Wilcoxons fortegnsrangtest for "
+                     + ("spørgsmålene" if "who5_score" in questions else "hvert spørgsmål"))
     book.table(paired_frame(ctx, questions), caption=caption, name=name,
                notes=["Kilde: Kursistspørgeskema. Kun kursister, der har besvaret begge runder. Ændring: "
-                      "gennemsnitlig ændring pr. person; for spørgsmålene på svarskalaen fra dårligst (1) til "
-                      "bedst (5), »Ved ikke« udeladt. p: parret t-test for trivselsscoren, Wilcoxons "
-                      "fortegnsrangtest for spørgsmålene."],
+                      "gennemsnitlig ændring pr. person"
+                      + ("; for spørgsmålene på svarskalaen fra dårligst (1) til bedst (5), »Ved ikke« udeladt"
+                         if any(q != "who5_score" for q in questions) else "")
+                      + ". p: " + book.join(tests) + " (tosidet)."],
                widths=[10, 3, 2, 2, 2])
+
+
+def paired_summary(ctx, questions: list[str]) -> str:
+    """One or two sentences on what the paired tests of `questions` find (every pair of
+    waves): which changes are significant improvements, which significant worsenings, and
+    that the rest are not significant. Each significant row is named with its waves and p,
+    so that no significant change in a table goes unmentioned."""
+    if not ctx.bundle.has_table("surveys.paired"):
+        return "Der er ikke data fra to runder, så ændringen kan ikke testes."
+    table = ctx.table("surveys.paired")
+    table = table[table["question"].isin(questions)]
+    names = {1: "før kurset", 2: "lige efter kurset", 3: "tre måneder efter"}
+    parts = {"rise": [], "fall": []}
+    for r in table.itertuples():
+        if r.finding in parts:
+            label = WHO5_SCORE_LABEL.lower() if r.question == "who5_score" else f"»{codebook()[r.question].text}«"
+            parts[r.finding].append(f"{label} fra {names[r.first]} til {names[r.second]} "
+                                    f"({book.number(r.change, 2, sign=True)}; {book.p_text(r.p)})")
+    sentences = []
+    if parts["rise"]:
+        sentences.append("De parrede test viser en signifikant forbedring for " + book.join(parts["rise"]) + ".")
+    if parts["fall"]:
+        sentences.append("De viser en signifikant forværring for " + book.join(parts["fall"]) + ".")
+    if not sentences:
+        return "Ingen af de parrede test viser en signifikant ændring."
+    return " ".join(sentences) + " De øvrige ændringer i tabellen er ikke signifikante."
 
 
 def codebook_tables(bilag: int, name: str) -> None:
