@@ -10,7 +10,13 @@ repository's _config.yml defaults to final-2025), and this adds the tag
 
 and is kept or dropped by Sphinx itself: no pre-processing of the chapters, and a chapter
 still runs top to bottom as a plain notebook.
+
+Sphinx drops an `only` block when it writes a page, after it has numbered the figures and
+tables: a figure of the other edition would still take a number (the pilot's first figure
+was "Figur 2"). So the blocks of other editions are removed as soon as a page is read, before
+numbering; the writer's own pass then finds nothing left to drop.
 """
+from sphinx import addnodes
 
 
 def edition_tag(edition: str) -> str:
@@ -21,7 +27,20 @@ def _add_tag(app, config) -> None:
     app.tags.add(edition_tag(config.tpj_edition))
 
 
+def _drop_other_editions(app, doctree) -> None:
+    """Resolve every `only` block whose expression names an edition tag as soon as the page
+    is read: keep its content when the expression holds, drop it otherwise."""
+    for node in list(doctree.findall(addnodes.only)):
+        if "edition_" not in node["expr"]:
+            continue
+        if app.tags.eval_condition(node["expr"]) and node.children:
+            node.replace_self(node.children)
+        else:
+            node.parent.remove(node)
+
+
 def setup(app):
     app.add_config_value("tpj_edition", "final-2025", "env")
     app.connect("config-inited", _add_tag)
+    app.connect("doctree-read", _drop_other_editions, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -180,9 +180,9 @@ def test_a_missing_survey_wave_makes_the_pages_say_so(tmp_path):
     pages = ["chapters/resultatmaal1", "chapters/resultatmaal2", "chapters/bilag02_11"]
     assert render(FINAL, bundle, tmp_path / "out", pdf=False, entries=pages) == 0
     for page in pages:
-        text = (tmp_path / "out" / "executed" / f"{page}.ipynb").read_text(encoding="utf-8")
+        text = (tmp_path / "out" / "preview" / "executed" / f"{page}.ipynb").read_text(encoding="utf-8")
         assert "indeholder ikke spørgeskemaet tre mdr. efter kursus" in text, page
-    text = (tmp_path / "out" / "executed" / "chapters/resultatmaal1.ipynb").read_text(encoding="utf-8")
+    text = (tmp_path / "out" / "preview" / "executed" / "chapters/resultatmaal1.ipynb").read_text(encoding="utf-8")
     assert "(ingen data)" in text
 
 
@@ -227,7 +227,7 @@ def test_another_synthetic_seed_rewrites_the_numbers_in_the_prose(built, tmp_pat
     out = tmp_path / "book"
     assert render(FINAL, bundle, out, pdf=False, entries=pages) == 0
     fresh = book.context(FINAL.name, str(bundle))
-    after = glued_texts(out / "executed", pages).drop_duplicates(["page", "key"]).set_index(["page", "key"])
+    after = glued_texts(out / "preview" / "executed", pages).drop_duplicates(["page", "key"]).set_index(["page", "key"])
     before = glued_texts(built / "executed", pages).drop_duplicates(["page", "key"]).set_index(["page", "key"])
     assert before.index.equals(after.index)
     checked = 0

@@ -26,13 +26,19 @@ PILOT = EDITIONS["pilot-2024"]
 
 
 @pytest.fixture(scope="module")
-def pilot_panel(mapping):
-    return build_panel(load_extract(PILOT.data_dir, PILOT, mapping), mapping)
+def pilot_extract(mapping):
+    return load_extract(PILOT.data_dir, PILOT, mapping)
 
 
-def rendered(panel: pd.DataFrame, directory, min_cell: int = 3) -> book.Context:
-    """Compute the pilot's subgroup and level-shift sections into a bundle and open it."""
-    md = SimpleNamespace(edition=PILOT, panel=panel, min_cell=min_cell, inference="iid",
+@pytest.fixture(scope="module")
+def pilot_panel(pilot_extract, mapping):
+    return build_panel(pilot_extract, mapping)
+
+
+def rendered(panel: pd.DataFrame, directory, min_cell: int = 3, extract=None) -> book.Context:
+    """Compute the pilot's subgroup and level-shift sections into a bundle and open it
+    (`extract`: the extract the panel comes from, whose enrolled the disclosure audit knows)."""
+    md = SimpleNamespace(edition=PILOT, panel=panel, min_cell=min_cell, inference="iid", extract=extract,
                          models=run_edition_models(panel, PILOT, "iid", min_cell),
                          completers=panel[panel["status"] == "gennemført"])
     w = BundleWriter()
@@ -44,8 +50,8 @@ def rendered(panel: pd.DataFrame, directory, min_cell: int = 3) -> book.Context:
 
 
 @pytest.fixture(scope="module")
-def ctx(pilot_panel, tmp_path_factory):
-    return rendered(pilot_panel, tmp_path_factory.mktemp("pilot"))
+def ctx(pilot_panel, pilot_extract, tmp_path_factory):
+    return rendered(pilot_panel, tmp_path_factory.mktemp("pilot"), extract=pilot_extract)
 
 
 def test_the_groups_are_those_of_the_disclosure_rule(ctx):
@@ -81,14 +87,14 @@ def test_visitation_means_are_the_time_point_means(ctx, pilot_panel):
     assert cells.loc[("visitation_ressource", "w0"), "persons"] == 8
 
 
-def test_a_time_point_mean_under_the_minimum_is_hidden(pilot_panel, tmp_path):
+def test_a_time_point_mean_under_the_minimum_is_hidden(pilot_panel, pilot_extract, tmp_path):
     """Ressourceforløb (8 persons) stays a group, but with only 2 of them scored in the week
     before the course its mean of that week is withheld, in the table and in the prose."""
     panel = pilot_panel.copy()
     ressource = panel.loc[(panel["visitationskategori"] == "Ressourceforløb") & (panel["status"] == "gennemført"),
                           "pnr"].unique()
     panel.loc[panel["pnr"].isin(ressource[2:]) & (panel["week"] == 0), "score"] = np.nan
-    ctx = rendered(panel, tmp_path)
+    ctx = rendered(panel, tmp_path, extract=pilot_extract)
     assert ctx.table("level_shift.visitation_means").at["visitation_ressource", "w0"] == SUPPRESSED
     assert ctx.value("tabel3.mean.visitation_ressource.w0") == SUPPRESSED
     assert ctx.value("tabel3.mean.visitation_ressource.w-26") != SUPPRESSED

@@ -51,6 +51,19 @@ def test_a_passage_of_one_edition_is_dropped_by_sphinx_in_the_other(built):
         assert "mixed methods-design" in text and "Analysen følger hver kursists beskæftigelsesscore" not in text
 
 
+def test_figures_are_numbered_from_1_without_the_other_editions_figures(built):
+    """A figure inside the other edition's {only} block takes no number: the pilot's
+    figures are numbered 1, 2, 3 ... in the order of its table of contents."""
+    import re
+    numbers = []
+    for entry in ENTRIES:
+        page = built / "html" / f"{entry}.html"
+        if page.exists():
+            text = page.read_text(encoding="utf-8")
+            numbers += [int(n) for n in re.findall(r'<span class="caption-number">Figur (\d+)', text)]
+    assert numbers and sorted(set(numbers)) == list(range(1, max(numbers) + 1)), numbers
+
+
 def test_small_groups_are_merged_by_the_rule_not_by_edition_code(ctx):
     """Seed 000 merged Hold 1 with Hold 3, Hold 5 with Hold 6 and the oldest age group with
     46-55; the same merges come out of the minimum-cell rule and the declared orders."""

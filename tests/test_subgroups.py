@@ -142,8 +142,8 @@ def test_a_model_table_needs_both_models_and_one_publishable_estimate():
 
 # ---------------------------------------------------------------- on the synthetic extract, through a bundle
 
-def microdata(panel, min_cell):
-    return SimpleNamespace(edition=FINAL, panel=panel, min_cell=min_cell, inference="iid",
+def microdata(panel, min_cell, extract):
+    return SimpleNamespace(edition=FINAL, panel=panel, min_cell=min_cell, inference="iid", extract=extract,
                            models=run_edition_models(panel, FINAL, "iid", min_cell))
 
 
@@ -157,13 +157,13 @@ def rendered(md, directory) -> book.Context:
 
 
 @pytest.fixture(scope="module")
-def ctx3(panel, tmp_path_factory):
-    return rendered(microdata(panel, 3), tmp_path_factory.mktemp("min3"))
+def ctx3(panel, extract, tmp_path_factory):
+    return rendered(microdata(panel, 3, extract), tmp_path_factory.mktemp("min3"))
 
 
 @pytest.fixture(scope="module")
-def ctx12(panel, tmp_path_factory):
-    return rendered(microdata(panel, 12), tmp_path_factory.mktemp("min12"))
+def ctx12(panel, extract, tmp_path_factory):
+    return rendered(microdata(panel, 12, extract), tmp_path_factory.mktemp("min12"))
 
 
 def test_partitions_at_the_default_minimum(ctx3, panel):
@@ -237,10 +237,10 @@ def test_segments_reproduce_the_group_means(ctx3, panel):
     assert men.segments(26, 26)[0][3] == pytest.approx(start, abs=0.005)
 
 
-def test_bilag14_keeps_a_table_for_an_age_group_whose_estimates_are_all_withheld(panel, tmp_path):
+def test_bilag14_keeps_a_table_for_an_age_group_whose_estimates_are_all_withheld(panel, extract, tmp_path):
     """At a minimum of 20 'Under 25 år' (21 persons) stays a group, but no week has 20 with a
     score: it has no publishable estimate, yet it is estimated and gets a table of x."""
-    ctx = rendered(microdata(panel, 20), tmp_path)
+    ctx = rendered(microdata(panel, 20, extract), tmp_path)
     under25 = sg.partition(ctx, "aldersgruppe")[0]
     assert under25.key == "alder_under25" and under25.estimated and not under25.has_model
     assert book.model_table(under25.estimates, under25.label)["Estimat"].isin(["x", ""]).all()

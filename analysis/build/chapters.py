@@ -228,18 +228,21 @@ def execute_chapters(entries: list[str], executed: Path, previous: Path | None, 
     figures are rendered as (an HTML-only build needs SVG alone). Returns the entries
     executed. Raises ChapterError naming every chapter that failed, how and in which cell."""
     import shutil
-    fingerprint = fingerprint + "|figures:" + figure_formats
+    # a chapter executed with more figure formats than asked for (the PDF's too) serves
+    keys_for = [fingerprint + "|figures:" + formats for formats in dict.fromkeys(
+        [figure_formats] + (["svg,pdf"] if figure_formats == "svg" else []))]
     todo = []
     for entry in entries:
         source = Path(root) / f"{entry}.md"
         if not source.exists():
             raise ChapterError(f"the table of contents names {entry}, but {source} does not exist")
-        key = chapter_key(source, parameters, fingerprint)
+        usable = [chapter_key(source, parameters, f) for f in keys_for]
+        key = usable[0]
         target = executed / f"{entry}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         old = previous / f"{entry}.ipynb" if previous else None
         if (not force and old is not None and old.exists() and old.with_suffix(".hash").exists()
-                and old.with_suffix(".hash").read_text() == key):
+                and old.with_suffix(".hash").read_text() in usable):
             shutil.copy2(old, target)
             shutil.copy2(old.with_suffix(".hash"), target.with_suffix(".hash"))
             continue

@@ -83,8 +83,9 @@ def secondary(values: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
     until that reaches `min_n` (a single hidden cell would be H itself).
 
     Raises DisclosureError when every non-zero cell is hidden and that still does not
-    hold: the column cannot be protected within itself (its total must be hidden, or its
-    groups merged). Rule: issue 11, kind 5; the interval argument of Hundepool et al.,
+    hold while the column's total reaches `min_n` (it will be printed): the column cannot
+    be protected within itself (its total must be hidden, or its groups merged). A total
+    under `min_n` is itself a small count, hidden where it is published. Rule: issue 11, kind 5; the interval argument of Hundepool et al.,
     Statistical Disclosure Control (2012), §4.2 (protection intervals)."""
     hidden = hidden.copy()
     while hidden.any():
@@ -92,6 +93,8 @@ def secondary(values: pd.Series, hidden: pd.Series, min_n: int) -> pd.Series:
         if k > 1 and total - (k - 1) >= min_n:
             break
         candidates = values[~hidden & (values > 0)]
+        if candidates.empty and float(values.sum()) < min_n:
+            break
         if candidates.empty:
             raise DisclosureError(
                 f"{values.name!r}: the hidden cells ({k}, {total:g} persons in all) can be derived "
