@@ -114,6 +114,9 @@ def test_size_rank_orders_by_the_published_persons():
     groups = [shown(key="alder_under25", persons=21), shown(key="alder_25_35", persons=118),
               shown(key="alder_over55", persons=10)]
     assert [sg.size_rank(s, groups) for s in groups] == ["den næstmindste", "den største", "den mindste"]
+    # a size the audit hid is not ranked (the rank would tell more than the 'x')
+    hidden = groups[:2] + [shown(key="alder_over55", persons=None)]
+    assert sg.size_rank(hidden[0], hidden) == ""
 
 
 # ---------------------------------------------------------------- compute: which groups have a model

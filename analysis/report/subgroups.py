@@ -61,7 +61,7 @@ class Shown:
     says), and its two-point estimates (rows of Context.models, with `published`)."""
     key: str
     label: str
-    persons: int
+    persons: int | None     # None: hidden by the disclosure audit (printed 'x')
     colour: str
     estimates: pd.DataFrame
     estimated: bool     # both models (before and after course start) could be estimated
@@ -128,7 +128,8 @@ def groups(ctx) -> pd.DataFrame:
 
 def _shown(ctx, key: str, row: pd.Series, label: str | None = None) -> Shown:
     estimates = ctx.models[(ctx.models["group"] == key) & (ctx.models["model"] == "two_point")]
-    return Shown(key, label or row["label"], int(row["persons"]), colour(key), estimates,
+    persons = None if row["persons"] == SUPPRESSED else int(row["persons"])
+    return Shown(key, label or row["label"], persons, colour(key), estimates,
                  estimated=row["estimated"] == "yes", has_model=row["model"] == "yes")
 
 
@@ -358,7 +359,11 @@ _ORDINALS = {2: "næst", 3: "tredje", 4: "fjerde", 5: "femte", 6: "sjette", 7: "
 
 
 def size_rank(target: Shown, shown: list[Shown]) -> str:
-    """Where a group ranks by size: 'den mindste', 'den næstmindste', ..., 'den største'."""
+    """Where a group ranks by size, as a clause after 'og er': 'den mindste', 'den
+    næstmindste', ..., 'den største'; '' when a size is hidden (printed 'x': a rank
+    would say more about it than the table does)."""
+    if any(s.persons is None for s in shown):
+        return ""
     sizes = sorted((s.persons, i) for i, s in enumerate(shown))
     rank = 1 + [i for _, i in sizes].index(shown.index(target))
     if len(shown) > 1 and rank == len(shown):
