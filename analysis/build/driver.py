@@ -183,10 +183,13 @@ def write_data_files(root: Path, bundle_dir: Path, results: list[Path]) -> Path:
 
 def run_command(command: list[str], log: Path) -> subprocess.CompletedProcess:
     """Run a command in its own process group (so an interrupt ends it and everything it
-    started, e.g. LaTeX), its output into `log`."""
+    started, e.g. LaTeX), its output into `log`. The book's Sphinx extensions import
+    `analysis` from this checkout (PYTHONPATH), whatever checkout the environment was
+    installed from."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               errors="replace", start_new_session=True)
+                               errors="replace", start_new_session=True, env=env)
     try:
         output, _ = process.communicate()
     except BaseException:
@@ -232,7 +235,8 @@ def run_jupyter_book(root: Path, builder: str, work: Path, strict: bool = True) 
     if result.returncode != 0:
         # Sphinx's warnings name the page and line (a glue key that does not exist, a broken
         # reference): they come first, then the end of the log
-        warned = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line][:12]
+        warned = [line for line in output.splitlines()
+                  if any(word in line for word in ("WARNING", "ERROR", "Error:", "error:"))][:12]
         tail = "\n".join(warned + ["..."] + output.strip().splitlines()[-8:]) if warned else \
             "\n".join(output.strip().splitlines()[-15:])
         cause = latex_errors(work / "_build" / "latex" / "book.log") if builder == "pdflatex" else ""

@@ -103,3 +103,27 @@ def score_scale_figure(labels: dict[int, str]):
     alt = ("Skala for beskæftigelsesscoren fra 0 nederst til 10 øverst: "
            + "; ".join(f"{s}: {labels[s]}" for s in scores) + ".")
     return book.attach(fig, data, alt)
+
+
+def event_profile_figure(profile: pd.DataFrame, course_weeks: int):
+    """The event-time profile with person fixed effects (the bundle's figure
+    `score.event_time`: series estimate, ci_low, ci_high; x the week relative to course
+    start; y the difference to the week before the course, on the score's 0-10 scale): the
+    line, its 95 % band and the course weeks shaded. Returns the figure with its data and
+    alt text attached."""
+    wide = profile.pivot(index="x", columns="series", values="y").reset_index().rename(columns={"x": "week"})
+    fig, ax = plt.subplots()
+    ax.axvspan(0.5, course_weeks + 0.5, color=book.COLORS["lightblue"], zorder=0)
+    ax.fill_between(wide["week"], wide["ci_low"], wide["ci_high"], color=book.COLORS["grey"], alpha=0.3, linewidth=0)
+    ax.plot(wide["week"], wide["estimate"], color=book.COLORS["black"], linewidth=1.6)
+    ax.axhline(0, color=book.COLORS["grey"], linewidth=0.8)
+    ax.set_xlabel("Antal uger ift. kursusstart")
+    ax.set_ylabel("Forskel til ugen før kurset")
+    book.decimal_comma_axis(ax)
+    fig.tight_layout()
+    plt.close(fig)
+    data = wide.rename(columns={"week": "Uge ift. kursusstart", "estimate": "Forskel til ugen før kurset",
+                                "ci_low": "95 %-interval, nedre", "ci_high": "95 %-interval, øvre"})
+    estimate = profile[profile["series"] == "estimate"].assign(series="Forskel til ugen før kurset")
+    return book.attach(fig, data, book.alt_series("beskæftigelsesscoren i uger før og efter kursusstart, "
+                                                  "med personfaste effekter", estimate))
