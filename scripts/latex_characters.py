@@ -49,6 +49,11 @@ def sphinx_preamble(work: Path) -> tuple[str, Path]:
     (src / "index.rst").write_text("T\n=\n\nx\n", encoding="utf-8")
     out = work / "latex"
     subprocess.run([sys.executable, "-m", "sphinx", "-q", "-b", "latex", str(src), str(out)], check=True)
+    # the style files the preamble loads (_static/tpj.sty); a file the build driver writes
+    # (the cover's texts) is empty here
+    for name in config["sphinx"]["config"].get("latex_additional_files", []):
+        path = REPO / name
+        (out / Path(name).name).write_bytes(path.read_bytes() if path.exists() else b"")
     tex = (out / "book.tex").read_text(encoding="utf-8")
     # up to the title page: the preamble and what Sphinx sets at the start of the document
     return tex[:tex.index(r"\pagestyle{empty}")], out

@@ -58,7 +58,7 @@ def test_comparisons_and_p_values():
         "ændringen for mænd er ikke signifikant forskellig fra ændringen for kvinder"
     assert book.comparison("rise", "mænd", "kvinder", "level") == "mænd ligger signifikant højere end kvinder"
     assert book.p_text(0.0) == "p < 0,001" and book.p_text(0.142) == "p = 0,142" and book.p_text(None) == ""
-    assert book.interval(-1.004, 0.5) == "-1,00 til 0,50" and book.interval(float("nan"), 1) == "–"
+    assert book.interval(-1.004, 0.5) == "\u22121,00 til 0,50" and book.interval(float("nan"), 1) == "–"
 
 
 def test_table_markdown_aligns_numbers_right_and_text_left():

@@ -54,12 +54,14 @@ def test_segments_skip_withheld_estimates_and_missing_periods():
 
 
 def test_colours_follow_the_report_and_merged_groups_take_the_first_member():
-    assert sg.colour("koen_mand") == book.COLORS["red"] and sg.colour("koen_kvinde") == book.COLORS["blue"]
-    assert sg.colour("fase_pilot") == book.COLORS["red"] and sg.colour("fase_udbredelse") == book.COLORS["blue"]
-    assert sg.colour("samlet") == book.COLORS["red"] and sg.colour("afmeldte") == book.COLORS["blue"]
-    assert sg.colour("visitation_andet") == book.COLORS["blue"]
+    # one colour-blind-safe palette (issue 15): the report's red/blue pairs become blue/orange,
+    # the whole group of completers is black
+    assert sg.colour("koen_mand") == book.SERIES[0] and sg.colour("koen_kvinde") == book.SERIES[1]
+    assert sg.colour("fase_pilot") == book.SERIES[0] and sg.colour("fase_udbredelse") == book.SERIES[1]
+    assert sg.colour("samlet") == book.COLORS["black"] and sg.colour("afmeldte") == book.SERIES[1]
+    assert book.COLORS["red"] not in {sg.colour(k) for k in sg.COLOURS}
     assert sg.colour("alder_46_55+alder_over55") == sg.colour("alder_46_55")
-    assert sg.colour_name("koen_mand") == "rød" and sg.colour_name("koen_kvinde") == "blå"
+    assert sg.colour_name("koen_mand") == "blå" and sg.colour_name("koen_kvinde") == "orange"
     ages = [k for k in sg.COLOURS if k.startswith("alder_")]
     assert len({sg.colour(k) for k in ages}) == len(ages)   # every age group its own colour
 

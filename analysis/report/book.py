@@ -646,11 +646,10 @@ def star_note(ctx: "Context") -> str:
     if inference == "team":
         reps, interval_reps = (value_text(ctx, key, "count") if ctx.has(key) else "mange"
                                for key in ("inference.boot_reps", "inference.interval_reps"))
-        errors = (f"standardfejl klynget på hold. Koefficienternes p-værdier og {CI_LEVEL}-konfidensintervaller "
-                  "er fra en vild klynge-bootstrap med hold som klynge (Webb-vægte, nulhypotesen pålagt; "
-                  f"{reps} gentagelser for p-værdien, {interval_reps} for hvert skridt i intervallets "
-                  "testinversion); skæringspunkternes intervaller er fra t-fordelingen med antal hold "
-                  "minus én frihedsgrader. Skæringspunkterne er gennemsnitlige scorer og testes ikke")
+        # short: it stands under every model table; the method page explains the rest
+        errors = (f"koefficienternes p-værdier og {CI_LEVEL}-intervaller fra en vild klynge-bootstrap "
+                  f"med hold som klynge ({reps} og {interval_reps} gentagelser, se Fremgangsmåde). "
+                  "Skæringspunkterne er gennemsnitlige scorer og testes ikke")
     elif inference == "person":
         errors = "standardfejl klynget på person og p-værdier fra normalfordelingen (som i den publicerede rapport)"
     else:
