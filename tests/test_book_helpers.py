@@ -103,12 +103,12 @@ def test_model_table_layout_and_withheld_estimates():
     table = book.model_table(estimates, "Samlet")
     assert list(table["Samlet"]) == ["**Inden kursus**", "Skæringspunkt", "Koefficient",
                                      "**Efter kursus**", "Skæringspunkt", "Koefficient"]
-    assert list(table.columns) == ["Samlet", "Estimat", "95 %-konfidensinterval", "p", "Signifikans", "Personer",
+    assert list(table.columns) == ["Samlet", "Estimat", "95 %-interval", "p", "Signifikans", "Personer",
                                    "Personuger", "Hold"]
     assert list(table["Estimat"])[1:3] == ["2,81", "\u22120,67"]
     assert table.loc[1, "Signifikans"] == "" and table.loc[1, "p"] == ""      # no test of an intercept
     assert table.loc[2, "Signifikans"] == "***" and table.loc[2, "p"] == "< 0,001"
-    assert table.loc[2, "95 %-konfidensinterval"] == "1,00 til 2,00" and table.loc[2, "Hold"] == "32"
+    assert table.loc[2, "95 %-interval"] == "1,00 til 2,00" and table.loc[2, "Hold"] == "32"
     assert table["Estimat"].iloc[-1] == "x" and table["Signifikans"].iloc[-1] == ""
 
 

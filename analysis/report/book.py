@@ -603,12 +603,12 @@ def model_row(row, name: str) -> dict:
     an intercept: a mean score, not tested), persons, person-weeks and clusters; a
     withheld estimate shows 'x'."""
     if not bool(row["published"]):
-        return {"": name, "Estimat": SUPPRESSED, f"{CI_LEVEL}-konfidensinterval": SUPPRESSED, "p": "",
+        return {"": name, "Estimat": SUPPRESSED, f"{CI_LEVEL}-interval": SUPPRESSED, "p": "",
                 "Signifikans": "", "Personer": SUPPRESSED, "Personuger": SUPPRESSED, "Hold": SUPPRESSED}
     tested = row["term"] != "intercept"
     p = row["p"] if tested else None
     return {"": name, "Estimat": number(row["estimate"]),
-            f"{CI_LEVEL}-konfidensinterval": interval(row["ci_low"], row["ci_high"]),
+            f"{CI_LEVEL}-interval": interval(row["ci_low"], row["ci_high"]),
             "p": p_text(p).removeprefix("p = ").removeprefix("p ") if p is not None else "",
             "Signifikans": (row["stars"] or "") if tested else "",
             "Personer": count(row["persons"]), "Personuger": count(row["person_weeks"]),
@@ -634,8 +634,6 @@ def model_table(estimates: pd.DataFrame, label: str) -> pd.DataFrame:
     out = pd.DataFrame(rows).fillna("").rename(columns={"": label})
     return out
 
-
-MODEL_WIDTHS = [5, 2, 5, 3, 2, 2, 2, 2]
 
 
 def star_note(ctx: "Context") -> str:

@@ -90,8 +90,7 @@ def model_table(ctx, keys: list[str], name: str, caption: str, period: str = "ef
             if not m.empty:
                 rows.append(book.model_row(m.iloc[0], name_))
     book.table(pd.DataFrame(rows).fillna("").rename(columns={"": "Gruppe"}), caption=caption, name=name,
-               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx)],
-               widths=book.MODEL_WIDTHS)
+               notes=["Kilde: DREAM og kursistregistreringer. " + book.star_note(ctx)])
 
 
 def visitation_means_table(ctx, labels: dict[str, str], name: str) -> None:

@@ -199,7 +199,7 @@ def model_tables(ctx, shown: list[Shown], caption: str = "Regressionsmodeller fo
         # the tables of one group share their note: it is printed once, under the last
         note = [book.star_note(ctx) + (" Gælder tabellerne ovenfor." if len(tabled) > 1 else "")]
         book.table(book.model_table(s.estimates, s.label), caption=caption.format(label=s.label),
-                   name=name, notes=note if i == len(tabled) - 1 else None, widths=book.MODEL_WIDTHS)
+                   name=name, notes=note if i == len(tabled) - 1 else None)
         out.append(name)
     return out
 
