@@ -348,6 +348,26 @@ def interval(low, high, decimals: int = 2) -> str:
     return f"{number(low, decimals)} til {number(high, decimals)}"
 
 
+def test_text(row) -> str:
+    """An estimate's test as the prose cites it (`row`: an estimates row with ci_low, ci_high
+    and p; a Series or a named tuple): '95 %-konfidensinterval 1,09 til 1,83; p < 0,001'."""
+    low, high, p = (row[k] if isinstance(row, (dict, pd.Series)) else getattr(row, k) for k in ("ci_low", "ci_high", "p"))
+    return f"{CI_LEVEL}-konfidensinterval {interval(low, high)}; {p_text(p)}"
+
+
+def diagram_canvas(width: float, height: float):
+    """A blank figure of `width` x `height` inches whose axes span it in inch units (no
+    frame, no ticks), for the drawn diagrams (timeline, theory of change, nested sets).
+    Returns (fig, ax)."""
+    import matplotlib.pyplot as plt
+    fig = plt.figure(figsize=(width, height))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.axis("off")
+    return fig, ax
+
+
 def glue_comparison(ctx: "Context", name: str, kind: str = "change", a: str | None = None,
                     b: str | None = None) -> str:
     """Glue the comparison cmp.<name> of the bundle (analysis.compute.subgroups) as

@@ -302,11 +302,7 @@ def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
         heights.append(h)
     body = max(sum(h) + space * (len(h) - 1) for h in heights)
     total_h = head_h + 0.12 + body + 0.1
-    fig = plt.figure(figsize=(width, total_h))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, total_h)
-    ax.axis("off")
+    fig, ax = book.diagram_canvas(width, total_h)
     shades = [book.COLORS["lightblue"], "#e8f1fa", "#dcebd9", "#f6e3c4"]
     for c, (col, hs) in enumerate(zip(columns, heights)):
         x = 0.05 + c * (col_w + gap)
@@ -359,11 +355,7 @@ def route_figure(steps: list[RouteStep], width: float = 7.0):
         blocks.append((s, desc, (1 + len(desc)) * line_h + 2 * pad + 0.03))
     legend_h = 0.42
     total_h = sum(h for _, _, h in blocks) + space * (len(blocks) - 1) + 0.1 + legend_h
-    fig = plt.figure(figsize=(width, total_h))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, total_h)
-    ax.axis("off")
+    fig, ax = book.diagram_canvas(width, total_h)
     styles = {"nej": ("solid", book.COLORS["blue"]), "ja": ((0, (4, 3)), book.COLORS["grey"]),
               "delvist": ((0, (6, 2, 1.5, 2)), book.COLORS["grey"])}
     y = total_h - 0.05
@@ -410,11 +402,7 @@ def timeline_figure(phases: pd.DataFrame, width: float = 7.0):
 
     n = len(phases)
     height = 1.45
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
+    fig, ax = book.diagram_canvas(width, height)
     tip, y0, y1 = 0.18, 0.7, 1.4
     w = (width - 0.1 - tip) / n
     colours = [book.COLORS["lightblue"], book.COLORS["blue"]]

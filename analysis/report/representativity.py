@@ -201,11 +201,7 @@ def nested_sets_figure(sets: list[tuple[str, str]], aside: tuple[str, str] | Non
     from analysis.report import book
     shades = ["#f2f2f2", "#dcebf5", "#b3d4ea", book.COLORS["blue"]]
     height = 3.3
-    fig = plt.figure(figsize=(width, height))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.axis("off")
+    fig, ax = book.diagram_canvas(width, height)
     inner_right = width - 0.1 - (2.3 if aside else 0)
     for i, (label, count) in enumerate(sets):
         pad = 0.28 * i

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from analysis.report import book
@@ -96,7 +95,7 @@ class Shown:
             return "ikke vist af hensyn til diskretionen"
         if row["finding"] == "untested":
             return "for få hold til en test"
-        return f"95 %-konfidensinterval {book.interval(row['ci_low'], row['ci_high'])}; {book.p_text(row['p'])}"
+        return book.test_text(row)
 
     @property
     def complete(self) -> bool:
