@@ -102,6 +102,7 @@ def test_build_gives_every_page_and_the_pdf(built):
             assert leftover not in text, (entry, leftover)
     pdf = built / "pdf" / "tpj-final-2025.pdf"
     assert pdf.exists() and (html / pdf.name).exists()
+    assert f'href="{pdf.name}"' in (html / "index.html").read_text(encoding="utf-8")
     assert "syntetiske data" in (html / "index.html").read_text(encoding="utf-8")
     assert not (built / "BUILD-FAILED.txt").exists() and not (built / ".next").exists()
     # the site publishes pages, not notebook sources (they would carry hidden cells' outputs)
@@ -215,6 +216,9 @@ def test_the_book_follows_the_page_list_of_the_final_report(built):
 def test_a_second_render_reuses_every_chapter(built, capfd):
     assert render(FINAL, built / "bundle", built, pdf=False) == 0
     assert f"executing 0 of {len(ENTRIES)} chapters" in capfd.readouterr().err
+    # an HTML-only build removes the last PDF, and the front page no longer links one
+    assert not (built / "pdf").exists() and not list((built / "html").glob("*.pdf"))
+    assert ".pdf" not in (built / "html" / "index.html").read_text(encoding="utf-8")
 
 
 def test_another_synthetic_seed_rewrites_the_numbers_in_the_prose(built, tmp_path):
