@@ -84,6 +84,9 @@ def test_numbers_line_up_on_the_decimal_comma_without_new_digits():
     assert book.align_decimals(["2,48 til 3,1", "\u22121,03 til \u22120,33", "< 0,001"]) == \
         ["2,48 til 3,1" + F + F, "\u22121,03 til \u22120,33" + F, "< 0,001"]
     assert book.align_decimals(["303", "12"]) == ["303", "12"]          # counts: nothing to align
+    # a column of integers (not text) is aligned too, and the CSV keeps the values as they are
+    frame = pd.DataFrame({"Kilde": ["a", "b"], "Antal": [68, 1], "Andel": ["12,5", "3"]})
+    assert f"| b | 1 | 3{P}{F} |" in book.table_markdown(frame, "Overskrift", "tabel-test")
 
 
 def test_text_width_uses_the_bold_font_metrics():

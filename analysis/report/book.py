@@ -538,7 +538,7 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
     if right is None:
         right = tuple(i for i, col in enumerate(frame.columns)
                       if i > 0 and all(NUMERIC.match(str(v)) for v in frame[col]))
-    shown = frame.copy()
+    shown = frame.astype(object)       # numbers of an int column become padded text
     for i in right:
         shown.iloc[:, i] = align_decimals([str(v) for v in frame.iloc[:, i]])
     header = "| " + " | ".join(_cell(c) for c in shown.columns) + " |"
