@@ -93,7 +93,8 @@ def test_text_width_uses_the_bold_font_metrics():
     # Helvetica's advance widths (1/1000 em): 'n' 556 regular and 611 bold
     assert book.text_width("n", size=10) == 5.56 and book.text_width("n", bold=True, size=10) == 6.11
     assert book.text_width("Personuger", bold=True) > book.text_width("Personuger")
-    assert book.text_width("\u00e6\u00f8\u00e5\u2212") > 0
+    assert book.text_width("\u00e6\u00f8\u00e5") > 0
+    assert book.text_width("\u2212", size=10) == 7.78       # the math minus LaTeX sets for U+2212
 
 
 def test_column_widths_fit_every_bold_header_word_and_every_number():

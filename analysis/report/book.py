@@ -607,15 +607,22 @@ def _font_metrics(bold: bool) -> dict[str, int]:
 
 
 _GLYPH_STAND_INS = {"\u00a0": "space", FIGURE_SPACE: "zero", PUNCTUATION_SPACE: "comma", "\u2009": "period"}
+# characters the PDF sets from another font: U+2212 is the math minus of cmsy10 (the book's
+# preamble: \DeclareUnicodeCharacter{2212}{\ensuremath{-}}), 0.778 em wide
+_OTHER_FONT_UNITS = {MINUS: 778}
 
 
 def text_width(text: str, bold: bool = False, size: float = TABLE_FONT_PT) -> float:
     """The width in points of `text` set in the PDF's sans-serif (Helvetica metrics) at
-    `size` points; a character the metrics lack counts as an 'n'."""
+    `size` points (the minus sign in the math font's width); a character the metrics lack
+    counts as an 'n'."""
     from fontTools.agl import UV2AGL
     metrics = _font_metrics(bold)
     units = 0
     for char in text:
+        if char in _OTHER_FONT_UNITS:
+            units += _OTHER_FONT_UNITS[char]
+            continue
         name = _GLYPH_STAND_INS.get(char) or UV2AGL.get(ord(char), char)
         units += metrics.get(name, metrics["n"])
     return units * size / 1000
