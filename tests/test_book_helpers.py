@@ -67,7 +67,7 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
     lines = text.splitlines()
     assert lines[0].startswith("```{tabularcolumns} >{\\raggedright")
     # full width, shared by the weights 4 : 2 : 3 (no column is under its minimum here)
-    assert "\\raggedleft\\arraybackslash}\\X{101}{453}" in lines[0]
+    assert "\\raggedleft\\arraybackslash}\\X{1007}{4531}" in lines[0]
     assert ":::{table} Overskrift" in lines and ":name: tabel-test" in lines
     assert "|:---|---:|:---|" in lines
     assert "| Kvinder | x | \u00a0 |" in lines      # an empty cell becomes a no-break space
@@ -106,17 +106,17 @@ def test_column_widths_fit_every_bold_header_word_and_every_number():
                           "Personuger": ["523", "7.215", ""], "Hold": ["32", "32", ""]})
     right = tuple(range(1, 8))
     widths = book.column_widths(frame, right)
-    assert abs(sum(widths) - book.LINE_WIDTH_PT) <= len(widths)
+    assert abs(sum(widths) - book.LINE_WIDTH_PT) <= 0.1 * len(widths)
     room = [w - 2 * book.TABLE_COLSEP_PT for w in widths]
     for i, column in enumerate(frame.columns):
         for word in book.typeset(column).split(" "):
-            assert book.text_width(word, bold=True) <= room[i] + 0.5, (column, word, room[i])
-    assert book.text_width("Skæringspunkt") <= room[0] + 0.5
-    assert book.text_width(book.typeset("\u22121,03 til \u22120,33")) <= room[2] + 0.5
+            assert book.text_width(word, bold=True) <= room[i], (column, word, room[i])
+    assert book.text_width("Skæringspunkt") <= room[0]
+    assert book.text_width(book.typeset("\u22121,03 til \u22120,33")) <= room[2]
     # given weights share the space left over but never take a column under its minimum
     squeezed = book.column_widths(frame, right, weights=[20, 1, 1, 1, 1, 1, 1, 1])
     assert squeezed[0] > widths[0]
-    assert all(book.text_width(w, bold=True) <= s - 2 * book.TABLE_COLSEP_PT + 0.5
+    assert all(book.text_width(w, bold=True) <= s - 2 * book.TABLE_COLSEP_PT
                for s, c in zip(squeezed, frame.columns) for w in book.typeset(c).split(" "))
 
 

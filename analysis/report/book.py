@@ -545,9 +545,10 @@ def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str
     align = "|" + "|".join("---:" if i in right else ":---" for i in range(len(shown.columns))) + "|"
     body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
     points = column_widths(shown, right, widths)
-    total = sum(points)
+    tenths = [int(round(10 * w)) for w in points]      # \X{w}{total}: tenths of a point
+    total = sum(tenths)
     spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
-                   + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(points))
+                   + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(tenths))
     lines = [f"```{{tabularcolumns}} {spec}", "```", ""]
     lines += [_keep_together(shown, points, notes), ""]
     lines += [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
@@ -639,8 +640,8 @@ def _cell_parts(cell, bold: bool = False) -> list[tuple[str, bool]]:
 
 
 def column_widths(frame: pd.DataFrame, right: tuple[int, ...] = (), weights: list[int] | None = None,
-                  line_width: float = LINE_WIDTH_PT) -> list[int]:
-    """The PDF widths of a table's columns in whole points (each including its 2 \\tabcolsep),
+                  line_width: float = LINE_WIDTH_PT) -> list[float]:
+    """The PDF widths of a table's columns in points (each including its 2 \\tabcolsep),
     summing to `line_width`: every column at least as wide as its widest header word set in
     bold (headers are not hyphenated: a narrower column would clip 'Personer' to 'Persone')
     and its widest word of text; a right-aligned (number) column as wide as its widest cell,
@@ -663,7 +664,7 @@ def column_widths(frame: pd.DataFrame, right: tuple[int, ...] = (), weights: lis
     if sum(minimum) > line_width:       # numbers may then wrap at their spaces
         minimum = [max(header[i], words[i]) + sep for i in columns]
     if sum(minimum) >= line_width:
-        return [int(math.ceil(m)) for m in minimum]
+        return [math.ceil(10 * m) / 10 for m in minimum]
     weights = list(weights) if weights else [max(header[i], whole[i]) + sep for i in columns]
     widths, fixed = list(minimum), set()
     while True:             # share the line by weight; a column under its minimum keeps that
@@ -674,7 +675,7 @@ def column_widths(frame: pd.DataFrame, right: tuple[int, ...] = (), weights: lis
             widths = [minimum[i] if i in fixed else free * weights[i] / share for i in columns]
             break
         fixed |= under
-    return [max(1, int(round(w))) for w in widths]
+    return [math.ceil(10 * w) / 10 for w in widths]
 
 
 TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
