@@ -87,6 +87,10 @@ def test_numbers_line_up_on_the_decimal_comma_without_new_digits():
     # a column of integers (not text) is aligned too, and the CSV keeps the values as they are
     frame = pd.DataFrame({"Kilde": ["a", "b"], "Antal": [68, 1], "Andel": ["12,5", "3"]})
     assert f"| b | 1 | 3{P}{F} |" in book.table_markdown(frame, "Overskrift", "tabel-test")
+    # an interval column is a number column: right-aligned, on its last number's comma
+    frame = pd.DataFrame({"Led": ["a", "b"], "95 %-interval": ["1,08 til 1,84", "\u22121,03 til \u22120,3"]})
+    text = book.table_markdown(frame, "Overskrift", "tabel-test")
+    assert "|:---|---:|" in text and f"| b | \u22121,03 til \u22120,3{F} |" in text
 
 
 def test_text_width_uses_the_bold_font_metrics():

@@ -506,7 +506,8 @@ def _cell(value) -> str:
     return text if text.strip() else "\u00a0"   # an empty LaTeX cell would add a blank line
 
 
-NUMERIC = re.compile(r"^[\s\d.,%*+\-–\u2212x<()]*$")
+# a cell of a number column: numbers, signs, stars, 'x' (hidden), and intervals '1,08 til 1,84'
+NUMERIC = re.compile(r"^(?:[\s\d.,%*+\-–\u2212x<()]|(?<=\d )til(?= [\d\u2212-]))*$")
 
 
 def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
