@@ -8,6 +8,8 @@
   written into the staged book's `_data/` by the build driver from the same outputs.
 - The PDF's part dividers: `\\tpjpart{caption}` (_static/tpj.sty) before the first chapter of
   each part of the table of contents.
+- The tag `tpj_pdf` when the build makes a PDF (`tpj_pdf`, set by the build driver): the
+  front page links the PDF only then (an HTML-only build removes the PDF of the last build).
 - The site loads each inline script once (sphinx-thebe adds its settings twice, a
   SyntaxError on every page; the book has no live code, so its scripts are dropped).
 """
@@ -127,8 +129,15 @@ def _scripts_once(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = scripts
 
 
+def _pdf_tag(app, config) -> None:
+    if config.tpj_pdf:
+        app.tags.add("tpj_pdf")
+
+
 def setup(app):
     app.add_config_value("tpj_synthetic", False, "env")
+    app.add_config_value("tpj_pdf", True, "env")
+    app.connect("config-inited", _pdf_tag)
     app.connect("doctree-read", _part_divider)
     app.connect("html-page-context", _scripts_once)
     app.add_post_transform(Typeset)

@@ -102,6 +102,7 @@ def test_build_gives_every_page_and_the_pdf(built):
             assert leftover not in text, (entry, leftover)
     pdf = built / "pdf" / "tpj-final-2025.pdf"
     assert pdf.exists() and (html / pdf.name).exists()
+    assert f'href="{pdf.name}"' in (html / "index.html").read_text(encoding="utf-8")
     assert "syntetiske data" in (html / "index.html").read_text(encoding="utf-8")
     assert not (built / "BUILD-FAILED.txt").exists() and not (built / ".next").exists()
     # the site publishes pages, not notebook sources (they would carry hidden cells' outputs)
@@ -198,6 +199,27 @@ def html_headings(path: Path) -> list[str]:
     return out
 
 
+def test_every_section_opens_with_a_bold_lead(final_site):
+    """Every section of every chapter page, the chapter's own top included, opens with a
+    bold lead sentence: its first paragraph (not one of a sub-section, a caption or a
+    figure) starts in bold. A chapter that goes straight to its first sub-section has none."""
+    from bs4 import BeautifulSoup, NavigableString
+    missing, checked = [], 0
+    for page in sorted((final_site / "html" / "chapters").glob("*.html")):
+        article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
+        for section in article.select("section"):
+            checked += 1
+            first = next((p for p in section.find_all("p") if p.find_parent("section") is section
+                          and not p.find_parent(["figcaption", "figure", "caption", "table"])), None)
+            content = [c for c in (first.contents if first else [])
+                       if not (isinstance(c, NavigableString) and not c.strip())]
+            if not content or getattr(content[0], "name", None) != "strong":
+                heading = section.find(["h1", "h2", "h3", "h4"]).get_text(" ", strip=True).rstrip("#")
+                missing.append((page.stem, heading, first.get_text(" ", strip=True)[:60] if first else None))
+    assert checked > 80, checked
+    assert not missing, missing
+
+
 def test_the_book_follows_the_page_list_of_the_final_report(built):
     """data/reference/pages/final-2025.csv lists the pages of seed 004 with the chapter and heading
     that render each; every one is a heading of that chapter, and the chapters come in the seed's order."""
@@ -215,6 +237,9 @@ def test_the_book_follows_the_page_list_of_the_final_report(built):
 def test_a_second_render_reuses_every_chapter(built, capfd):
     assert render(FINAL, built / "bundle", built, pdf=False) == 0
     assert f"executing 0 of {len(ENTRIES)} chapters" in capfd.readouterr().err
+    # an HTML-only build removes the last PDF, and the front page no longer links one
+    assert not (built / "pdf").exists() and not list((built / "html").glob("*.pdf"))
+    assert ".pdf" not in (built / "html" / "index.html").read_text(encoding="utf-8")
 
 
 def test_another_synthetic_seed_rewrites_the_numbers_in_the_prose(built, tmp_path):

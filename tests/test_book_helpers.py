@@ -66,13 +66,62 @@ def test_table_markdown_aligns_numbers_right_and_text_left():
     text = book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."], widths=[4, 2, 3])
     lines = text.splitlines()
     assert lines[0].startswith("```{tabularcolumns} >{\\raggedright")
-    assert "\\raggedleft\\arraybackslash}\\X{2}{9}" in lines[0]
+    # full width, shared by the weights 4 : 2 : 3 (no column is under its minimum here)
+    assert "\\raggedleft\\arraybackslash}\\X{1007}{4531}" in lines[0]
     assert ":::{table} Overskrift" in lines and ":name: tabel-test" in lines
     assert "|:---|---:|:---|" in lines
     assert "| Kvinder | x | \u00a0 |" in lines      # an empty cell becomes a no-break space
     assert lines[-1] == "Kilde: test."
     link = book.data_link("tabel-test").splitlines()
     assert link == [":::{only} html", "{download}`Tal bag tabellen (CSV) </_data/tabel-test.csv>`", ":::"]
+
+
+def test_numbers_line_up_on_the_decimal_comma_without_new_digits():
+    F, P = book.FIGURE_SPACE, book.PUNCTUATION_SPACE
+    assert book.align_decimals(["12", "5,5\u00a0%", "0,25", "x", "7.215", "***"]) == \
+        ["12" + P + F + F, "5,5" + F + "\u00a0%", "0,25", "x", "7.215" + P + F + F, "***"]
+    # the last number of an interval is aligned; 'p < 0,001' and 'p = 0,142' already agree
+    assert book.align_decimals(["2,48 til 3,1", "\u22121,03 til \u22120,33", "< 0,001"]) == \
+        ["2,48 til 3,1" + F + F, "\u22121,03 til \u22120,33" + F, "< 0,001"]
+    assert book.align_decimals(["303", "12"]) == ["303", "12"]          # counts: nothing to align
+    # a column of integers (not text) is aligned too, and the CSV keeps the values as they are
+    frame = pd.DataFrame({"Kilde": ["a", "b"], "Antal": [68, 1], "Andel": ["12,5", "3"]})
+    assert f"| b | 1 | 3{P}{F} |" in book.table_markdown(frame, "Overskrift", "tabel-test")
+    # an interval column is a number column: right-aligned, on its last number's comma
+    frame = pd.DataFrame({"Led": ["a", "b"], "95 %-interval": ["1,08 til 1,84", "\u22121,03 til \u22120,3"]})
+    text = book.table_markdown(frame, "Overskrift", "tabel-test")
+    assert "|:---|---:|" in text and f"| b | \u22121,03 til \u22120,3{F} |" in text
+
+
+def test_text_width_uses_the_bold_font_metrics():
+    # Helvetica's advance widths (1/1000 em): 'n' 556 regular and 611 bold
+    assert book.text_width("n", size=10) == 5.56 and book.text_width("n", bold=True, size=10) == 6.11
+    assert book.text_width("Personuger", bold=True) > book.text_width("Personuger")
+    assert book.text_width("\u00e6\u00f8\u00e5") > 0
+    assert book.text_width("\u2212", size=10) == 7.78       # the math minus LaTeX sets for U+2212
+
+
+def test_column_widths_fit_every_bold_header_word_and_every_number():
+    """The model table (eight columns): each column holds its widest header word in bold
+    and its widest number on one line, and the table fills the line."""
+    frame = pd.DataFrame({"Samlet": ["**Inden kursus**", "Skæringspunkt", "Koefficient"],
+                          "Estimat": ["2,81", "\u22120,67", ""], "95 %-interval": ["2,48 til 3,14", "\u22121,03 til \u22120,33", ""],
+                          "p": ["", "< 0,001", ""], "Signifikans": ["", "***", ""], "Personer": ["268", "268", ""],
+                          "Personuger": ["523", "7.215", ""], "Hold": ["32", "32", ""]})
+    right = tuple(range(1, 8))
+    widths = book.column_widths(frame, right)
+    assert abs(sum(widths) - book.LINE_WIDTH_PT) <= 0.1 * len(widths)
+    room = [w - 2 * book.TABLE_COLSEP_PT for w in widths]
+    for i, column in enumerate(frame.columns):
+        for word in book.typeset(column).split(" "):
+            assert book.text_width(word, bold=True) <= room[i], (column, word, room[i])
+    assert book.text_width("Skæringspunkt") <= room[0]
+    assert book.text_width(book.typeset("\u22121,03 til \u22120,33")) <= room[2]
+    # given weights share the space left over but never take a column under its minimum
+    squeezed = book.column_widths(frame, right, weights=[20, 1, 1, 1, 1, 1, 1, 1])
+    assert squeezed[0] > widths[0]
+    assert all(book.text_width(w, bold=True) <= s - 2 * book.TABLE_COLSEP_PT
+               for s, c in zip(squeezed, frame.columns) for w in book.typeset(c).split(" "))
 
 
 def test_a_short_table_is_kept_whole_and_a_longtable_only_with_its_first_rows():

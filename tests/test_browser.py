@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import sys
 import threading
 import time
 import urllib.error
@@ -81,15 +82,41 @@ return {
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Serves the site without logging each request."""
+
     def log_message(self, *args):
         pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """The site's server: a browser that drops a connection before a file is sent (it
+    moves on to the next page) is not an error; anything else is still reported."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
+
+def test_the_server_is_quiet_about_dropped_connections_only(capsys):
+    httpd = _QuietServer(("127.0.0.1", 0), _Quiet)
+    try:
+        for error, reported in ((BrokenPipeError(32, "Broken pipe"), False),
+                                (ConnectionResetError(104, "reset"), False), (ValueError("a bug"), True)):
+            try:
+                raise error
+            except Exception:
+                httpd.handle_error(None, ("127.0.0.1", 1))
+            assert (type(error).__name__ in capsys.readouterr().err) == reported, error
+    finally:
+        httpd.server_close()
 
 
 @pytest.fixture(scope="module")
 def server(final_site):
     root = final_site / "html"
     handler = functools.partial(_Quiet, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", root

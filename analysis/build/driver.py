@@ -111,11 +111,12 @@ def filtered_toc(toc: dict, keep: set[str]) -> dict:
 
 
 def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
-               entries: list[str] | None = None, results: list[Path] = ()) -> Path:
+               entries: list[str] | None = None, results: list[Path] = (), pdf: bool = True) -> Path:
     """Jupyter Book's source tree for the executed chapters: the edition's configuration
     and table of contents (only `entries`, if given), our static files and Sphinx
     extension, the PDF's cover texts (tpj-cover.cfg) and the files the site publishes for
-    download (`_data/`: every table's and figure's CSV, the bundle's files, `results`)."""
+    download (`_data/`: every table's and figure's CSV, the bundle's files, `results`).
+    `pdf`: whether this build makes the PDF (the front page links it only then)."""
     from analysis.report.cover import cover_tex
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     config["title"] = edition.title
@@ -127,6 +128,7 @@ def stage_book(edition: Edition, root: Path, bundle: Bundle, statement: str,
                                       "beregnet ved kørslen ud fra statistikpakken.</p>")
     config.setdefault("sphinx", {}).setdefault("config", {})["tpj_edition"] = edition.name
     config["sphinx"]["config"]["tpj_synthetic"] = bool(bundle.synthetic)
+    config["sphinx"]["config"]["tpj_pdf"] = pdf       # the front page links the PDF only if it is built
     (root / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
                                       encoding="utf-8")
     toc = yaml.safe_load(edition.toc.read_text(encoding="utf-8"))
@@ -326,7 +328,7 @@ def _render(edition: Edition, bundle_dir: Path, home: Path, out: Path, force: bo
         t_exec = time.perf_counter() - t0
         ok, compared = write_results(bundle, edition, nxt)
         root = stage_book(edition, executed, bundle, statement, entries if subset else None,
-                          results=[nxt / "results.csv", nxt / "reproduction.csv"])
+                          results=[nxt / "results.csv", nxt / "reproduction.csv"], pdf=pdf)
         work = home / "jb"
         t0 = time.perf_counter()
         run_jupyter_book(root, "html", work, strict=not subset)

@@ -12,6 +12,7 @@ only the bundle (tests/test_stages.py checks the imports).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -505,7 +506,8 @@ def _cell(value) -> str:
     return text if text.strip() else "\u00a0"   # an empty LaTeX cell would add a blank line
 
 
-NUMERIC = re.compile(r"^[\s\d.,%*+\-–\u2212x<()]*$")
+# a cell of a number column: numbers, signs, stars, 'x' (hidden), and intervals '1,08 til 1,84'
+NUMERIC = re.compile(r"^(?:[\s\d.,%*+\-–\u2212x<()]|(?<=\d )til(?= [\d\u2212-]))*$")
 
 
 def table(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
@@ -528,32 +530,153 @@ def download(frame: pd.DataFrame, name: str, label: str) -> None:
 def table_markdown(frame: pd.DataFrame, caption: str, name: str, notes: list[str] | None = None,
                    index: bool = False, widths: list[int] | None = None,
                    right: tuple[int, ...] | None = None) -> str:
-    """The MyST of a table: columns holding numbers are right-aligned, text left (or give
-    `right`, the column positions to right-align); `widths` are relative PDF widths."""
+    """The MyST of a table: columns holding numbers are right-aligned and aligned on the
+    decimal comma (`align_decimals`), text left (or give `right`, the column positions to
+    right-align). The PDF sets every table at full width, its columns wide enough for every
+    header word in bold and every number on one line (`column_widths`); `widths` are
+    relative weights for the space left over (default: the columns' text length)."""
     frame = frame.reset_index() if index else frame
     if right is None:
         right = tuple(i for i, col in enumerate(frame.columns)
                       if i > 0 and all(NUMERIC.match(str(v)) for v in frame[col]))
-    header = "| " + " | ".join(_cell(c) for c in frame.columns) + " |"
-    align = "|" + "|".join("---:" if i in right else ":---" for i in range(len(frame.columns))) + "|"
-    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    lines = []
-    if not widths:
-        # the PDF sets every table at full width, its columns after their longest word
-        # (headers are not hyphenated) and text length: numbers right-aligned, text left
-        widths = [max(3, min(12, max([max(len(w) for w in str(c).split()) if str(c).split() else 1
-                                      for c in frame.columns[i:i + 1]] + [len(str(v)) for v in frame.iloc[:, i]])))
-                  for i in range(len(frame.columns))]
-    if widths:
-        total = sum(widths)
-        spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
-                       + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(widths))
-        lines += [f"```{{tabularcolumns}} {spec}", "```", ""]
-    lines += [_keep_together(frame, widths, notes), ""]
+    shown = frame.astype(object)       # numbers of an int column become padded text
+    for i in right:
+        shown.iloc[:, i] = align_decimals([str(v) for v in frame.iloc[:, i]])
+    header = "| " + " | ".join(_cell(c) for c in shown.columns) + " |"
+    align = "|" + "|".join("---:" if i in right else ":---" for i in range(len(shown.columns))) + "|"
+    body = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
+    points = column_widths(shown, right, widths)
+    tenths = [int(round(10 * w)) for w in points]      # \X{w}{total}: tenths of a point
+    total = sum(tenths)
+    spec = "".join(">{" + ("\\raggedleft" if i in right else "\\raggedright")
+                   + f"\\arraybackslash}}\\X{{{w}}}{{{total}}}" for i, w in enumerate(tenths))
+    lines = [f"```{{tabularcolumns}} {spec}", "```", ""]
+    lines += [_keep_together(shown, points, notes), ""]
     lines += [f":::{{table}} {caption}", f":name: {name}", ":align: left", "", header, align, *body, ":::"]
     if notes:
         lines += ["", " ".join(notes)]
     return "\n".join(lines)
+
+
+FIGURE_SPACE = "\u2007"        # as wide as a digit (tpj.sty: \\hphantom{0}; HTML: tabular figures)
+PUNCTUATION_SPACE = "\u2008"   # as wide as the decimal comma (tpj.sty: \\hphantom{,})
+_LAST_NUMBER = re.compile(r"\d+(?:\.\d{3})*(?:,(\d+))?(?!.*\d)")
+
+
+def align_decimals(cells: list[str]) -> list[str]:
+    """The cells of a right-aligned column, each number padded on the right with invisible
+    space to the column's largest number of decimals, so that right-aligned numbers line up
+    on the decimal comma: ['12', '5,5 %', '0,25'] -> ['12' + 3 spaces, '5,5' + 1 space + ' %',
+    '0,25']; the digits printed are unchanged (no '12,00'). The padding is U+2008 for a
+    missing comma and U+2007 per missing digit (the LaTeX style sets them as phantoms of ','
+    and '0'; the site's tables use tabular figures). The last number of a cell is the one
+    aligned ('2,48 til 3,14'); a cell without a number ('x', '***', '–') is left as it is."""
+    found = [_LAST_NUMBER.search(c) for c in cells]
+    decimals = [len(m.group(1) or "") if m else 0 for m in found]
+    most = max(decimals, default=0)
+    if most == 0:
+        return list(cells)
+    out = []
+    for cell, match, have in zip(cells, found, decimals):
+        if match is None or have == most:
+            out.append(cell)
+            continue
+        pad = ("" if have else PUNCTUATION_SPACE) + FIGURE_SPACE * (most - have)
+        out.append(cell[:match.end()] + pad + cell[match.end():])
+    return out
+
+
+# The PDF's tables (Sphinx's LaTeX, _static/tpj.sty): \small (10 pt) in TeX Gyre Heros,
+# headers bold; Sphinx's \X{w}{total} column is w/total of the line width less 2 \tabcolsep.
+TABLE_FONT_PT = 10.0
+TABLE_COLSEP_PT = 4.0     # \tabcolsep in tpj.sty
+LINE_WIDTH_PT = 452.97    # A4 less Sphinx's 1 in margins (book.log: \textwidth=452.9679pt)
+
+
+@lru_cache(maxsize=2)
+def _font_metrics(bold: bool) -> dict[str, int]:
+    """{glyph name: advance width in 1/1000 em} of Helvetica (bold or regular), whose
+    metrics TeX Gyre Heros (the PDF's font) shares: the Adobe core-font metrics matplotlib
+    ships, read with fontTools' AFM parser."""
+    import os
+
+    import matplotlib
+    from fontTools import afmLib
+    path = os.path.join(matplotlib.get_data_path(), "fonts", "pdfcorefonts",
+                        "Helvetica-Bold.afm" if bold else "Helvetica.afm")
+    afm = afmLib.AFM(path)
+    return {name: afm[name][1] for name in afm.chars()}
+
+
+_GLYPH_STAND_INS = {"\u00a0": "space", FIGURE_SPACE: "zero", PUNCTUATION_SPACE: "comma", "\u2009": "period"}
+# characters the PDF sets from another font: U+2212 is the math minus of cmsy10 (the book's
+# preamble: \DeclareUnicodeCharacter{2212}{\ensuremath{-}}), 0.778 em wide
+_OTHER_FONT_UNITS = {MINUS: 778}
+
+
+def text_width(text: str, bold: bool = False, size: float = TABLE_FONT_PT) -> float:
+    """The width in points of `text` set in the PDF's sans-serif (Helvetica metrics) at
+    `size` points (the minus sign in the math font's width); a character the metrics lack
+    counts as an 'n'."""
+    from fontTools.agl import UV2AGL
+    metrics = _font_metrics(bold)
+    units = 0
+    for char in text:
+        if char in _OTHER_FONT_UNITS:
+            units += _OTHER_FONT_UNITS[char]
+            continue
+        name = _GLYPH_STAND_INS.get(char) or UV2AGL.get(ord(char), char)
+        units += metrics.get(name, metrics["n"])
+    return units * size / 1000
+
+
+def _cell_parts(cell, bold: bool = False) -> list[tuple[str, bool]]:
+    """The words (split at ordinary spaces, where LaTeX may break a line; a no-break space
+    holds) of a table cell after the house typography, each with whether it is set bold
+    (a header, or a cell in **...**)."""
+    text = typeset(str(cell))
+    if text.startswith("**") and text.endswith("**") and len(text) > 4:
+        text, bold = text[2:-2], True
+    return [(word, bold) for word in text.split(" ") if word]
+
+
+def column_widths(frame: pd.DataFrame, right: tuple[int, ...] = (), weights: list[int] | None = None,
+                  line_width: float = LINE_WIDTH_PT) -> list[float]:
+    """The PDF widths of a table's columns in points (each including its 2 \\tabcolsep),
+    summing to `line_width`: every column at least as wide as its widest header word set in
+    bold (headers are not hyphenated: a narrower column would clip 'Personer' to 'Persone')
+    and its widest word of text; a right-aligned (number) column as wide as its widest cell,
+    so that no number breaks ('−1,03 til' / '−0,33'), unless that cannot fit the line. The
+    space left over goes to the columns in proportion to `weights` (default: each column's
+    widest cell), never taking a column below its minimum.
+
+    If even the minimum widths exceed the line, the minimum widths are returned (the table
+    is then wider than the text, which tests/test_pdf_layout.py reports)."""
+    columns = range(len(frame.columns))
+    sep = 2 * TABLE_COLSEP_PT
+
+    def widest(parts) -> float:
+        return max([text_width(w, b) for w, b in parts], default=0.0)
+    header = [widest(_cell_parts(c, bold=True)) for c in frame.columns]
+    words = [max([widest(_cell_parts(v)) for v in frame.iloc[:, i]], default=0.0) for i in columns]
+    whole = [max([text_width(" ".join(w for w, _ in _cell_parts(v)), any(b for _, b in _cell_parts(v)))
+                  for v in frame.iloc[:, i]], default=0.0) for i in columns]
+    minimum = [max(header[i], whole[i] if i in right else words[i]) + sep for i in columns]
+    if sum(minimum) > line_width:       # numbers may then wrap at their spaces
+        minimum = [max(header[i], words[i]) + sep for i in columns]
+    if sum(minimum) >= line_width:
+        return [math.ceil(10 * m) / 10 for m in minimum]
+    weights = list(weights) if weights else [max(header[i], whole[i]) + sep for i in columns]
+    widths, fixed = list(minimum), set()
+    while True:             # share the line by weight; a column under its minimum keeps that
+        free = line_width - sum(minimum[i] for i in fixed)
+        share = sum(weights[i] for i in columns if i not in fixed)
+        under = {i for i in columns if i not in fixed and free * weights[i] / share < minimum[i]}
+        if not under:
+            widths = [minimum[i] if i in fixed else free * weights[i] / share for i in columns]
+            break
+        fixed |= under
+    return [math.ceil(10 * w) / 10 for w in widths]
 
 
 TEXT_WIDTH_CHARS = 100   # characters of table text (\small) across the PDF's text width
