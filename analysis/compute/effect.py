@@ -43,13 +43,16 @@ OUTCOMES = {"job_like": lambda s: s >= survival.JOB_LIKE, "employed": lambda s: 
 
 
 def _row(design: str, model: str, term: str, label: str, estimate: float, se: float, ci: tuple[float, float],
-         p: float, method: str, df: float, clusters: int, persons: int, observations: int, inference: str,
-         t_values: tuple[float, float, float] = (np.nan, np.nan, np.nan)) -> dict:
+         p: float, method: str, df: float, clusters: int, persons: int, observations: float,
+         t_values: tuple[float, float, float] = (np.nan, np.nan, np.nan), direction: float | None = None) -> dict:
+    """One estimates row (analysis.bundle.store.ESTIMATE_COLUMNS); the finding is decided on
+    the exact p, its direction by the sign of `direction` (default: the estimate; the log
+    of a hazard ratio)."""
     return {"model": model, "group": design, "label": label, "period": "", "term": term, "estimate": estimate,
             "se": se, "ci_low": ci[0], "ci_high": ci[1], "p": p, "stars": stars(p),
-            "finding": finding(estimate if term != "job_like" and term != "employed" else np.log(estimate), p),
+            "finding": finding(estimate if direction is None else direction, p),
             "method": method, "df": df, "p_t": t_values[0], "ci_low_t": t_values[1], "ci_high_t": t_values[2],
-            "persons": persons, "person_weeks": observations, "clusters": clusters, "inference": inference,
+            "persons": persons, "person_weeks": observations, "clusters": clusters, "inference": "team",
             "status": "shown"}
 
 
@@ -60,17 +63,15 @@ def publish_design(md: Microdata, w: BundleWriter, design: str, panel: pd.DataFr
     df = float(pooled.clusters - 1)
     rows = [_row(design, "effect", "after", label, pooled.estimate, pooled.se, (pooled.ci_low, pooled.ci_high),
                  pooled.p, "wild_bootstrap", df, pooled.clusters, pooled.treated, pooled.observations,
-                 "team", (pooled.p_t, pooled.ci_low_t, pooled.ci_high_t))]
-    from scipy import stats
-    t = stats.t.ppf(0.975, pooled.clusters - 1)
-    for period in ("course", "anticipation"):
-        b, se = pooled.periods.set_index("period").loc[period, ["estimate", "se"]]
-        p = float(2 * stats.t.sf(abs(b / se), pooled.clusters - 1))
-        rows.append(_row(design, "effect", period, label, float(b), float(se), (b - t * se, b + t * se), p, "t", df,
-                         pooled.clusters, pooled.treated, pooled.observations, "team", (p, b - t * se, b + t * se)))
+                 (pooled.p_t, pooled.ci_low_t, pooled.ci_high_t))]
+    for period in pooled.periods.itertuples():
+        if period.period != "after":
+            t_values = (period.p_t, period.ci_low_t, period.ci_high_t)
+            rows.append(_row(design, "effect", period.period, label, period.estimate, period.se, t_values[1:],
+                             period.p_t, "t", df, pooled.clusters, pooled.treated, pooled.observations, t_values))
     rows.append(_row(design, "effect", "pretrend", label, study.pretrend_f, np.nan, (np.nan, np.nan),
                      study.pretrend_p, "hotelling_f", float(study.pretrend_df[1]), study.clusters, study.treated,
-                     study.observations, "team"))
+                     study.observations))
     w.add_estimates(pd.DataFrame(rows))
     weeks = study.weeks[study.weeks["treated"] >= md.min_cell]
     for column in ("estimate", "ci_low", "ci_high"):
@@ -95,7 +96,7 @@ def publish_survival(md: Microdata, w: BundleWriter, history: str, panel: pd.Dat
         model = survival.cox(spells)
         rows.append(_row(f"matched_{history}", "effect_cox", outcome, outcome, model.hazard_ratio, model.se,
                          (model.ci_low, model.ci_high), model.p, "normal", np.nan, model.clusters, model.persons,
-                         model.events, "team"))
+                         np.nan, direction=model.coefficient))
         participants = spells[spells["treated"] == 1]
         w.scalar(f"effect.km.{outcome}.{history}.participants_reached", int(participants["event"].sum()),
                  page=PAGE)

@@ -224,7 +224,8 @@ class Pooled:
     points against the weeks before the anticipation window, with the in-course and
     anticipation periods beside it. `p`, `ci_low`, `ci_high`: the wild cluster bootstrap
     (method 'wild_bootstrap'); `se`, `p_t`, `ci_low_t`, `ci_high_t`: CRV1 with t(G - 1).
-    `periods`: estimate and CRV1 se of every period term."""
+    `periods`: every period term's estimate, CRV1 se, and p and 95 % interval from
+    t(G - 1) (p_t, ci_low_t, ci_high_t)."""
     estimate: float
     se: float
     p: float
@@ -269,7 +270,9 @@ def pooled_effect(panel: pd.DataFrame, window: tuple[int, int] = WINDOW, reps: i
     p = wild_p(y, X, teams, column, reps=reps, seed=seed)
     low, high = wild_interval(y, X, teams, column, float(beta[column]), float(se[column]), reps=interval_reps,
                               seed=seed)
-    periods = pd.DataFrame({"period": names, "estimate": beta, "se": se})
+    p_periods = 2 * stats.t.sf(np.abs(beta / se), clusters - 1)
+    periods = pd.DataFrame({"period": names, "estimate": beta, "se": se, "p_t": p_periods,
+                            "ci_low_t": beta - t * se, "ci_high_t": beta + t * se})
     return Pooled(float(beta[column]), float(se[column]), p, low, high, p_t,
                   float(beta[column] - t * se[column]), float(beta[column] + t * se[column]), clusters, len(data),
                   int(data.loc[data["treated"] == 1, "pid"].nunique()), reps, periods)

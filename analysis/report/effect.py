@@ -59,7 +59,7 @@ def survival_figure(curves: pd.DataFrame, title: str):
     book.decimal_comma_axis(ax, 0)
     fig.tight_layout()
     plt.close(fig)
-    data = curves.pivot(index="x", columns="series", values="y").reset_index().rename(
+    data = curves.pivot(index="x", columns="series", values="y")[list(names)].reset_index().rename(
         columns={"x": "Uger efter kursusstart", **{k: f"{v}, andel" for k, v in names.items()}})
     alt = curves.assign(y=100 * curves["y"], series=curves["series"].map(names))
     return book.attach(fig, data, book.alt_series(title, alt, decimals=1))
