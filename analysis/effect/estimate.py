@@ -5,8 +5,8 @@ Two designs share one estimator (`event_study`, `pooled_effect`) on one data sha
 Hollingsworth 2024, "Stacked difference-in-differences", NBER WP 32054): one
 sub-experiment ("stack") per course start week g, with the participants who start in g as
 the treated and clean comparisons as the controls, one row per person × stack × event week
-(the columns of the matched panel, /work/tools/briefs/interface13.md and
-analysis/effect/matching.py: pid, stack, team, treated, match_set, e, score, w).
+(`PANEL_COLUMNS`: the columns of analysis/effect/matching.py's matched panel that the
+estimators use: pid, stack, team, treated, match_set, e, score, w).
 
 * Not-yet-treated (works on every extract; Callaway & Sant'Anna 2021, J. Econometrics
   225(2), with not-yet-treated controls): the controls of stack g are the participants of
