@@ -145,12 +145,13 @@ def branche_months(rng: np.random.Generator, employed: np.ndarray, week_month: n
 
 
 def pool_table(pnr: np.ndarray, codes: np.ndarray, week_names: list[str], branche: np.ndarray,
-               month_names: list[str], background: pd.DataFrame):
-    """The pool as an Arrow table in the DREAM Parquet layout (codes as dictionary-encoded
-    text, null when blank) with `koen`, `aldersgruppe`, `kommune`."""
+               month_names: list[str], background: pd.DataFrame, typed: bool = False):
+    """The pool as an Arrow table in the DREAM layout with `koen`, `aldersgruppe`, `kommune`:
+    codes as dictionary-encoded text (null when blank), or with `typed` as SMALLINT codes and
+    INTEGER industry codes (null when none), the layout data/README.md recommends at scale."""
     import pyarrow as pa
     from analysis.synthetic.scale import dream_table
-    table = dream_table(pnr, codes, week_names, branche, month_names, "parquet")
+    table = dream_table(pnr, codes, week_names, branche, month_names, "csv" if typed else "parquet")
     for column in ("koen", "aldersgruppe", "kommune"):
         table = table.append_column(column, pa.array(background[column].to_numpy(dtype=str)).dictionary_encode())
     return table
@@ -381,3 +382,34 @@ def simulate_experiment(seed: int, effect: float, participants: int = 240, pool:
     })
     persons = pd.concat([persons, background], axis=1)
     return Experiment(codes=codes, employed=employed, persons=persons, first=first, true_effect=true_effect)
+
+
+# ---------------------------------------------------------------- a population-size pool
+
+def write_large_pool(path: Path, persons: int, starts, first: int, last: int, seed: int = 1,
+                     chunk: int = 100_000) -> Path:
+    """Write a pool of `persons` general benefit recipients (no twins) over the weeks
+    `first`..`last` (week indices) to the Parquet file `path` (typed: codes SMALLINT),
+    `chunk` persons per row group, so memory stays flat. Dips are placed before the course starts `starts` (week
+    indices of week 1). For the scale benchmark (benchmarks/bench_pool.py); same arguments,
+    same file."""
+    import pyarrow.parquet as pq
+    rng = np.random.default_rng([seed, 1_000_000])
+    week_names, month_names, week_month = calendar(first, last)
+    pseudo = np.array(sorted({int(s) - first for s in starts}))
+    pnr = np.array([f"P{n:09d}" for n in rng.choice(10**9, size=persons, replace=False)], dtype=object)
+    writer = None
+    try:
+        for lo in range(0, persons, chunk):
+            n = min(chunk, persons - lo)
+            drawn = general_codes(rng, n, len(week_names), pseudo)
+            branche = branche_months(rng, drawn["employed"], week_month, len(month_names))
+            table = pool_table(pnr[lo:lo + n], drawn["codes"], week_names, branche, month_names,
+                               random_background(rng, n), typed=True)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return Path(path)
