@@ -150,3 +150,21 @@ def test_missing_background_column_is_an_error(edition, mapping, starts, tmp_pat
     pq.write_table(table, tmp_path / "dream_pool.parquet")
     with pytest.raises(DataError, match="required column 'aldersgruppe' is missing"):
         read_pool(tmp_path / "dream_pool.parquet", mapping, starts)
+
+
+def test_validate_reads_the_pool(edition, tmp_path, capsys):
+    import shutil
+    from analysis.build import cli
+    data = tmp_path / "extract"
+    shutil.copytree(edition.data_dir, data)
+    import json
+    persons = json.loads((data / "extract.json").read_text(encoding="utf-8"))["pool"]["persons"]
+    assert cli.main(["validate", "--data", str(data)]) == 0
+    assert f"comparison pool dream_pool.parquet: {persons} persons" in capsys.readouterr().out
+    whole = _small_pool(edition, tmp_path)
+    whole["koen"] = "x"
+    (data / "dream_pool.parquet").unlink()
+    _write_csv(whole, data / "dream_pool.csv")
+    assert cli.main(["validate", "--data", str(data)]) == 2
+    assert re.search(r"dream_pool.csv, row \d+, line \d+, column 'koen': value 'x' must be one of",
+                     capsys.readouterr().err)

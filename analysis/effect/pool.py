@@ -208,6 +208,10 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     order = np.argsort(persons["row"].to_numpy(), kind="stable")      # file order, whatever the scan did
     if not np.array_equal(order, np.arange(len(order))):
         persons, scores, family = persons.iloc[order].reset_index(drop=True), scores[order], family[order]
+    if eligible_only:       # the SQL test keeps a superset: now exactly the eligible
+        eligible = (family[:, [s - 1 - first for s in starts]] > 0).any(axis=1)
+        if not eligible.all():
+            persons, scores, family = persons[eligible].reset_index(drop=True), scores[eligible], family[eligible]
     _check_ids(path, persons, pnr)
     if extra:
         frame = persons.set_index(persons["row"] - 1)[extra]
