@@ -155,12 +155,15 @@ def _cumulative(pool) -> dict[str, np.ndarray]:
 def _pool_features(cumulative: dict[str, np.ndarray], rows: np.ndarray, col0: int, history: str) -> np.ndarray:
     """`_features` of pool rows `rows` for a stack whose week 0 is pool column `col0`."""
     width = cumulative["score"].shape[0] - 1
+    edges = sorted({e for a, b in blocks(history) for e in (a, b + 1)})
+    position = {e: min(max(col0 + e, 0), width) for e in edges}
+    rows_at = [position[e] for e in edges]
+    count = dict(zip(edges, cumulative["count"][rows_at][:, rows]))
+    total = dict(zip(edges, cumulative["score"][rows_at][:, rows]))
     out = np.full((len(rows), len(blocks(history))), np.nan)
     for j, (a, b) in enumerate(blocks(history)):
-        lo, hi = min(max(col0 + a, 0), width), min(max(col0 + b + 1, 0), width)
-        count = cumulative["count"][hi, rows] - cumulative["count"][lo, rows]
-        total = cumulative["score"][hi, rows] - cumulative["score"][lo, rows]
-        out[:, j] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        n = count[b + 1] - count[a]
+        out[:, j] = np.where(n > 0, (total[b + 1] - total[a]) / np.maximum(n, 1), np.nan)
     return out
 
 
@@ -280,7 +283,13 @@ def match_comparison(participants: Participants, pool, k: int = K, history: str 
             if len(pool_idx):
                 n_neigh = min(len(pool_idx), k * len(local))
                 distance = cdist(t_feat[local], c_feat[pool_idx], metric="seuclidean", V=variance)
-                idx = np.argsort(distance, axis=1, kind="stable")[:, :n_neigh]
+                if n_neigh < len(pool_idx):     # the n_neigh nearest first, then in order
+                    near = np.argpartition(distance, n_neigh - 1, axis=1)[:, :n_neigh]
+                    near.sort(axis=1)           # deterministic; at the boundary argpartition picks among ties
+                else:
+                    near = np.broadcast_to(np.arange(len(pool_idx)), distance.shape)
+                idx = np.take_along_axis(near, np.argsort(np.take_along_axis(distance, near, axis=1),
+                                                          axis=1, kind="stable"), axis=1)
                 dist = np.take_along_axis(distance, idx, axis=1)
                 used = set()
                 order = rng.permutation(len(local))

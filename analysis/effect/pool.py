@@ -279,6 +279,8 @@ class _Decoder:
             self.family[int(code)] = family_names.index(fam) + 1
         self.family[[997, 999]] = gone
         self.texts: dict[str, int] = {}
+        # known_ext[v + 1]: the number v is a code of the mapping or 0 (v = -1 and v >= 1000: no)
+        self.known_ext = np.concatenate([[False], self.known, [False]])
 
     def _fail(self, reason: str, name: str, column, bad, rows) -> None:
         import pyarrow.compute as pc
@@ -300,8 +302,10 @@ class _Decoder:
         import pyarrow.compute as pc
         if pa.types.is_integer(column.type):
             values = np.asarray(column)
-            seen = np.unique(values)
-            for v in seen[(seen < 0) | (seen >= 1000) | ~self.known[np.clip(seen, 0, 999)]]:
+            ok = self.known_ext[np.clip(values.astype(np.int32) + 1, 0, 1001)]
+            if ok.all():
+                return values.astype(np.int16)
+            for v in np.unique(values[~ok]):
                 if v == NOT_WHOLE:
                     raise DataError(self.path, "a value that is no whole number >= 0 (e.g. 730.5 or -1): "
                                                "not a DREAM code (a whole number such as 730)", column=name,
