@@ -132,6 +132,41 @@ def _features(scores: np.ndarray, history: str) -> np.ndarray:
     return out
 
 
+def _cumulative(pool) -> dict[str, np.ndarray]:
+    """Running sums over the pool's weeks (weeks + 1 x persons, int16, a leading row of 0;
+    week-major so that one week's values of many persons are read from one stretch of
+    memory): of the scores, of the weeks with a score and of death/emigration weeks; computed
+    once per pool (cached on it), so a block's mean for any stack is two look-ups."""
+    cached = getattr(pool, "_cumulative", None)
+    if cached is not None:
+        return cached
+    n = len(pool.scores)
+    out = {}
+    valued = pool.scores >= 0
+    for name, values in (("score", np.where(valued, pool.scores, 0)), ("count", valued),
+                         ("gone", pool.family == GONE)):
+        running = np.zeros((pool.scores.shape[1] + 1, n), dtype=np.int16)
+        np.cumsum(np.ascontiguousarray(values.T), axis=0, dtype=np.int16, out=running[1:])
+        out[name] = running
+    pool._cumulative = out
+    return out
+
+
+def _pool_features(cumulative: dict[str, np.ndarray], rows: np.ndarray, col0: int, history: str) -> np.ndarray:
+    """`_features` of pool rows `rows` for a stack whose week 0 is pool column `col0`."""
+    width = cumulative["score"].shape[0] - 1
+    edges = sorted({e for a, b in blocks(history) for e in (a, b + 1)})
+    position = {e: min(max(col0 + e, 0), width) for e in edges}
+    rows_at = [position[e] for e in edges]
+    count = dict(zip(edges, cumulative["count"][rows_at][:, rows]))
+    total = dict(zip(edges, cumulative["score"][rows_at][:, rows]))
+    out = np.full((len(rows), len(blocks(history))), np.nan)
+    for j, (a, b) in enumerate(blocks(history)):
+        n = count[b + 1] - count[a]
+        out[:, j] = np.where(n > 0, (total[b + 1] - total[a]) / np.maximum(n, 1), np.nan)
+    return out
+
+
 def _fill(features: np.ndarray, column_mean: np.ndarray) -> np.ndarray:
     """A block without a score takes the person's mean over the other blocks, else the
     column's mean."""
@@ -182,51 +217,59 @@ def match_comparison(participants: Participants, pool, k: int = K, history: str 
     people = participants.persons.reset_index(drop=True)
     pool_people = pool.persons.reset_index(drop=True)
     not_participant = ~pool_people["pid"].isin(set(people["pid"])).to_numpy()
-    pool_koen = pool_people["koen"].to_numpy(dtype=object)
-    pool_age = pool_people["aldersgruppe"].to_numpy(dtype=object)
+    # a pool person's exact cell in a stack: family in week 0 x 100 + koen x 10 + aldersgruppe
+    koen_cat = pd.Categorical(pool_people["koen"].to_numpy(dtype=object))
+    age_cat = pd.Categorical(pool_people["aldersgruppe"].to_numpy(dtype=object))
+    person_key = (koen_cat.codes.astype(np.int16) * 10 + age_cat.codes).astype(np.int16)
+    koen_codes = {v: i for i, v in enumerate(koen_cat.categories)}
+    age_codes = {v: i for i, v in enumerate(age_cat.categories)}
+
+    def cell_key(fam: str, koen: str, age: str) -> int:
+        if not fam or koen not in koen_codes or age not in age_codes:
+            return -1
+        return (FAMILIES.index(fam) + 1) * 100 + koen_codes[koen] * 10 + age_codes[age]
+
     treated_sets, control_rows, shortfall = [], [], []
-    balance_parts = {"treated": [], "pool": [], "matched": [], "matched_w": []}
+    balance_parts = {"treated": [], "matched": [], "matched_w": [],
+                     "pool": np.zeros((3, len(blocks("full"))))}      # sum, sum of squares, n
     eligible_total = 0
-    week0 = int(np.flatnonzero(EVENTS == 0)[0])
-    in_history = (EVENTS >= -52) & (EVENTS <= 0)
+    cumulative = _cumulative(pool)
 
     for stack_start, group in people.groupby("start_week", sort=True):
         stack = week_label(int(stack_start))
         col0 = int(stack_start) - 1 - pool.first_week
         if not 0 <= col0 < pool.family.shape[1]:
             raise ValueError(f"the pool was not read for start week {stack}")
-        # eligibility: family in week 0, no death or emigration in weeks -52..0, not a participant
-        # (only persons in the participants' exact cells are looked at further)
-        week0_family = pool.family[:, col0]
-        wanted = np.zeros(len(pool_people), dtype=bool)
-        for fam, koen, age in group[["benefit_family", "koen", "aldersgruppe"]].drop_duplicates().itertuples(index=False):
-            if fam:
-                wanted |= (week0_family == FAMILIES.index(fam) + 1) & (pool_koen == koen) & (pool_age == age)
-        candidates = np.flatnonzero(wanted & not_participant)
-        c_scores, c_family = _event_matrix(pool, candidates, np.full(len(candidates), int(stack_start)))
-        alive = ~(c_family[:, in_history] == GONE).any(axis=1)
-        candidates, c_scores, c_family = candidates[alive], c_scores[alive], c_family[alive]
-        c_fam_name = np.asarray(FAMILIES, dtype=object)[c_family[:, week0] - 1]
+        # eligibility: family in week 0, no death or emigration in weeks -52..0, not a participant;
+        # only persons in the participants' exact cells are looked at further
+        key = pool.family[:, col0].astype(np.int16) * 100 + person_key
+        group_keys = np.array([cell_key(*c) for c in group[["benefit_family", "koen", "aldersgruppe"]]
+                               .itertuples(index=False)])
+        candidates = np.flatnonzero(np.isin(key, group_keys[group_keys > 0]) & not_participant)
+        gone = cumulative["gone"]
+        alive = (gone[col0 + 1, candidates] - gone[max(col0 - 52, 0), candidates]) == 0
+        candidates = candidates[alive]
+        c_key = key[candidates]
         t_rows = group.index.to_numpy()
         t_scores = participants.scores[t_rows]
         eligible_total += len(candidates)
 
-        t_feat, c_feat = _features(t_scores, history), _features(c_scores, history)
+        t_full, c_full = _features(t_scores, "full"), _pool_features(cumulative, candidates, col0, "full")
+        t_feat = _features(t_scores, history)
+        c_feat = c_full.copy() if history == "full" else _pool_features(cumulative, candidates, col0, history)
         usable = ~np.all(np.isnan(c_feat), axis=0) & ~np.all(np.isnan(t_feat), axis=0)
         t_feat, c_feat = t_feat[:, usable], c_feat[:, usable]
         column_mean = np.nanmean(c_feat, axis=0) if len(c_feat) else np.zeros(usable.sum())
         t_feat, c_feat = _fill(t_feat, column_mean), _fill(c_feat, column_mean)
         variance = np.maximum(c_feat.var(axis=0), 1e-6) if len(c_feat) else np.ones(usable.sum())
-        t_full, c_full = _features(t_scores, "full"), _features(c_scores, "full")
         no_history = not usable.any()
-        balance_parts["pool"].append(c_full)
+        valued = ~np.isnan(c_full)
+        balance_parts["pool"] += [np.where(valued, c_full, 0).sum(axis=0),
+                                  np.where(valued, c_full ** 2, 0).sum(axis=0), valued.sum(axis=0)]
 
-        c_cells = pd.DataFrame({"family": c_fam_name, "koen": pool_koen[candidates],
-                                "aldersgruppe": pool_age[candidates]})
-        cell_of = c_cells.groupby(["family", "koen", "aldersgruppe"]).indices
-        for (fam, koen, age), members in group.groupby(["benefit_family", "koen", "aldersgruppe"]).groups.items():
-            local = np.array([group.index.get_loc(i) for i in members])
-            if fam == "":
+        for cell, local in pd.Series(np.arange(len(group))).groupby(group_keys).groups.items():
+            local = np.asarray(local)
+            if cell < 0:
                 for i in local:
                     shortfall.append((t_rows[i], stack, 0, "not on an eligible benefit family in week 0"))
                 continue
@@ -235,12 +278,18 @@ def match_comparison(participants: Participants, pool, k: int = K, history: str 
                     shortfall.append((t_rows[i], stack, 0, f"no week of the {history} history "
                                                            "(weeks {}..{}) in the data window".format(*HISTORIES[history])))
                 continue
-            pool_idx = cell_of.get((fam, koen, age), np.array([], dtype=int))
+            pool_idx = np.flatnonzero(c_key == cell)
             chosen = {i: [] for i in local}
             if len(pool_idx):
                 n_neigh = min(len(pool_idx), k * len(local))
                 distance = cdist(t_feat[local], c_feat[pool_idx], metric="seuclidean", V=variance)
-                idx = np.argsort(distance, axis=1, kind="stable")[:, :n_neigh]
+                if n_neigh < len(pool_idx):     # the n_neigh nearest first, then in order
+                    near = np.argpartition(distance, n_neigh - 1, axis=1)[:, :n_neigh]
+                    near.sort(axis=1)           # deterministic; at the boundary argpartition picks among ties
+                else:
+                    near = np.broadcast_to(np.arange(len(pool_idx)), distance.shape)
+                idx = np.take_along_axis(near, np.argsort(np.take_along_axis(distance, near, axis=1),
+                                                          axis=1, kind="stable"), axis=1)
                 dist = np.take_along_axis(distance, idx, axis=1)
                 used = set()
                 order = rng.permutation(len(local))
@@ -332,19 +381,21 @@ def _balance(parts) -> pd.DataFrame:
     def stacked(name):
         return np.vstack(parts[name]) if parts[name] else np.empty((0, width))
 
-    treated, pool, matched = stacked("treated"), stacked("pool"), stacked("matched")
+    treated, matched = stacked("treated"), stacked("matched")
+    pool_sum, pool_squares, pool_n = parts["pool"]
     weights = np.asarray(parts["matched_w"], dtype=float)
     rows = []
     for j, (a, b) in enumerate(labels):
-        t, p, m = treated[:, j], pool[:, j], matched[:, j]
-        t_ok, p_ok, m_ok = ~np.isnan(t), ~np.isnan(p), ~np.isnan(m)
+        t, m = treated[:, j], matched[:, j]
+        t_ok, m_ok = ~np.isnan(t), ~np.isnan(m)
         mean_t = float(t[t_ok].mean()) if t_ok.any() else np.nan
-        mean_p = float(p[p_ok].mean()) if p_ok.any() else np.nan
+        mean_p = pool_sum[j] / pool_n[j] if pool_n[j] else np.nan
+        var_p = pool_squares[j] / pool_n[j] - mean_p ** 2 if pool_n[j] else np.nan
         mean_m = float(np.average(m[m_ok], weights=weights[m_ok])) if m_ok.any() else np.nan
-        sd = float(np.sqrt((t[t_ok].var() + p[p_ok].var()) / 2)) if t_ok.any() and p_ok.any() else np.nan
+        sd = float(np.sqrt((t[t_ok].var() + var_p) / 2)) if t_ok.any() and pool_n[j] else np.nan
         rows.append({"covariate": f"mean score, weeks {a} to {b}", "e_first": a, "e_last": b,
                      "treated_mean": mean_t, "pool_mean": mean_p, "matched_mean": mean_m,
                      "smd_before": (mean_t - mean_p) / sd if sd else np.nan,
                      "smd_after": (mean_t - mean_m) / sd if sd else np.nan,
-                     "treated_n": int(t_ok.sum()), "pool_n": int(p_ok.sum()), "matched_n": int(m_ok.sum())})
+                     "treated_n": int(t_ok.sum()), "pool_n": int(pool_n[j]), "matched_n": int(m_ok.sum())})
     return pd.DataFrame(rows)

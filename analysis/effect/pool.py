@@ -13,11 +13,18 @@ Python before DuckDB has pruned it:
   trailing `.0`/`,0` removed. Rows pruned here are not validated (as the dream reader
   ignores rows of persons who are not enrolled).
 
-The kept rows are streamed to Arrow in batches; each cell is decoded with the readers' own
-rules (`analysis.readers.values.weekly_code`, `employment`: once per distinct value), so a
-bad value stops with the file, row, column and reason exactly as in `dream.*`. Parquet
-(the format to use at scale; `file_row_number` gives the row) and CSV (`,` or `;`; loaded
-into a DuckDB table first, whose `rowid` is the row) are accepted.
+The kept rows are streamed to Arrow in batches of BATCH_ROWS and decoded column by column
+with the readers' own rules, once per distinct value (`analysis.readers.values.weekly_code`,
+`employment`), so a bad value stops with the file, row, column and reason as in `dream.*`:
+
+* **typed columns** (Parquet integers, or floats that are whole numbers): DuckDB hands over
+  the numbers; each distinct number is checked against the score mapping. The format to use
+  at scale (data/README.md: convert DREAM once, codes as SMALLINT, months as INTEGER);
+* **text columns** (CSV, or Parquet text): each distinct text of a column and batch is
+  checked with `weekly_code`/`employment`; slower (about 3x), fine for small files.
+
+Parquet (`file_row_number` gives the row) and CSV (`,` or `;`; loaded into a DuckDB table
+first, whose `rowid` is the row) are accepted.
 """
 from __future__ import annotations
 
@@ -31,7 +38,7 @@ from analysis.errors import DataError
 from analysis.readers.contracts import validate_pool_background
 from analysis.readers.files import (DREAM_SUFFIXES, NUMERIC_ID, as_text, check_not_empty, check_utf8,
                                     csv_separator, find_one, read_header)
-from analysis.readers.values import blank_missing, employment, is_missing, weekly_code
+from analysis.readers.values import MISSING, blank_missing, employment, is_missing, weekly_code
 from analysis.reference.scoring import EXCLUDED, ScoreMapping
 from analysis.register.extract import dream_columns, unknown_code
 from analysis.weeks import month_column, month_of_week, week_label
@@ -82,11 +89,6 @@ def pool_window(starts) -> tuple[int, int]:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _normalised(name: str) -> str:
-    """SQL: a code cell as text without white space and a trailing .0 / ,0 (pruning only)."""
-    return f"regexp_replace(trim(CAST({_quote(name)} AS VARCHAR)), '[.,]0*$', '')"
 
 
 def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_only: bool = True,
@@ -145,37 +147,71 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
         columns = ", ".join(_quote(c) for c in [pnr] + week_names + month_names + extra)
         literal = "'" + str(path).replace("'", "''") + "'"
         if suffix == ".parquet":
-            kind = con.sql(f"DESCRIBE SELECT {_quote(pnr)} FROM read_parquet({literal})").fetchall()[0][1]
-            if kind not in TEXT_TYPES:
-                raise DataError(path, f"{NUMERIC_ID} (the column is Parquet type {kind})", column=pnr)
+            types = {r[0]: r[1] for r in con.sql(f"DESCRIBE SELECT {columns} FROM read_parquet({literal})").fetchall()}
+            if types[pnr] not in TEXT_TYPES:
+                raise DataError(path, f"{NUMERIC_ID} (the column is Parquet type {types[pnr]})", column=pnr)
             source = f"(SELECT file_row_number AS _row, {columns} FROM read_parquet({literal}, file_row_number = true))"
+            rows_in_file = con.sql(f"SELECT count(*) FROM read_parquet({literal})").fetchall()[0][0]
         else:
             check_utf8(path)
             separator = csv_separator(path)
             con.sql(f"CREATE TEMP TABLE csv_rows AS SELECT {columns} FROM read_csv({literal}, "
                     f"delim = '{separator}', header = true, all_varchar = true, quote = '\"')")
-            source = f"(SELECT rowid AS _row, * FROM csv_rows)"
-        rows_in_file = con.sql(f"SELECT count(*) FROM {source}").fetchall()[0][0]
+            types = {c: "VARCHAR" for c in [pnr] + week_names + month_names + extra}
+            source = "(SELECT rowid AS _row, * FROM csv_rows)"
+            rows_in_file = con.sql("SELECT count(*) FROM csv_rows").fetchall()[0][0]
         conditions = []
         if eligible_only:
+            # a superset test (the first three characters of the code as text): rows it keeps
+            # that are not eligible are decoded, validated and left out by the matching
             codes = "', '".join(sorted(family_codes(mapping)))
             eligible_weeks = sorted({weeks[s - 1] for s in starts})
-            conditions.append("(" + " OR ".join(f"{_normalised(c)} IN ('{codes}')" for c in eligible_weeks) + ")")
+            numbers = codes.replace("'", "")
+            conditions.append("(" + " OR ".join(
+                f"{_quote(c)} IN ({numbers})" if types[c] in INTEGER_TYPES + ("FLOAT", "DOUBLE")
+                else f"left(trim(CAST({_quote(c)} AS VARCHAR)), 3) IN ('{codes}')" for c in eligible_weeks) + ")")
         if ids is not None:
             con.register("wanted_ids", pd.DataFrame({"pid": pd.Series(sorted(ids), dtype=str)}))
             conditions.append(f"trim({_quote(pnr)}) IN (SELECT pid FROM wanted_ids)")
         where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        query = f"SELECT * FROM {source}{where} ORDER BY _row"
-        reader = con.sql(query).to_arrow_reader(BATCH_ROWS)
+        select = ", ".join([_quote(pnr), "_row"] + [_quote(c) for c in extra]
+                           + [_cell_sql(c, types[c]) for c in week_names + month_names])
+        query = f"SELECT {select} FROM {source}{where}"
         decoder = _Decoder(path, mapping, family_codes(mapping), FAMILIES, GONE)
-        parts = [decoder.batch(batch, pnr, week_names, month_names, first, extra) for batch in reader]
+        month_pos = {m: j for j, m in enumerate(needed_months)}
+        week_month = np.array([month_pos[month_of_week(w)] for w in range(first, last + 1)])
+        people, score_parts, family_parts = [], [], []
+        for batch in con.sql(query).to_arrow_reader(BATCH_ROWS):
+            rows = np.asarray(batch.column(1)).astype(np.int64)
+            offset = 2 + len(extra)
+            codes = np.column_stack([decoder.week(batch.column(offset + j), name, rows)
+                                     for j, name in enumerate(week_names)])
+            employed = np.column_stack([decoder.month(batch.column(offset + len(week_names) + j), name, rows)
+                                        for j, name in enumerate(month_names)])
+            score = decoder.score[codes]
+            blank = codes == 0
+            score[blank] = np.where(employed[:, week_month], mapping.blank_employed,
+                                    mapping.blank_not_employed)[blank]
+            score_parts.append(score)
+            family_parts.append(decoder.family[codes])
+            frame = pd.DataFrame({"pid": as_text(batch.column(0).to_pandas()).to_numpy(), "row": rows + 1})
+            for j, column in enumerate(extra):
+                frame[column] = as_text(batch.column(2 + j).to_pandas()).to_numpy()
+            people.append(frame)
     finally:
         con.close()
-    persons = pd.concat([p for p, _, _ in parts], ignore_index=True) if parts else \
-        pd.DataFrame({"pid": pd.Series([], dtype=str), "row": pd.Series([], dtype=int)})
     n_weeks = len(week_names)
-    scores = np.vstack([s for _, s, _ in parts]) if parts else np.empty((0, n_weeks), np.int8)
-    family = np.vstack([f for _, _, f in parts]) if parts else np.empty((0, n_weeks), np.int8)
+    persons = pd.concat(people, ignore_index=True) if people else \
+        pd.DataFrame({"pid": pd.Series([], dtype=str), "row": pd.Series([], dtype=np.int64)})
+    scores = np.vstack(score_parts) if score_parts else np.empty((0, n_weeks), np.int8)
+    family = np.vstack(family_parts) if family_parts else np.empty((0, n_weeks), np.int8)
+    order = np.argsort(persons["row"].to_numpy(), kind="stable")      # file order, whatever the scan did
+    if not np.array_equal(order, np.arange(len(order))):
+        persons, scores, family = persons.iloc[order].reset_index(drop=True), scores[order], family[order]
+    if eligible_only:       # the SQL test keeps a superset: now exactly the eligible
+        eligible = (family[:, [s - 1 - first for s in starts]] > 0).any(axis=1)
+        if not eligible.all():
+            persons, scores, family = persons[eligible].reset_index(drop=True), scores[eligible], family[eligible]
     _check_ids(path, persons, pnr)
     if extra:
         frame = persons.set_index(persons["row"] - 1)[extra]
@@ -192,88 +228,113 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
 
 
 def _check_ids(path: Path, persons: pd.DataFrame, pnr: str) -> None:
-    blank = persons["pid"].map(is_missing).to_numpy(dtype=bool)
+    """Person ids of the kept rows: none empty (the readers' "none" values), none twice."""
+    ids = persons["pid"]
+    short = ids.str.len().to_numpy() <= max(len(m) for m in MISSING)     # only these can be "none"
+    blank = np.zeros(len(ids), dtype=bool)
+    blank[short] = ids[short].map(is_missing).to_numpy(dtype=bool)
     if blank.any():
         raise DataError(path, "empty person id", row=int(persons["row"][blank].iloc[0]), column=pnr,
                         more=int(blank.sum()) - 1)
-    dup = persons["pid"].duplicated(keep="first").to_numpy()
+    dup = ids.duplicated(keep="first").to_numpy()
     if dup.any():
         raise DataError(path, "duplicate PNR: the pool has one row per person", row=int(persons["row"][dup].iloc[0]),
                         column=pnr, more=int(dup.sum()) - 1)
 
 
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                 "UBIGINT", "HUGEINT")
+NOT_WHOLE = -1      # a typed cell that is no whole number (e.g. 730.5, -3): looked at again
+
+
+def _cell_sql(name: str, kind: str) -> str:
+    """SQL for a code or month cell: an integer column as INTEGER (missing = 0: DREAM has no
+    code 0, data/README.md), a floating-point one the same when whole and >= 0, else
+    NOT_WHOLE; a text column as it is (decoded per distinct text in Python)."""
+    column = _quote(name)
+    if kind in INTEGER_TYPES:
+        return f"CAST(coalesce({column}, 0) AS INTEGER) AS {column}"
+    if kind in ("FLOAT", "DOUBLE") or kind.startswith("DECIMAL"):
+        return (f"CAST(CASE WHEN {column} IS NULL THEN 0 WHEN {column} >= 0 AND {column} = trunc({column}) "
+                f"THEN {column} ELSE {NOT_WHOLE} END AS INTEGER) AS {column}")
+    return f"CAST({column} AS VARCHAR) AS {column}"
+
+
 class _Decoder:
-    """Decodes Arrow batches: each distinct cell text once, with the readers' rules."""
+    """Cells of a batch -> numeric DREAM codes (0 = no code) and employment, with the readers'
+    rules (analysis.readers.values.weekly_code, employment) applied once per distinct value;
+    `score`/`family` give each code's score (0-10, EXCLUDED) and family (0, i + 1 for
+    FAMILIES[i], GONE for 997/999)."""
 
-    def __init__(self, path: Path, mapping: ScoreMapping, families: dict[str, str], family_names, gone):
+    def __init__(self, path: Path, mapping: ScoreMapping, families: dict[str, str], family_names, gone: int):
         self.path, self.mapping = path, mapping
-        self.family_index = {code: family_names.index(f) + 1 for code, f in families.items()}
-        self.gone = gone
-        self.weekly: dict[str, tuple[int, int]] = {}   # cell text -> (score or blank marker, family)
-        self.monthly: dict[str, bool] = {}
+        self.score = np.full(1000, EXCLUDED, dtype=np.int8)
+        self.family = np.zeros(1000, dtype=np.int8)
+        self.known = np.zeros(1000, dtype=bool)
+        self.known[0] = True
+        for code, value in mapping.scores.items():
+            if code.isdigit() and int(code) < 1000:
+                self.score[int(code)], self.known[int(code)] = value, True
+        for code, fam in families.items():
+            self.family[int(code)] = family_names.index(fam) + 1
+        self.family[[997, 999]] = gone
+        self.texts: dict[str, int] = {}
+        # known_ext[v + 1]: the number v is a code of the mapping or 0 (v = -1 and v >= 1000: no)
+        self.known_ext = np.concatenate([[False], self.known, [False]])
 
-    def _fail(self, err: str, name: str, column, bad: str, rows) -> None:
+    def _fail(self, reason: str, name: str, column, bad, rows) -> None:
         import pyarrow.compute as pc
-        hit = np.flatnonzero(np.asarray(pc.equal(column, bad)))
-        raise DataError(self.path, err, row=int(rows[hit[0]]) + 1, column=name, more=len(hit) - 1)
+        hit = np.flatnonzero(np.asarray(pc.fill_null(pc.equal(column, bad), False)))
+        raise DataError(self.path, reason, row=int(rows[hit[0]]) + 1, column=name, more=len(hit) - 1)
 
-    def _week(self, text: str, name: str, column, rows) -> tuple[int, int]:
-        if text not in self.weekly:
-            try:
-                code = weekly_code(text)
-            except ValueError as err:
-                self._fail(str(err), name, column, text, rows)
-            if code and code not in self.mapping.scores:
-                self._fail(unknown_code(code), name, column, text, rows)
-            score = self.mapping.scores[code] if code else -2          # -2: blank, see the month
-            fam = self.gone if code in ("997", "999") else self.family_index.get(code, 0)
-            self.weekly[text] = (score, fam)
-        return self.weekly[text]
+    def _code(self, text: str, name: str, column, rows) -> int:
+        try:
+            code = weekly_code(text)
+        except ValueError as err:
+            self._fail(str(err), name, column, text, rows)
+        if code and (len(code) > 3 or not self.known[int(code)]):
+            self._fail(unknown_code(code), name, column, text, rows)
+        return int(code or 0)
 
-    def _month(self, text: str, name: str, column, rows) -> bool:
-        if text not in self.monthly:
-            try:
-                self.monthly[text] = employment(text)
-            except ValueError as err:
-                self._fail(str(err), name, column, text, rows)
-        return self.monthly[text]
-
-    @staticmethod
-    def _texts(column):
+    def week(self, column, name: str, rows) -> np.ndarray:
+        """The numeric codes (int16) of one weekly column of a batch."""
         import pyarrow as pa
         import pyarrow.compute as pc
-        if not pa.types.is_string(column.type):
-            column = pc.cast(column, pa.string())
+        if pa.types.is_integer(column.type):
+            values = np.asarray(column)
+            ok = self.known_ext[np.clip(values.astype(np.int32) + 1, 0, 1001)]
+            if ok.all():
+                return values.astype(np.int16)
+            for v in np.unique(values[~ok]):
+                if v == NOT_WHOLE:
+                    raise DataError(self.path, "a value that is no whole number >= 0 (e.g. 730.5 or -1): "
+                                               "not a DREAM code (a whole number such as 730)", column=name,
+                                    row=int(rows[np.flatnonzero(values == v)[0]]) + 1)
+                self._fail(unknown_code(str(v)), name, column, int(v), rows)
+            return values.astype(np.int16)
         column = pc.fill_null(column, "")
         uniques = pc.unique(column)
-        return column, uniques, np.asarray(pc.index_in(column, value_set=uniques))
+        lookup = np.array([self.texts[t] if t in self.texts else self.texts.setdefault(t, self._code(t, name, column, rows))
+                           for t in uniques.to_pylist()], dtype=np.int16)
+        return lookup[np.asarray(pc.index_in(column, value_set=uniques))]
 
-    def batch(self, batch, pnr: str, week_names, month_names, first: int, extra):
-        rows = np.asarray(batch.column("_row"))
-        n = batch.num_rows
-        employed_month = np.zeros((n, len(month_names)), dtype=bool)
-        for j, name in enumerate(month_names):
-            column, uniques, index = self._texts(batch.column(name))
-            values = uniques.to_pylist()
-            lookup = np.array([self._month(v, name, column, rows) for v in values], dtype=bool)
-            employed_month[:, j] = lookup[index]
-        month_pos = {m: j for j, m in enumerate(sorted({month_of_week(first + i) for i in range(len(week_names))}))}
-        week_month = np.array([month_pos[month_of_week(first + i)] for i in range(len(week_names))])
-        scores = np.empty((n, len(week_names)), dtype=np.int8)
-        family = np.empty((n, len(week_names)), dtype=np.int8)
-        for j, name in enumerate(week_names):
-            column, uniques, index = self._texts(batch.column(name))
-            decoded = [self._week(v, name, column, rows) for v in uniques.to_pylist()]
-            score = np.array([d[0] for d in decoded], dtype=np.int8)[index]
-            blank = score == -2
-            if blank.any():
-                job = employed_month[:, week_month[j]]
-                score = np.where(blank, np.where(job, self.mapping.blank_employed,
-                                                 self.mapping.blank_not_employed), score)
-            scores[:, j] = score
-            family[:, j] = np.array([d[1] for d in decoded], dtype=np.int8)[index]
-        persons = pd.DataFrame({"pid": as_text(batch.column(pnr).to_pandas()).to_numpy(),
-                                "row": rows.astype(np.int64) + 1})
-        for column in extra:
-            persons[column] = as_text(batch.column(column).to_pandas()).to_numpy()
-        return persons, scores, family
+    def month(self, column, name: str, rows) -> np.ndarray:
+        """Employment (bool) in one monthly column of a batch."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        if pa.types.is_integer(column.type):
+            values = np.asarray(column)
+            if (values < 0).any():
+                raise DataError(self.path, "a value that is not a whole number >= 0: neither an industry code "
+                                           "nor a value meaning 'no employment'", column=name,
+                                row=int(rows[np.flatnonzero(values < 0)[0]]) + 1)
+            return values != 0
+        column = pc.fill_null(column, "")
+        uniques = pc.unique(column)
+        lookup = []
+        for text in uniques.to_pylist():
+            try:
+                lookup.append(employment(text))
+            except ValueError as err:
+                self._fail(str(err), name, column, text, rows)
+        return np.array(lookup, dtype=bool)[np.asarray(pc.index_in(column, value_set=uniques))]

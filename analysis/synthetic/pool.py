@@ -145,12 +145,13 @@ def branche_months(rng: np.random.Generator, employed: np.ndarray, week_month: n
 
 
 def pool_table(pnr: np.ndarray, codes: np.ndarray, week_names: list[str], branche: np.ndarray,
-               month_names: list[str], background: pd.DataFrame):
-    """The pool as an Arrow table in the DREAM Parquet layout (codes as dictionary-encoded
-    text, null when blank) with `koen`, `aldersgruppe`, `kommune`."""
+               month_names: list[str], background: pd.DataFrame, typed: bool = False):
+    """The pool as an Arrow table in the DREAM layout with `koen`, `aldersgruppe`, `kommune`:
+    codes as dictionary-encoded text (null when blank), or with `typed` as SMALLINT codes and
+    INTEGER industry codes (null when none), the layout data/README.md recommends at scale."""
     import pyarrow as pa
     from analysis.synthetic.scale import dream_table
-    table = dream_table(pnr, codes, week_names, branche, month_names, "parquet")
+    table = dream_table(pnr, codes, week_names, branche, month_names, "csv" if typed else "parquet")
     for column in ("koen", "aldersgruppe", "kommune"):
         table = table.append_column(column, pa.array(background[column].to_numpy(dtype=str)).dictionary_encode())
     return table
@@ -273,6 +274,34 @@ class Experiment:
     first: int
     true_effect: float
 
+    def participants(self):
+        """The participants' side of the matching (analysis.effect.matching.Participants):
+        scores at event weeks −52..+26 (NaN outside the simulated weeks) and the benefit
+        family in week 0."""
+        from analysis.effect.matching import EVENTS, FAMILIES, Participants, family_codes
+        from analysis.reference.scoring import load_mapping, score_codes
+        mapping = load_mapping()
+        rows = np.flatnonzero(self.persons["participant"].to_numpy())
+        people = self.persons.iloc[rows].reset_index(drop=True)
+        n_weeks = self.codes.shape[1]
+        column = people["start_week"].to_numpy()[:, None] - 1 + EVENTS[None, :] - self.first
+        inside = (column >= 0) & (column < n_weeks)
+        safe = np.clip(column, 0, n_weeks - 1)
+        codes = self.codes[rows[:, None], safe]
+        text = np.where(codes == 0, "", codes.astype(str))
+        scores = score_codes(text, self.employed[rows[:, None], safe], mapping).astype(np.float32)
+        scores[(scores < 0) | ~inside] = np.nan
+        week0 = text[:, int(np.flatnonzero(EVENTS == 0)[0])]
+        families = family_codes(mapping)
+        frame = pd.DataFrame({
+            "pid": people["pnr"], "team": people["team"], "start_week": people["start_week"],
+            "stack": [week_label(int(w)) for w in people["start_week"]],
+            "benefit_family": [families.get(c, "") for c in week0],
+            "koen": people["koen"], "aldersgruppe": people["aldersgruppe"],
+        })
+        assert set(frame["benefit_family"]) <= set(FAMILIES) | {""}
+        return Participants(persons=frame, scores=scores)
+
     def write_pool(self, path: Path) -> Path:
         """The pool (non-participants) as a dream_pool Parquet file at `path`."""
         import pyarrow.parquet as pq
@@ -286,49 +315,101 @@ class Experiment:
         return path
 
 
-def simulate_experiment(seed: int, effect: float, participants: int = 240, pool: int = 6000,
-                        teams: int = 12, first: int = 105_400, n_weeks: int = 150) -> Experiment:
-    """Participants selected on a dip at their team's start, raised by `effect` after it.
+def _scores(codes: np.ndarray, employed: np.ndarray) -> np.ndarray:
+    """Scores (float, NaN = excluded) of int codes (0 = blank) with the project's mapping."""
+    from analysis.reference.scoring import load_mapping, score_codes
+    text = np.where(codes == 0, "", codes.astype(str))
+    scores = score_codes(text, employed, load_mapping()).astype(float)
+    scores[scores < 0] = np.nan
+    return scores
 
-    Everybody is drawn by `general_codes`; participants are persons with a dip (pseudo-start
-    = their team's start week), whose weeks from the start on are then *treated*: a week
+
+def simulate_experiment(seed: int, effect: float, participants: int = 240, pool: int = 6000,
+                        teams: int = 12, first: int = 105_400, n_weeks: int = 150,
+                        selection: float = 0.3) -> Experiment:
+    """Participants selected on an observed dip, raised by `effect` after their start.
+
+    Everybody is drawn by `general_codes` (no forced dip). For each of `teams` start weeks g,
+    participants are drawn without replacement among persons on an eligible benefit family
+    in week g − 1, with probability proportional to exp(`selection` x (mean score of weeks
+    −20..−9 − mean score of weeks −7..−1)): selection on a fall in the score before the
+    start, on what the register shows (so matching on the history can remove it; a
+    selection on what it does not show could not be). From the start on a treated week
     becomes a blank week with employment with the probability that raises the participants'
-    mean score over weeks 1..26 by `effect` in expectation. The realised effect is measured
-    on the participants' own treated and untreated weeks (`true_effect`)."""
+    mean score over weeks 1..26 by `effect` in expectation; `true_effect` is measured on
+    their own treated and untreated weeks. The others are the pool."""
     rng = np.random.default_rng(seed)
     start_cols = np.sort(rng.choice(np.arange(60, n_weeks - 30), size=teams, replace=False))
-    treated = general_codes(rng, participants, n_weeks, start_cols, dip_share=1.0)
-    team_of = np.searchsorted(start_cols, treated["pseudo_start"])
-    others = general_codes(rng, pool, n_weeks, start_cols)
-    codes = np.vstack([treated["codes"], others["codes"]])
-    employed = np.vstack([treated["employed"], others["employed"]])
+    n = participants + pool
+    drawn = general_codes(rng, n, n_weeks, start_cols, dip_share=0.0)
+    codes, employed = drawn["codes"], drawn["employed"]
+    scores = _scores(codes, employed)
+    eligible_codes = np.concatenate([PASSIVE.ravel(), ACTIVITY.ravel()])
+    chosen = np.full(n, False)
+    start = np.full(n, -1)
+    team_of = np.full(n, -1)
+    for t, g in enumerate(start_cols):
+        size = participants // teams + (1 if t < participants % teams else 0)
+        free = np.flatnonzero(~chosen & np.isin(codes[:, g - 1], eligible_codes))
+        before = np.nanmean(scores[free, g - 21:g - 9], axis=1)
+        recent = np.nanmean(scores[free, g - 8:g - 1], axis=1)
+        weight = np.exp(selection * np.nan_to_num(before - recent))
+        pick = rng.choice(free, size=size, replace=False, p=weight / weight.sum())
+        chosen[pick], start[pick], team_of[pick] = True, g, t
+    order = np.concatenate([np.flatnonzero(chosen), np.flatnonzero(~chosen)])
+    codes, employed, scores = codes[order], employed[order], scores[order]
+    start, team_of = start[order], team_of[order]
 
-    from analysis.reference.scoring import load_mapping, score_codes
-    mapping = load_mapping()
-    text = np.where(codes[:participants] == 0, "", codes[:participants].astype(str))
-    untreated = score_codes(text, employed[:participants], mapping).astype(float)
-    untreated[untreated < 0] = np.nan
     cols = np.arange(n_weeks)
-    start = treated["pseudo_start"]
-    after = (cols[None, :] >= start[:, None]) & (cols[None, :] < start[:, None] + 26)
-    valued = after & ~np.isnan(untreated) & (codes[:participants] != 999) & (codes[:participants] != 997)
+    t_codes, t_employed = codes[:participants], employed[:participants]
+    untreated = scores[:participants]
+    after = (cols[None, :] >= start[:participants, None]) & (cols[None, :] < start[:participants, None] + 26)
+    valued = after & ~np.isnan(untreated) & (t_codes != 999) & (t_codes != 997)
     q = min(1.0, effect / float(np.mean(10 - untreated[valued]))) if effect else 0.0
     lift = valued & (rng.random(after.shape) < q)
-    codes[:participants][lift] = 0
-    employed[:participants][lift] = True
-    text = np.where(codes[:participants] == 0, "", codes[:participants].astype(str))
-    treated_scores = score_codes(text, employed[:participants], mapping).astype(float)
-    treated_scores[treated_scores < 0] = np.nan
+    t_codes[lift] = 0
+    t_employed[lift] = True
+    treated_scores = _scores(t_codes, t_employed)
     both = after & ~np.isnan(untreated) & ~np.isnan(treated_scores)
     true_effect = float(np.mean(treated_scores[both] - untreated[both]))
 
-    n = participants + pool
     background = random_background(rng, n)
     persons = pd.DataFrame({
         "pnr": [f"T{i:06d}" for i in range(participants)] + [f"P{i:07d}" for i in range(pool)],
         "participant": np.arange(n) < participants,
-        "team": [f"Hold {t + 1}" for t in team_of] + [""] * pool,
-        "start_week": np.concatenate([first + start, np.full(pool, -1)]),
+        "team": [f"Hold {t + 1}" for t in team_of[:participants]] + [""] * pool,
+        "start_week": np.where(start >= 0, first + start, -1),
     })
     persons = pd.concat([persons, background], axis=1)
     return Experiment(codes=codes, employed=employed, persons=persons, first=first, true_effect=true_effect)
+
+
+# ---------------------------------------------------------------- a population-size pool
+
+def write_large_pool(path: Path, persons: int, starts, first: int, last: int, seed: int = 1,
+                     chunk: int = 100_000) -> Path:
+    """Write a pool of `persons` general benefit recipients (no twins) over the weeks
+    `first`..`last` (week indices) to the Parquet file `path` (typed: codes SMALLINT),
+    `chunk` persons per row group, so memory stays flat. Dips are placed before the course starts `starts` (week
+    indices of week 1). For the scale benchmark (benchmarks/bench_pool.py); same arguments,
+    same file."""
+    import pyarrow.parquet as pq
+    rng = np.random.default_rng([seed, 1_000_000])
+    week_names, month_names, week_month = calendar(first, last)
+    pseudo = np.array(sorted({int(s) - first for s in starts}))
+    pnr = np.array([f"P{n:09d}" for n in rng.choice(10**9, size=persons, replace=False)], dtype=object)
+    writer = None
+    try:
+        for lo in range(0, persons, chunk):
+            n = min(chunk, persons - lo)
+            drawn = general_codes(rng, n, len(week_names), pseudo)
+            branche = branche_months(rng, drawn["employed"], week_month, len(month_names))
+            table = pool_table(pnr[lo:lo + n], drawn["codes"], week_names, branche, month_names,
+                               random_background(rng, n), typed=True)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return Path(path)
