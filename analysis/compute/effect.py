@@ -117,6 +117,9 @@ def publish_balance(md: Microdata, w: BundleWriter, history: str, balance: pd.Da
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
+    """The section (module docstring): nothing for an edition without chapters/effekt; the
+    not-yet-treated design always; the matched designs and the survival analysis when the
+    extract has a dream_pool.* (analysis.effect.pool.find_pool)."""
     ed = md.edition
     if not ed.shows("chapters/effekt"):
         return
