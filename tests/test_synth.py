@@ -12,7 +12,8 @@ from analysis.register.panel import build_panel, score_distribution
 from analysis.register.extract import load_extract
 from analysis.synthetic.final import generate
 
-FILES = ["registrations.csv", "dream.csv", "extract.json", "survey_w1.csv", "survey_w2.csv", "survey_w3.csv"]
+FILES = ["registrations.csv", "dream.csv", "extract.json", "survey_w1.csv", "survey_w2.csv", "survey_w3.csv",
+         "dream_pool.parquet"]
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,12 @@ def cmd_validate(args) -> int:
               f"DREAM weeks to {p.last_week} (extract to {p.extract_last_week})")
     if survey is not None:
         print(f"surveys: {describe_survey(survey)}")
+    from analysis.effect.pool import find_pool, read_pool
+    pool_path = find_pool(Path(data))
+    if pool_path is not None:
+        pool = read_pool(pool_path, mapping, extract.persons["start_week"].unique())
+        print(f"comparison pool {pool_path.name}: {pool.rows_in_file} persons, {len(pool.persons)} of them "
+              "on an eligible benefit family in the week before a course start")
     print(extract.quality[["reason", "persons", "description"]].to_string(index=False))
     return 0
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
-from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
-                              surveys, teams)
+from analysis.compute import (activity, design, effect, front, level_shift, qualitative, representativity, scores,
+                              subgroups, surveys, teams)
 from analysis.compute import universes as u
 from analysis.compute.definitions import define, model_group, true_count
 from analysis.disclosure.audit import Count
@@ -118,6 +118,7 @@ SECTIONS = [
     ("representativity", representativity.publish),
     ("activity", activity.publish),
     ("employment score", scores.publish),
+    ("effect against a comparison group", effect.publish),
     ("subgroups", subgroups.publish),
     ("level shift", level_shift.publish),
     ("teams", teams.publish),

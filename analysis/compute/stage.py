@@ -40,7 +40,7 @@ from analysis.weeks import week_label
 MIN_CELL_FLOOR = 3
 
 # packages whose versions can change a number; recorded in the manifest
-PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "wildboottest", "pyarrow", "pandera", "pyreadstat")
+PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "wildboottest", "pyfixest", "pyarrow", "pandera", "pyreadstat")
 
 
 @dataclass

@@ -104,3 +104,27 @@ def validate_registrations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         team = phases.index[phases > 1][0]
         raise DataError(path, f"team {team!r} is in more than one phase", column="fase")
     return frame
+
+
+# the background columns of a comparison pool (dream_pool.*, data/README.md): the values of
+# the registrations' koen and aldersgruppe (never empty: the exact-match cells need them)
+POOL_BACKGROUND = pa.DataFrameSchema(
+    {
+        "koen": _text([_one_of(GENDERS)]),
+        "aldersgruppe": _text([_one_of(AGE_GROUPS)]),
+        "kommune": _text([NON_EMPTY]),
+    },
+    strict=False,
+    ordered=False,
+)
+
+
+def validate_pool_background(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check koen, aldersgruppe and kommune of a comparison pool (data/README.md,
+    "dream_pool"); the frame's index is the 0-based data row of the file. Returns the frame
+    or raises DataError naming the file, row, column and reason of the first fault."""
+    try:
+        POOL_BACKGROUND.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        raise_first(path, err)
+    return frame

@@ -166,7 +166,7 @@ def _nfc(series: pd.Series) -> pd.Series:
     return series.str.normalize("NFC")
 
 
-def _as_text(series: pd.Series, strip: bool = True) -> pd.Series:
+def as_text(series: pd.Series, strip: bool = True) -> pd.Series:
     """A column as text: 730.0 -> '730', missing -> '', text in NFC (stripped if `strip`)."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = series.astype("Float64")
@@ -378,7 +378,7 @@ def read_table(path: Path, columns: list[str] | None = None, id_column: str | No
     if columns is not None:
         frame = frame[columns]
     for name in frame.columns:
-        frame[name] = _as_text(frame[name])
+        frame[name] = as_text(frame[name])
     return frame.reset_index(drop=True)
 
 
@@ -396,7 +396,7 @@ def read_rows(path: Path, columns: list[str], id_column: str, keep: set[str],
     kept, offset = [], 0
     for chunk in _chunks(path, columns, chunksize, id_column):
         chunk = chunk.reset_index(drop=True)
-        ids = _as_text(chunk[id_column])
+        ids = as_text(chunk[id_column])
         rows = ids.isin(keep).to_numpy()
         part = chunk[rows][columns].copy()
         part[id_column] = ids[rows].to_numpy()
@@ -406,5 +406,5 @@ def read_rows(path: Path, columns: list[str], id_column: str, keep: set[str],
     frame = pd.concat(kept, ignore_index=True) if kept else pd.DataFrame(columns=columns + ["_row"])
     for name in columns:
         if not from_csv or not pd.api.types.is_string_dtype(frame[name]):
-            frame[name] = _as_text(frame[name], strip=False)
+            frame[name] = as_text(frame[name], strip=False)
     return frame

@@ -81,7 +81,10 @@ class Extract:
     outside_ids: frozenset[str] = field(default_factory=frozenset, repr=False)
 
 
-def _week_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
+def dream_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
+    """The person id column and the weekly and monthly columns of a DREAM-layout header:
+    (id column, {week index: name}, {(year, month): name}). Raises DataError for a missing id
+    column, a malformed or repeated week, non-contiguous weeks and no monthly columns."""
     person = [c for c in header if c.lower() == "pnr"]
     if not person:
         raise DataError(path, "no person id column 'PNR' in the header")
@@ -173,6 +176,11 @@ def _check_near_matches(dream_path: Path, reg_path: Path, pnr_col: str, enrolled
                         column=pnr_col)
 
 
+def unknown_code(code: str) -> str:
+    """The reason given for a DREAM code that score_mapping.csv lacks (dream.* and dream_pool.*)."""
+    return f"unknown DREAM code {code!r}: add it to data/reference/score_mapping.csv with a score or 'excluded'"
+
+
 def _decode_weeks(wide: pd.DataFrame, week_names: list[str], rows: np.ndarray, mapping: ScoreMapping,
                   dream_path: Path) -> np.ndarray:
     """The weekly codes as the mapping spells them ('' = no code); DataError naming row and
@@ -183,8 +191,7 @@ def _decode_weeks(wide: pd.DataFrame, week_names: list[str], rows: np.ndarray, m
     if unknown:
         bad = np.isin(inverse, unknown)
         r, c = np.argwhere(bad)[0]
-        raise DataError(dream_path, f"unknown DREAM code {normalised[inverse[r, c]]!r}: "
-                                    "add it to data/reference/score_mapping.csv with a score or 'excluded'",
+        raise DataError(dream_path, unknown_code(normalised[inverse[r, c]]),
                         row=int(rows[r]) + 1, column=week_names[c], more=int(bad.sum()) - 1)
     return normalised.astype(str)[inverse]
 
@@ -207,7 +214,7 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
     everyone["start_week"] = _team_starts(everyone, reg_path)
 
     header = read_header(dream_path)
-    pnr_col, weeks, months = _week_columns(dream_path, header)
+    pnr_col, weeks, months = dream_columns(dream_path, header)
     first, data_last = min(weeks), max(weeks)
     say(f"{dream_path.name}: {len(header)} columns, weeks {week_label(first)} to {week_label(data_last)}")
     reg, population, last = select_population(everyone, edition, data_last, reg_path, dream_path)

@@ -663,5 +663,10 @@ def generate(out: Path, seed: int = 2025, published: Path = EDITION.published) -
         "survey_calibrated_to": str(SURVEY_PUBLISHED.resolve().relative_to(REPO)),
         "data_window": [DATA_FIRST, DATA_LAST],
     }
+    # the comparison pool: its own random stream, so the files above do not depend on it
+    from analysis.synthetic.pool import generate_pool
+    sample_rows = dream_people["role_detail"].eq("sample").to_numpy()
+    manifest["pool"] = generate_pool(out, dream_people[sample_rows].reset_index(drop=True),
+                                     states[sample_rows], first, seed)
     (out / "extract.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {"weekly_fit": reached, "weekly_targets": weekly_targets}

@@ -168,8 +168,11 @@ def _monthly(rng: np.random.Generator, employed_week: np.ndarray, week_month: np
     return np.where(employed, industry[:, None], 0)
 
 
-def _dream_table(pnr: np.ndarray, weekly: np.ndarray, week_names: list[str],
+def dream_table(pnr: np.ndarray, weekly: np.ndarray, week_names: list[str],
                  branche: np.ndarray, month_names: list[str], fmt: str):
+    """An Arrow table in the DREAM layout: PNR, weekly codes (persons x weeks, 0 = blank) and
+    industry codes (persons x months, 0 = none); with fmt 'csv' as numbers (SMALLINT codes,
+    INTEGER industry codes, null when blank), with 'parquet' as dictionary-encoded text."""
     import pyarrow as pa
     columns = {"PNR": pa.array(pnr.astype(str), type=pa.string())}
     if fmt == "csv":     # numbers, empty when blank (as a CSV export of numeric columns)
@@ -227,7 +230,7 @@ def generate_scaled(out: Path, persons: int, seed: int = 1, fmt: str = "csv") ->
     weekly, employed = _weekly(rng, len(pnr), len(weeks))
     branche = _monthly(rng, employed, week_month, len(months))
     del employed
-    table = _dream_table(pnr, weekly, week_names, branche, month_names, fmt)
+    table = dream_table(pnr, weekly, week_names, branche, month_names, fmt)
     del weekly, branche
     if fmt == "csv":
         import pyarrow.csv as pcsv

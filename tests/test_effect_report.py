@@ -1,0 +1,31 @@
+"""The effect chapter's words and figures (analysis.report.effect) follow the published findings."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report import effect
+
+
+def test_words_follow_the_findings():
+    assert effect.pretrend_text("none") == "er forskellen før kurset ikke signifikant forskellig fra nul"
+    assert "signifikant forskellig" in effect.pretrend_text("rise") and "ikke" not in effect.pretrend_text("rise")
+    assert effect.pretrend_text("") == effect.pretrend_text("untested")
+    assert "hurtigere" in effect.hazard_text("rise", "en joblignende uge")
+    assert "ikke signifikant" in effect.hazard_text("none", "en joblignende uge")
+    assert effect.bracket_text(["rise", "rise", "rise"]) == "Det gælder med alle kontrolgrupperne"
+    assert effect.bracket_text(["rise", "none", "rise"]).startswith("Resultatet afhænger")
+    assert effect.bracket_text(["none", "none"]).startswith("Ingen af")
+    assert effect.bracket_text(["rise"]).startswith("Skønnet bygger kun")
+    assert effect.sentence("kursisterne ligger") == "Kursisterne ligger"
+
+
+def test_figures_carry_their_data_and_alt_text():
+    rows = [{"series": s, "x": x, "y": y} for x in (-26, -8, 1, 26)
+            for s, y in (("estimate", 0.1 * x), ("ci_low", 0.1 * x - 0.2), ("ci_high", 0.1 * x + 0.2))]
+    fig = effect.event_study_figure({"senere startende hold": pd.DataFrame(rows)}, 7, 8)
+    assert len(fig.tpj_data) == 4 and fig.tpj_alt.startswith("Linjediagram")
+    curves = pd.DataFrame([{"series": s, "x": x, "y": y} for x in range(1, 5)
+                           for s, y in (("participants", x / 10), ("controls", x / 20))])
+    fig = effect.survival_figure(curves, "andel")
+    assert list(fig.tpj_data.columns) == ["Uger efter kursusstart", "Kursister, andel", "Matchet kontrolgruppe, andel"]
+    assert "40,0" in fig.tpj_alt   # in per cent
