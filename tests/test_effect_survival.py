@@ -68,3 +68,17 @@ def test_kaplan_meier_weights_and_shares():
     unweighted = kaplan_meier(spells.assign(w=1.0), range(1, 27))
     assert np.allclose(unweighted["share"], km["share"])
     assert km.loc[km["week"] == 1, "at_risk"].tolist() == [1500, 300]
+
+
+def test_a_curve_shows_only_steps_of_zero_or_at_least_the_minimum():
+    """Weeks whose step (persons reaching the event) or fall of the number at risk since the
+    last shown week is 1 or 2 are not shown; the curve goes on when the change reaches 3."""
+    from analysis.effect.survival import disclosed_points
+    km = pd.DataFrame({"week": [1, 2, 3, 4, 5, 6, 7],
+                       "at_risk": [20, 20, 19, 17, 17, 14, 2],
+                       "reached": [0, 1, 2, 3, 3, 6, 8]})
+    shown = disclosed_points(km.sample(frac=1, random_state=1), 3)
+    assert shown["week"].tolist() == [1, 4, 5, 6]
+    steps = shown[["at_risk", "reached"]].diff().abs().dropna()
+    assert ((steps == 0) | (steps >= 3)).all().all()
+    assert disclosed_points(km, 1)["week"].tolist() == [1, 2, 3, 4, 5, 6, 7]

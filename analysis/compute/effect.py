@@ -13,7 +13,9 @@ Published (page `effekt`):
 * figure `effect.event_study.<design>`: series estimate, ci_low, ci_high by event week
   (weeks with at least min_cell participants);
 * figure `effect.km.<outcome>.<history>`: series `participants` and `controls`, the share
-  with the event by week since start, points with at least min_cell persons at risk;
+  with the event by week since start, at the weeks where every step and every fall of the
+  number at risk since the last shown week rests on 0 or at least min_cell persons
+  (analysis.effect.survival.disclosed_points);
 * table `effect.balance.<history>`: standardised differences before and after matching;
 * scalars `effect.*`: the design's settings and counts.
 
@@ -90,7 +92,7 @@ def publish_survival(md: Microdata, w: BundleWriter, history: str, panel: pd.Dat
         spells = survival.first_event(panel, reached)
         km = survival.kaplan_meier(spells, range(1, est.WINDOW[1] + 1))
         for treated, name in ((1, "participants"), (0, "controls")):
-            curve = km[(km["treated"] == treated) & (km["at_risk"] >= md.min_cell)]
+            curve = survival.disclosed_points(km[km["treated"] == treated], md.min_cell)
             w.add_series(f"effect.km.{outcome}.{history}", name, curve, x="week", y="share", persons="at_risk",
                          decimals=3)
         model = survival.cox(spells)

@@ -70,6 +70,31 @@ def kaplan_meier(spells: pd.DataFrame, weeks: range) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def disclosed_points(km: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """The weeks of one group's `kaplan_meier` rows that may be published: a curve's step
+    tells how many persons reached the event, and a fall of its number at risk how many left
+    it (event or censoring), between two shown weeks. A week is kept when at least
+    `min_cell` persons are at risk and, since the last kept week (the start: everybody at
+    risk, nobody reached), the number who reached the event and the number who left the
+    risk set each changed by 0 or by at least `min_cell`; otherwise the curve goes on to
+    the next week, so every step shown rests on 0 or >= `min_cell` persons (DST's minimum
+    of 3 persons per cell, ../shared/spec/dream.md, applied to the differences of a
+    cumulative series). `km`: rows of one group, columns week, at_risk, reached (sorted by
+    week is not required; its first week is week 1, when everybody is at risk); returns
+    the kept rows in week order."""
+    rows = km.sort_values("week")
+    if rows.empty:
+        return rows
+    last_risk, last_reached = int(rows["at_risk"].iloc[0]), 0   # week 1: everybody is at risk
+    keep = []
+    for i, row in enumerate(rows.itertuples()):
+        left, reached = last_risk - int(row.at_risk), int(row.reached) - last_reached
+        if row.at_risk >= min_cell and all(change == 0 or change >= min_cell for change in (left, reached)):
+            keep.append(i)
+            last_risk, last_reached = int(row.at_risk), int(row.reached)
+    return rows.iloc[keep]
+
+
 @dataclass(frozen=True)
 class Cox:
     """The Cox model's hazard ratio of participants against their matched controls:
