@@ -189,15 +189,9 @@ def _decode_weeks(wide: pd.DataFrame, week_names: list[str], rows: np.ndarray, m
     return normalised.astype(str)[inverse]
 
 
-def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
-    """Read and validate an extract for `edition`: registrations.* and dream.* in `data_dir`.
-
-    Returns the Extract of the edition's population (`select_population`). Raises DataError
-    (file, row, line, column, reason; never a person id) for anything data/README.md does
-    not accept."""
-    data_dir = Path(data_dir)
-    reg_path = find_one(data_dir, "registrations")
-    dream_path = find_one(data_dir, "dream", DREAM_SUFFIXES)
+def _read_registrations(reg_path: Path) -> pd.DataFrame:
+    """Every row of the registrations file, validated (analysis.readers.contracts), with
+    the team's `start_week` (a week index); DataError on the first fault."""
     say(f"reading {reg_path}")
     raw = read_table(reg_path, id_column="pnr")
     for column in OPTIONAL_COLUMNS:
@@ -205,6 +199,46 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
             raw[column] = blank_missing(raw[column])
     everyone = validate_registrations(raw, reg_path)
     everyone["start_week"] = _team_starts(everyone, reg_path)
+    return everyone
+
+
+def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
+    """The Extract of an edition without register data (`edition.register_data` False,
+    pilot-2023 / seed 001): the validated registrations of the edition's teams, an empty
+    register sample and no weeks. A dream.* file in the directory is not read. The data
+    window ends at `edition.last_week` (required for such an edition)."""
+    if edition.last_week is None:
+        raise ValueError(f"edition {edition.name} has no register data and no last_week")
+    everyone = _read_registrations(reg_path)
+    last = parse_week_label(edition.last_week)
+    reg, population, last = select_population(everyone, edition, last, reg_path, reg_path)
+    reg = reg.copy()
+    reg["set_aside"] = np.where(reg["registreret"].eq("nej"), "not_registered", "")
+    outside_ids = frozenset(everyone.loc[~everyone.index.isin(reg.index), "pnr"])
+    quality = pd.DataFrame([
+        {"reason": "enrolled", "description": "Tilmeldte kursister i alt", "persons": len(reg)},
+        {"reason": "not_registered", "description": SET_ASIDE["not_registered"],
+         "persons": int(reg["set_aside"].eq("not_registered").sum())}])
+    return Extract(edition=edition, registrations=reg, persons=reg.iloc[0:0].reset_index(drop=True),
+                   codes=np.empty((0, 0), dtype=str), employed=np.empty((0, 0), dtype=bool),
+                   load_first=last, first_week=last, last_week=last, quality=quality,
+                   source={"registrations": str(reg_path)}, population=population,
+                   outside_ids=outside_ids)
+
+
+def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
+    """Read and validate an extract for `edition`: registrations.* and dream.* in `data_dir`
+    (registrations.* only for an edition without register data, `Edition.register_data`).
+
+    Returns the Extract of the edition's population (`select_population`). Raises DataError
+    (file, row, line, column, reason; never a person id) for anything data/README.md does
+    not accept."""
+    data_dir = Path(data_dir)
+    reg_path = find_one(data_dir, "registrations")
+    if not edition.register_data:
+        return _registrations_only(reg_path, edition)
+    dream_path = find_one(data_dir, "dream", DREAM_SUFFIXES)
+    everyone = _read_registrations(reg_path)
 
     header = read_header(dream_path)
     pnr_col, weeks, months = _week_columns(dream_path, header)
