@@ -1,0 +1,164 @@
+"""The numbers of the pilot evaluation (seed 001, September 2023) computed from an extract
+without register data: the registrations, the registration tool and the three survey waves.
+
+`pilot_numbers` gives every number seed 001 prints (keyed like data/reference/published/
+pilot-2023-*.csv) as the report computes it, before disclosure control: the reproduction
+(analysis.report.reproduction.reproduction) compares them with the printed ones, and the
+compute stage publishes them through the bundle and its audit. Seed 001's own convention is
+kept: a share of several answer options ('enige eller meget enige') is the sum of the
+options' separately rounded shares, not the rounded sum (../shared/spec/seed000-001.md §5.2).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.reference.codebook import SHARE_KEY
+from analysis.register.extract import Extract
+from analysis.survey.stats import distribution, round_half_up, sum_of_rounded
+from analysis.survey.waves import Survey
+
+# the mestring items of seed 001's chart 'Efter kurset oplever jeg, at jeg er blevet bedre
+# til at...' (l.789-795) over which it gives the range of 'hverken enig eller uenig' (l.785)
+MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
+PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
+NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
+PAGE = {"survey": "resultatmaal1", "progression": "resultatmaal2", "activity": "aktivitetsopgoerelse",
+        "data": "fremgangsmaade", "target": "maalgruppe", "cases": "cases"}
+
+
+def share(counts: pd.Series, n: int, codes: list[int], parts: bool) -> float:
+    """The share in per cent of `codes` among `n` answers (`counts` by code). `parts`: seed
+    001's convention, the sum of the codes' separately rounded shares (an integer)."""
+    if n == 0:
+        return float("nan")
+    if parts and len(codes) > 1:
+        return sum_of_rounded(counts, n, codes)
+    return 100 * float(sum(counts[c] for c in codes)) / n
+
+
+def question_mean(survey: Survey, qid: str, wave: int) -> float:
+    """Mean answer of `qid` in `wave` on 1-5 with the first option the best (5): the scale of
+    seed 001's 'Gennemsnitlig udvikling' charts (l.888: '5 er Helt sikker')."""
+    dist = distribution(survey, qid)
+    q = survey.codebook[qid]
+    points = {c: len(q.options) + 1 - c for c in q.codes}
+    counts = dist[wave].drop("n")
+    return float(sum(points[c] * counts[c] for c in q.codes) / counts.sum())
+
+
+def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, str]]:
+    """(key, value, page) of the survey refs of seed 001 that the survey gives."""
+    rows = []
+    dists = {}
+
+    def dist(qid: str) -> pd.DataFrame:
+        if qid not in dists:
+            dists[qid] = distribution(survey, qid)
+        return dists[qid]
+
+    answered = {w: set(survey.respondents(w)["pnr"]) for w in survey.available}
+    for w in survey.available:
+        invited = len(survey.waves[w])
+        rows += [(f"survey.answered.w{w}", len(answered[w]), PAGE["data"]),
+                 (f"survey.invited.w{w}", invited, PAGE["data"]),
+                 (f"survey.response_rate.w{w}", 100 * len(answered[w]) / invited, PAGE["data"])]
+    rows.append(("survey.unique", len(set().union(*answered.values())), PAGE["data"]))
+    if 2 in survey.waves:
+        frame = survey.respondents(2)[list(PROGRESSION)]
+        rows.append(("survey.progression.n.w2", int(frame.notna().any(axis=1).sum()), PAGE["progression"]))
+    for ref in refs:
+        match = SHARE_KEY.match(ref)
+        if match and int(match["wave"]) in survey.waves and match["qid"] in survey.codebook.questions:
+            d, wave = dist(match["qid"]), int(match["wave"])
+            codes = [int(c) for c in match["codes"].split("+")]
+            counts, n = d[wave].drop("n"), int(d.loc["n", wave])
+            value = (share(counts, n, codes, parts=True) if match["what"] == "pct"
+                     else float(sum(counts[c] for c in codes)))
+            page = PAGE["progression"] if match["qid"] in PROGRESSION else PAGE["survey"]
+            rows.append((ref, value, page))
+            continue
+        parts = ref.split(".")
+        if ref.startswith("summary.") and SHARE_KEY.match("survey." + ref[len("summary."):]):
+            inner = next(r for r in rows if r[0] == "survey." + ref[len("summary."):])
+            rows.append((ref, inner[1], "hovedkonklusioner"))
+        elif ".mean_change.w" in ref:
+            qid, wave = parts[1], int(ref[-1])
+            if {wave - 1, wave} <= set(survey.waves):
+                rows.append((ref, question_mean(survey, qid, wave) - question_mean(survey, qid, wave - 1),
+                             PAGE["progression"]))
+        elif len(parts) == 4 and parts[3] == "n" and parts[2] == "w2":
+            rows.append((ref, int(dist(parts[1]).loc["n", 2]), PAGE["survey"]))
+        elif ref.endswith(".mentions"):
+            d = dist(parts[1])
+            rows.append((ref, int(d[2].drop("n").sum()), PAGE["activity"]))
+        elif ref == "survey.medkursister.w2.substantive.n":
+            d = dist("medkursister")
+            rows.append((ref, int(d.loc["n", 2] - d.loc[6, 2]), PAGE["survey"]))
+        elif ref.startswith("survey.udbytte.w2.neutral."):
+            shares = [100 * dist(q).loc[NEUTRAL_CODE, 2] / dist(q).loc["n", 2] for q in MESTRING_ITEMS]
+            rows.append((ref, min(shares) if ref.endswith(".min") else max(shares), PAGE["survey"]))
+    return rows
+
+
+def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
+    """(key, value, page) of seed 001's numbers from the registrations and the registration
+    tool (T1, F1, F3-F5, F14, the cases). The mean age is in whole years, as printed."""
+    reg = extract.registrations
+    n = len(reg)
+    done = int(reg["status"].eq("gennemført").sum())
+    registered = reg[reg["registreret"].eq("ja")]
+    rows = [("enrolled.count", n, PAGE["activity"]), ("completed.count", done, PAGE["activity"]),
+            ("completed.pct", 100 * done / n, PAGE["activity"]), ("frafald.count", n - done, PAGE["activity"]),
+            ("frafald.pct", 100 * (n - done) / n, PAGE["activity"]),
+            ("koen.kvinde.pct", 100 * reg["koen"].eq("kvinde").sum() / reg["koen"].ne("").sum(), PAGE["target"]),
+            ("registered.count", len(registered), PAGE["data"])]
+    for key, label in (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"),
+                       ("udd", "Akt. udd.hjælp"), ("andet", "Andet")):
+        rows.append((f"visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
+                     / len(registered), PAGE["target"]))
+    for key, name in (("koege", "Køge"), ("herning", "Herning")):
+        rows.append((f"kommune.{key}.count", int(reg["kommune"].eq(name).sum()), PAGE["cases"]))
+    tool = extract.tool
+    if tool is not None and len(tool):
+        age = tool["alder"].astype(float)
+        rows += [("alder.mean", round_half_up(age.mean()), PAGE["target"]),
+                 ("alder.median", float(age.median()), PAGE["target"]),
+                 ("alder.min", float(age.min()), PAGE["target"]), ("alder.max", float(age.max()), PAGE["target"])]
+        bands = (age // 5 * 5).astype(int)
+        for low in range(15, 70, 5):
+            rows.append((f"alder.{low}_{low + 4}.pct", 100 * float((bands == low).sum()) / len(age), PAGE["target"]))
+        items = [c for c in tool.columns if c.startswith("screening_")]
+        rows.append(("screening.n", int(tool[items].notna().all(axis=1).sum()), PAGE["target"]))
+        status = tool["praktik_status"][tool["praktik_status"].ne("")]
+        rows.append(("praktik.ikke.pct", 100 * float(status.eq("Forventes ikke i virksomhedspraktik under kurset").sum())
+                     / len(status), PAGE["activity"]))
+    return rows
+
+
+def pilot_numbers(extract: Extract, survey: Survey | None, published: pd.DataFrame) -> pd.DataFrame:
+    """key, value, page: every number of seed 001 the extract gives (`published`: the
+    edition's printed numbers, analysis.reference.published.published_numbers, whose refs
+    name the survey shares to compute), before disclosure control."""
+    rows = register_numbers(extract)
+    if survey is not None:
+        rows += survey_numbers(survey, list(published["ref"]))
+    frame = pd.DataFrame(rows, columns=["key", "value", "page"])
+    frame["value"] = frame["value"].astype(float)
+    return frame.drop_duplicates("key").reset_index(drop=True)
+
+
+def calibration(extract: Extract, survey: Survey | None, published: pd.DataFrame,
+                errata: set[str]) -> dict[str, object]:
+    """How many of seed 001's feasible printed numbers (those not in `errata`) the extract
+    reproduces at the printed precision (analysis.report.reproduction.reproduction): n_feasible,
+    n_ok, rate (per cent), missed (refs), not_computed (refs without a computed number)."""
+    from analysis.report.reproduction import reproduction
+    numbers = pilot_numbers(extract, survey, published)
+    repro = reproduction(numbers, published, {})
+    feasible = repro[~repro["ref"].isin(errata)]
+    ok = feasible["ok"].eq(True)
+    return {"n_feasible": len(feasible), "n_ok": int(ok.sum()),
+            "rate": 100 * float(ok.mean()) if len(feasible) else float("nan"),
+            "missed": list(feasible.loc[~ok, "ref"]),
+            "not_computed": sorted(set(published["ref"]) - set(repro["ref"]))}
