@@ -57,6 +57,10 @@ class Edition:
     # the survey codebook of the edition's questionnaires (None: data/reference/questionnaire.yml,
     # the final evaluation's Bilag 15-16)
     codebook: Path | None = None
+    # a share of several answer options ('enige eller meget enige') is printed as the sum of
+    # the options' separately rounded shares (seed 001, ../shared/spec/seed000-001.md §5.2)
+    # instead of the rounded sum
+    rounded_parts: bool = False
     # the teams planned and those cancelled (seed 001 l.128: nine teams, one cancelled)
     cancelled_teams: tuple[str, ...] = ()
 
@@ -143,6 +147,7 @@ EDITIONS = {
         phases=("pilot",),       # the pilot phase's teams: Hold 1 and 3-10 (seed 000 l.214-224)
         last_week="2023-W39",    # the report's data run to September 2023 (seed 001 title page)
         cancelled_teams=("Hold 2",),   # seed 001 l.128, seed 000 l.224
+        rounded_parts=True,
     ),
 }
 

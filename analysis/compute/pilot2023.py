@@ -115,7 +115,7 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
             ("registered.count", len(registered), PAGE["data"])]
     for key, label in (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"),
                        ("udd", "Akt. udd.hjælp"), ("andet", "Andet")):
-        rows.append((f"visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
+        rows.append((f"registered.visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
                      / len(registered), PAGE["target"]))
     for key, name in (("koege", "Køge"), ("herning", "Herning")):
         rows.append((f"kommune.{key}.count", int(reg["kommune"].eq(name).sum()), PAGE["cases"]))
@@ -162,3 +162,30 @@ def calibration(extract: Extract, survey: Survey | None, published: pd.DataFrame
             "rate": 100 * float(ok.mean()) if len(feasible) else float("nan"),
             "missed": list(feasible.loc[~ok, "ref"]),
             "not_computed": sorted(set(published["ref"]) - set(repro["ref"]))}
+
+
+# numbers that are one person's value: the youngest's and the oldest's age (seed 001 l.261
+# prints them); published hidden, as the minimum cell rule asks
+ONE_PERSON = ("alder.min", "alder.max")
+
+
+def pilot_results(extract: Extract, survey: Survey | None, min_cell: int) -> pd.DataFrame:
+    """key, value, page: the edition's keyed results after disclosure control. The survey
+    shares and counts come from analysis.survey.stats.survey_results (hidden cells 'x'; the
+    printed sets of options as sums of rounded shares), the rest from `pilot_numbers`; a
+    number resting on fewer than `min_cell` persons, or that is one person's value
+    (ONE_PERSON), is 'x'."""
+    from analysis.disclosure.rules import SUPPRESSED
+    from analysis.reference.published import published_numbers
+    from analysis.survey.stats import survey_results
+    published = published_numbers(extract.edition)
+    frames = []
+    if survey is not None and survey.waves:
+        frames.append(survey_results(survey, min_cell, list(published["ref"]), parts=extract.edition.rounded_parts))
+    own = pilot_numbers(extract, survey, published)
+    own["value"] = own["value"].astype(object)
+    small = own["key"].str.endswith((".count", ".n", ".unique")) & own["value"].between(1, min_cell - 1)
+    own.loc[small | own["key"].isin(ONE_PERSON), "value"] = SUPPRESSED
+    frames.append(own)
+    results = pd.concat(frames, ignore_index=True).drop_duplicates("key")
+    return results.reset_index(drop=True)

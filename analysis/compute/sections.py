@@ -109,6 +109,20 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
     w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 
+# the sections that need register data (DREAM): an edition without it (pilot-2023) skips them
+PILOT_2023_SECTIONS: tuple[str, ...] = ()
+REGISTER_SECTIONS = ("estimates", "design and data", "representativity", "activity", "employment score",
+                     "subgroups", "level shift", "teams")
+
+
+def edition_sections(edition) -> list[tuple[str, object]]:
+    """The sections that run for `edition`, in order: SECTIONS, without REGISTER_SECTIONS for
+    an edition without register data (Edition.register_data), with its own pages' sections."""
+    if edition.register_data:
+        return [s for s in SECTIONS if s[0] not in PILOT_2023_SECTIONS]
+    return [s for s in SECTIONS if s[0] not in REGISTER_SECTIONS]
+
+
 # (name, function(md, writer)); the keyed results come last, so that a page's own section
 # can publish a key first with the page and persons it belongs to
 SECTIONS = [

@@ -181,7 +181,8 @@ def paired_table(survey: Survey) -> pd.DataFrame:
     the extract: question, first, second, test, pairs, mean_a, mean_b, change (mean of
     second - first per person) and p (NaN when the changes are all zero or under two pairs)."""
     rows = []
-    items = [("who5_score", "t")]
+    has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)   # not in seed 001's
+    items = [("who5_score", "t")] if has_who5 else []
     items += [(q.id, "wilcoxon") for q in survey.codebook.questions.values()
               if q.waves == (1, 2, 3) and q.type == "single"]
     for qid, test in items:
@@ -259,14 +260,16 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = (), pa
         rows.append((f"tabel2.missing.w{wave}.pct", float(rates.loc["missing_pct", wave]), "fremgangsmaade"))
     if len(rates.columns):
         rows.append(("text.answers_total", int(rates.loc["answered"].sum()), "fremgangsmaade"))
-    scores = score_summary(survey)
+    has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)
+    scores = score_summary(survey) if has_who5 else pd.DataFrame()
     for wave in scores.columns:
         rows.append((f"survey.who5_score.w{wave}.mean", float(scores.loc["mean", wave]), "resultatmaal1"))
         rows.append((f"survey.who5_score.w{wave}.n", int(scores.loc["n", wave]), "resultatmaal1"))
     if {2, 3} <= set(scores.columns):
         rows.append(("survey.who5_score.w3_vs_w2.diff",
                      float(scores.loc["mean", 3] - scores.loc["mean", 2]), "resultatmaal1"))
-    for appendix in load_appendices():
-        for wave, n in appendix_n(survey, appendix).items():
-            rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
+    for appendix in load_appendices():   # the final evaluation's Bilag 2-11
+        if set(appendix.questions) <= set(survey.codebook.questions):
+            for wave, n in appendix_n(survey, appendix).items():
+                rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
     return pd.DataFrame(rows, columns=["key", "value", "page"])
