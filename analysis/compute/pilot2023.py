@@ -23,8 +23,9 @@ from analysis.survey.waves import Survey
 MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
 NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
-PAGE = {"survey": "resultatmaal1", "progression": "resultatmaal2", "activity": "aktivitetsopgoerelse",
-        "data": "fremgangsmaade", "target": "maalgruppe", "cases": "cases"}
+# the pilot edition's pages (chapters/<page>.md)
+PAGE = {"survey": "resultat_udbytte", "progression": "resultat_progression", "activity": "aktivitetsopgoerelse",
+        "data": "datagrundlag", "target": "maalgruppe", "cases": "cases"}
 
 
 def share(counts: pd.Series, n: int, codes: list[int], parts: bool) -> float:
@@ -81,7 +82,7 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
         parts = ref.split(".")
         if ref.startswith("summary.") and SHARE_KEY.match("survey." + ref[len("summary."):]):
             inner = next(r for r in rows if r[0] == "survey." + ref[len("summary."):])
-            rows.append((ref, inner[1], "hovedkonklusioner"))
+            rows.append((ref, inner[1], PAGE["progression"]))
         elif ".mean_change.w" in ref:
             qid, wave = parts[1], int(ref[-1])
             if {wave - 1, wave} <= set(survey.waves):
@@ -189,3 +190,85 @@ def pilot_results(extract: Extract, survey: Survey | None, min_cell: int) -> pd.
     frames.append(own)
     results = pd.concat(frames, ignore_index=True).drop_duplicates("key")
     return results.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the pages' tables
+
+AGE_BAND_WIDTH = 5          # seed 001's age chart (F5, l.267-273) in five-year bands
+
+
+def _count_table(counts: pd.Series, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(values, persons, hidden) of a one-way table of persons: 'Antal' and 'Procent' of the
+    total; a count of 1..min_cell-1 is hidden, and with it the next smallest count so that
+    the total does not give it away (analysis.disclosure.rules.suppress_counts)."""
+    from analysis.disclosure.rules import suppress_counts
+    counts = counts.astype(int)
+    disclosed = suppress_counts(counts.to_frame("Antal"), min_cell)
+    total = int(counts.sum())
+    values = pd.DataFrame({"Antal": counts, "Procent": 100 * counts / total}, index=counts.index, dtype=object)
+    hidden = pd.DataFrame({"Antal": disclosed.suppressed["Antal"], "Procent": disclosed.suppressed["Antal"]})
+    persons = pd.DataFrame({"Antal": counts, "Procent": counts})
+    return values, persons, hidden
+
+
+def publish(md, w) -> None:
+    """The pilot edition's own tables (seed 001): completion (T1), gender (F4), visitation
+    (F1), age in five-year bands (F5), the internship status at visitation (F14), the
+    self-efficacy screening (F3), the mean answer of each progression question per wave
+    (F21, F24, F26), and the settings its pages quote. Small cells are hidden here
+    (primary and secondary suppression) and audited with everything else."""
+    reg = md.extract.registrations
+    ed = md.edition
+    status = reg["status"].map({"gennemført": "Gennemført", "afmeldt": "Frafald"})
+    counts = pd.Series({"Tilmeldte": len(reg), "Frafald": int(status.eq("Frafald").sum()),
+                        "Gennemført": int(status.eq("Gennemført").sum())})
+    w.table("pilot.gennemfoerelse", pd.DataFrame({"Antal": counts, "Procent": 100 * counts / len(reg)}, dtype=object),
+            persons=pd.DataFrame({"Antal": counts, "Procent": counts}), kinds={"Antal": "count", "Procent": "percent"},
+            decimals={"Procent": 0})
+    tables = {
+        "pilot.koen": reg["koen"][reg["koen"].ne("")].map({"kvinde": "Kvinder", "mand": "Mænd"}).value_counts(),
+        "pilot.visitation": reg.loc[reg["registreret"].eq("ja"), "visitationskategori"].map(
+            {"Akt. kontanthjælp": "Aktivitetsparate kontanthjælpsmodtagere", "Ressourceforløb":
+             "Ressourceforløbsmodtagere", "Akt. udd.hjælp": "Aktivitetsparate uddannelseshjælpsmodtagere",
+             "Andet": "Andet"}).value_counts(),
+    }
+    tool = md.extract.tool
+    if tool is not None and len(tool):
+        low = (tool["alder"].astype(int) // AGE_BAND_WIDTH) * AGE_BAND_WIDTH
+        bands = low.value_counts().sort_index()
+        bands.index = [f"{a}-{a + AGE_BAND_WIDTH - 1} år" for a in bands.index]
+        tables["pilot.alder"] = bands
+        status_counts = tool["praktik_status"][tool["praktik_status"].ne("")].value_counts()
+        tables["pilot.praktik"] = status_counts
+        items = [c for c in tool.columns if c.startswith("screening_")]
+        screened = tool[items].dropna()
+        if len(screened):
+            from analysis.readers.contracts import registration_tool_spec
+            wording = registration_tool_spec()["screening"]
+            few = len(screened) < md.min_cell
+            means = pd.DataFrame({"Gennemsnit": [float(screened[i].astype(float).mean()) for i in items]},
+                                 index=[wording[i] for i in items], dtype=object)
+            w.table("pilot.screening", means, persons=len(screened), kinds="number", decimals=1,
+                    hidden=pd.DataFrame({"Gennemsnit": [few] * len(items)}, index=means.index))
+            w.scalar("pilot.screening.n", len(screened), page=PAGE["target"], kind="count")
+    for name, series in tables.items():
+        values, persons, hidden = _count_table(series, md.min_cell)
+        w.table(name, values, persons=persons, hidden=hidden, kinds={"Antal": "count", "Procent": "percent"},
+                decimals={"Procent": 0})
+    survey = md.survey
+    if survey is not None:
+        rows, ns = {}, {}
+        for qid in PROGRESSION:
+            q = survey.codebook[qid]
+            rows[q.text] = {f"w{wave}": question_mean(survey, qid, wave) for wave in survey.available}
+            ns[q.text] = {f"w{wave}": int(distribution(survey, qid).loc["n", wave]) for wave in survey.available}
+        means, persons = pd.DataFrame(rows).T, pd.DataFrame(ns).T
+        w.table("pilot.progression_means", means.astype(object), persons=persons, kinds="number", decimals=1,
+                hidden=persons < md.min_cell)
+    w.scalar("pilot.course_weeks", ed.course_weeks, page="datagrundlag", kind="setting")
+    w.scalar("pilot.teams", int(reg["hold"].nunique()), page="datagrundlag", kind="count", of="teams")
+    w.scalar("pilot.teams_planned", int(reg["hold"].nunique()) + len(ed.cancelled_teams), page="datagrundlag",
+             kind="count", of="teams")
+    w.scalar("pilot.cancelled_teams", ", ".join(ed.cancelled_teams), page="datagrundlag", kind="text")
+    w.scalar("pilot.municipalities", int(reg["kommune"].nunique()), page="datagrundlag", kind="count",
+             of="municipalities")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
-from analysis.compute import (activity, design, front, level_shift, qualitative, representativity, scores, subgroups,
-                              surveys, teams)
+from analysis.compute import (activity, design, front, level_shift, pilot2023, qualitative, representativity, scores,
+                              subgroups, surveys, teams)
 from analysis.compute import universes as u
 from analysis.compute.definitions import define, model_group, true_count
 from analysis.disclosure.audit import Count
@@ -110,7 +110,7 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
 
 
 # the sections that need register data (DREAM): an edition without it (pilot-2023) skips them
-PILOT_2023_SECTIONS: tuple[str, ...] = ()
+PILOT_2023_SECTIONS = ("pilot evaluation pages",)
 REGISTER_SECTIONS = ("estimates", "design and data", "representativity", "activity", "employment score",
                      "subgroups", "level shift", "teams")
 
@@ -136,6 +136,7 @@ SECTIONS = [
     ("level shift", level_shift.publish),
     ("teams", teams.publish),
     ("surveys", surveys.publish),
+    ("pilot evaluation pages", pilot2023.publish),
     ("qualitative material", qualitative.publish),
     ("keyed results", publish_results),
 ]
