@@ -10,7 +10,6 @@ options' separately rounded shares, not the rounded sum (../shared/spec/seed000-
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from analysis.reference.codebook import SHARE_KEY

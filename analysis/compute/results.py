@@ -7,8 +7,8 @@ import pandas as pd
 
 from analysis.register.cohort import (AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered)
 from analysis.disclosure.rules import (SUPPRESSED, Disclosed, merge_small_groups, suppress_counts, suppress_nested)
-from analysis.register.models import (ESTIMATE_FIELDS, GROUPS, run_edition_models, stars, time_point_means, time_point_panel,
-                                      time_point_persons)
+from analysis.register.models import (ESTIMATE_FIELDS, GROUPS, run_edition_models, stars, time_point_means,
+                                      time_point_panel, time_point_persons)
 from analysis.register.extract import Extract
 from analysis.register.panel import score_distribution
 from analysis.survey.waves import Survey

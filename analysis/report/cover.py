@@ -40,8 +40,8 @@ def data_date(bundle: Bundle) -> str:
     extract = bundle.manifest.get("extract", {})
     edition = EDITIONS.get(bundle.manifest.get("edition", ""))
     if edition is not None and not edition.register_data:
-        what = "tilmeldinger, kommunernes registreringer og spørgeskemaer, ingen registerdata"
-        text = f"{what}; data til og med {week_text(last)}" if last else what
+        what = "tilmeldinger, registreringer og spørgeskemaer"
+        text = f"{what} til og med {week_text(last)}" if last else what
     else:
         text = f"registerdata til og med {week_text(last)}" if last else "registerdata"
     if not extract.get("synthetic") and extract.get("date"):
