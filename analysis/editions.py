@@ -50,6 +50,19 @@ class Edition:
     # them (analysis.register.extract.select_population), one that cannot serve is an error
     phases: tuple[str, ...] = ("pilot", "udbredelse")
     last_week: str | None = None
+    # whether the edition's report rests on DREAM register data: True, the extract must hold
+    # dream.*; False (pilot-2023, seed 001), the edition is built from the registrations, the
+    # registration tool's data and the surveys, and a dream.* file is neither needed nor read
+    register_data: bool = True
+    # the survey codebook of the edition's questionnaires (None: data/reference/questionnaire.yml,
+    # the final evaluation's Bilag 15-16)
+    codebook: Path | None = None
+    # a share of several answer options ('enige eller meget enige') is printed as the sum of
+    # the options' separately rounded shares (seed 001, ../shared/spec/seed000-001.md §5.2)
+    # instead of the rounded sum
+    rounded_parts: bool = False
+    # the teams planned and those cancelled (seed 001 l.128: nine teams, one cancelled)
+    cancelled_teams: tuple[str, ...] = ()
 
     @property
     def chapters(self) -> list[str]:
@@ -117,6 +130,24 @@ EDITIONS = {
         model_tolerance=(0.05, 0.05),
         phases=("pilot",),       # seed 000 l.156, l.245: the pilot phase's teams, DREAM to
         last_week="2023-W39",    # uge 39/2023 (../shared/spec/seed000-001.md §4.2)
+    ),
+    "pilot-2023": Edition(
+        name="pilot-2023",
+        title="Pilotevaluering af Tættere På Job 2023",
+        data_dir=REPO / "data" / "synthetic" / "pilot-2023",
+        published=REPO / "data" / "reference" / "published" / "pilot-2023-register.csv",
+        toc=REPO / "_toc_pilot-2023.yml",
+        survey_published=REPO / "data" / "reference" / "published" / "pilot-2023-survey.csv",
+        errata=REPO / "data" / "reference" / "published" / "pilot-2023-errata.csv",
+        codebook=REPO / "data" / "reference" / "questionnaire_pilot-2023.yml",
+        course_weeks=8,          # seed 001 l.55: eight weekly webinars
+        time_points={},
+        design="none",           # no register data, no models
+        register_data=False,     # seed 001 l.146-161: registrations, registration tool, surveys
+        phases=("pilot",),       # the pilot phase's teams: Hold 1 and 3-10 (seed 000 l.214-224)
+        last_week="2023-W39",    # the report's data run to September 2023 (seed 001 title page)
+        cancelled_teams=("Hold 2",),   # seed 001 l.128, seed 000 l.224
+        rounded_parts=True,
     ),
 }
 

@@ -22,7 +22,8 @@ ROLE = re.compile(r"\{[a-z:-]+\}`[^`]*`")
 NAMES = re.compile(r"WHO-5")   # proper names with a digit, not numbers
 ENTRIES = toc_entries(REPO / "_toc.yml")
 # every chapter of every edition, for the checks of the sources
-ALL_ENTRIES = list(dict.fromkeys(ENTRIES + toc_entries(REPO / "_toc_pilot-2024.yml")))
+ALL_ENTRIES = list(dict.fromkeys(ENTRIES + toc_entries(REPO / "_toc_pilot-2024.yml")
+                                 + toc_entries(REPO / "_toc_pilot-2023.yml")))
 
 
 def prose(entry: str) -> list[tuple[int, str]]:

@@ -70,12 +70,14 @@ def cmd_panel(args) -> int:
     return 0
 
 
-SYNTH_SEEDS = {"final-2025": 2025, "pilot-2024": 2024}   # the seeds of the bundled extracts
+SYNTH_SEEDS = {"final-2025": 2025, "pilot-2024": 2024, "pilot-2023": 2023}   # the seeds of the bundled extracts
 
 
 def cmd_synth(args) -> int:
     if args.edition == "pilot-2024":
         from analysis.synthetic.pilot import generate
+    elif args.edition == "pilot-2023":
+        from analysis.synthetic.pilot2023 import generate
     else:
         from analysis.synthetic.final import generate
     edition = get_edition(args.edition)
@@ -84,7 +86,7 @@ def cmd_synth(args) -> int:
     start = time.perf_counter()
     fit = generate(Path(out), seed=seed)
     print(f"wrote synthetic extract of {edition.name} (seed {seed}) to {out} in {time.perf_counter() - start:.1f} s")
-    if edition.name == "pilot-2024":
+    if edition.name in ("pilot-2024", "pilot-2023"):
         return 0
     for key, value in fit["weekly_fit"].items():
         target = fit["weekly_targets"][key]

@@ -178,14 +178,20 @@ def _survey(md: Microdata, parts: list[str]):
     wave = int(parts[2][1:])
     if wave not in md.survey.waves:
         return None
-    if parts[3] == "n":
+    if parts[3] == "n" and len(parts) == 4:
         return Count(u.answer_cell(q, wave))
+    if not re.fullmatch(r"\d+(\+\d+)*", parts[3]):
+        return None   # not a share or count of options (seed 001's mentions, substantive n)
     codes = [int(c) for c in parts[3].split("+")]
     if q.type == "multi" and len(codes) > 1:
         return None
     cell = u.answer_cell(q, wave, codes)
     if parts[-1] == "count":
         return Count(cell)
+    if len(codes) > 1 and md.edition.rounded_parts:
+        # a sum of the options' rounded shares (seed 001): a function of the single options'
+        # shares, which are published and audited themselves, not a share of its own
+        return None
     return Share(cell, true_count(md, u.answer_cell(q, wave)))
 
 

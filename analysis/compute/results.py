@@ -7,8 +7,8 @@ import pandas as pd
 
 from analysis.register.cohort import (AGE_KEYS, VISITATION_KEYS, completion_by_phase, per_team, sample_vs_registered)
 from analysis.disclosure.rules import (SUPPRESSED, Disclosed, merge_small_groups, suppress_counts, suppress_nested)
-from analysis.register.models import (GROUPS, run_edition_models, stars, time_point_means, time_point_panel,
-                                      time_point_persons)
+from analysis.register.models import (ESTIMATE_FIELDS, GROUPS, run_edition_models, stars, time_point_means,
+                                      time_point_panel, time_point_persons)
 from analysis.register.extract import Extract
 from analysis.register.panel import score_distribution
 from analysis.survey.waves import Survey
@@ -304,10 +304,17 @@ def level_shift_results(extract: Extract, panel: pd.DataFrame, inference: str,
     return pd.DataFrame(rows, columns=["key", "value", "page"]), models
 
 
+# the columns of the models frame (analysis.register.models), for an edition without models
+MODEL_COLUMNS = ["group", "label", "model", "period", "term", *ESTIMATE_FIELDS, "published"]
+
+
 def edition_results(extract: Extract, panel: pd.DataFrame, survey: Survey | None, inference: str,
                     min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(results, models): the register results plus, when the extract has surveys, the
     survey results (the published survey keys tell which sets of options to add up)."""
+    if not extract.edition.register_data:   # pilot-2023: registrations, registration tool, surveys
+        from analysis.compute.pilot2023 import pilot_results
+        return pilot_results(extract, survey, min_cell), pd.DataFrame(columns=MODEL_COLUMNS)
     results, models = register_results(extract, panel, inference, min_cell)
     if survey is not None and survey.waves:
         extra = published_numbers(extract.edition)["ref"].tolist()

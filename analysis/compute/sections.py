@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
-from analysis.compute import (activity, design, effect, front, level_shift, qualitative, representativity, scores,
-                              subgroups, surveys, teams)
+from analysis.compute import (activity, design, effect, front, level_shift, pilot2023, qualitative, representativity,
+                              scores, subgroups, surveys, teams)
 from analysis.compute import universes as u
 from analysis.compute.definitions import define, model_group, true_count
 from analysis.disclosure.audit import Count
@@ -109,6 +109,21 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
     w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 
+# the sections that need register data (DREAM): an edition without it (pilot-2023) skips them
+PILOT_2023_SECTIONS = ("pilot evaluation pages",)
+REGISTER_SECTIONS = ("estimates", "design and data", "representativity", "activity", "employment score",
+                     "effect against a comparison group",
+                     "subgroups", "level shift", "teams")
+
+
+def edition_sections(edition) -> list[tuple[str, object]]:
+    """The sections that run for `edition`, in order: SECTIONS, without REGISTER_SECTIONS for
+    an edition without register data (Edition.register_data), with its own pages' sections."""
+    if edition.register_data:
+        return [s for s in SECTIONS if s[0] not in PILOT_2023_SECTIONS]
+    return [s for s in SECTIONS if s[0] not in REGISTER_SECTIONS]
+
+
 # (name, function(md, writer)); the keyed results come last, so that a page's own section
 # can publish a key first with the page and persons it belongs to
 SECTIONS = [
@@ -123,6 +138,7 @@ SECTIONS = [
     ("level shift", level_shift.publish),
     ("teams", teams.publish),
     ("surveys", surveys.publish),
+    ("pilot evaluation pages", pilot2023.publish),
     ("qualitative material", qualitative.publish),
     ("keyed results", publish_results),
 ]

@@ -125,7 +125,7 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
     edition's bundled synthetic extract) into `out` (default: _build/<edition>/bundle).
     Returns the bundle directory. Raises DataError on bad input, BundleError if anything
     that looks like microdata would be written."""
-    from analysis.compute.sections import SECTIONS
+    from analysis.compute.sections import edition_sections
 
     start = time.perf_counter()
     out = Path(out) if out else edition.bundle
@@ -133,7 +133,7 @@ def compute_bundle(edition: Edition, data: Path | None = None, out: Path | None 
     say(f"{md.panel['pnr'].nunique()} persons, {len(md.panel):,} person-weeks loaded in "
         f"{time.perf_counter() - start:.1f} s")
     writer = BundleWriter()
-    for name, section in SECTIONS:
+    for name, section in edition_sections(edition):
         t0 = time.perf_counter()
         section(md, writer)
         say(f"computed {name} in {time.perf_counter() - t0:.1f} s")

@@ -31,7 +31,8 @@ from analysis.compute.definitions import define
 from analysis.disclosure.audit import Count, Share
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
-from analysis.reference.codebook import WAVES, WHO5_BANDS, WHO5_POPULATION
+from analysis.reference.codebook import SHARE_KEY, WAVES, WHO5_BANDS, WHO5_ITEMS, WHO5_POPULATION
+from analysis.reference.published import published_numbers
 from analysis.register.inference import finding
 from analysis.survey.stats import (DisclosedDistribution, disclosed_distributions, key_value, paired_table,
                                    score_summary)
@@ -110,13 +111,31 @@ def publish_answers(disclosed: dict[str, DisclosedDistribution], w: BundleWriter
                 define=lambda row, column, q=d.question, d=d: answer_definition(q, d, row, column))
 
 
+def edition_sums(md: Microdata) -> dict[str, list[str]]:
+    """The sums of options the edition's pages quote (page -> keys): SUMS for the final
+    evaluation; for the pilot evaluation (seed 001) every printed sum of its reference data,
+    under the page that shows it (analysis.compute.pilot2023.pilot_numbers)."""
+    if not md.edition.rounded_parts:
+        return SUMS
+    pages = dict(zip(md.results["key"], md.results["page"]))
+    out: dict[str, list[str]] = {}
+    for key in published_numbers(md.edition)["ref"]:
+        match = SHARE_KEY.match(key)
+        if match and "+" in match["codes"] and key in pages:
+            out.setdefault(pages[key], []).append(key)
+    return out
+
+
 def publish_sums(md: Microdata, disclosed: dict[str, DisclosedDistribution], w: BundleWriter,
                  sums: dict[str, list[str]] = SUMS) -> None:
     """The sums of options in `sums` (page -> keys; 'x' when a sum would reveal a hidden
-    cell), with the persons they count; a wave not in the extract publishes nothing."""
+    cell), with the persons they count; a wave not in the extract publishes nothing. An
+    edition with `rounded_parts` (seed 001) publishes a share of several options as the sum
+    of the rounded shares (analysis.survey.stats.sum_of_rounded)."""
+    parts = md.edition.rounded_parts
     for page, keys in sums.items():
         for key in keys:
-            value = key_value(disclosed, key)
+            value = key_value(disclosed, key, parts)
             if value is None:
                 continue
             persons = key_value(disclosed, key[:-len(".pct")] + ".count") if key.endswith(".pct") else value
@@ -195,6 +214,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     publish_waves(survey, w)
     disclosed = disclosed_distributions(survey, md.min_cell)
     publish_answers(disclosed, w)
-    publish_sums(md, disclosed, w)
-    publish_who5(survey, md.min_cell, w)
+    publish_sums(md, disclosed, w, edition_sums(md))
+    if all(item in survey.codebook.questions for item in WHO5_ITEMS):   # not in seed 001's surveys
+        publish_who5(survey, md.min_cell, w)
     publish_paired(survey, md.min_cell, w)

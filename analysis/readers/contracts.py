@@ -128,3 +128,69 @@ def validate_pool_background(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     except pa.errors.SchemaErrors as err:
         raise_first(path, err)
     return frame
+
+
+# ---------------------------------------------------------------- the registration tool
+
+REGISTRATION_TOOL_SPEC = Path(__file__).resolve().parents[2] / "data" / "reference" / "registration_tool.yml"
+
+
+def registration_tool_spec(path: Path = REGISTRATION_TOOL_SPEC) -> dict:
+    """The registration tool's values (data/reference/registration_tool.yml): `praktik_status`
+    (allowed statuses), `screening` (item column -> Danish wording), `screening_scale` and
+    `age_bounds` ([low, high], whole numbers)."""
+    import yaml
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def validate_registration_tool(frame: pd.DataFrame, path: Path, registrations: pd.DataFrame) -> pd.DataFrame:
+    """Check `registration_tool.*` (data/README.md): one row per registered citizen (`pnr`
+    enrolled with registreret = ja, once), `alder` a whole number within the spec's age
+    bounds, `praktik_status` one of the spec's statuses or blank, every screening item a
+    whole number on the scale or blank, and a citizen's screening answered in full or not at
+    all. Returns the frame with `alder` and the items as Int64; DataError (file, row, column,
+    reason, never a person id) on the first fault. Source: seed 001 l.148-161, l.199-274."""
+    spec = registration_tool_spec()
+    items = list(spec["screening"])
+    for column in ["pnr", "alder", "praktik_status", *items]:
+        if column not in frame.columns:
+            raise DataError(path, f"required column {column!r} is missing")
+    if frame.empty:
+        raise DataError(path, "the file has a header but no rows")
+
+    def first_bad(mask: pd.Series, column: str, reason: str) -> None:
+        bad = [int(i) + 1 for i in frame.index[mask.to_numpy(dtype=bool)]]
+        if bad:
+            raise DataError(path, reason, row=bad[0], column=column, more=len(bad) - 1)
+
+    registered = set(registrations.loc[registrations["registreret"].eq("ja"), "pnr"])
+    enrolled = set(registrations["pnr"])
+    first_bad(~frame["pnr"].isin(enrolled), "pnr", "citizen is not among the enrolled (no row with this pnr "
+              "in registrations)")
+    first_bad(~frame["pnr"].isin(registered), "pnr", "citizen is enrolled with registreret = nej; the "
+              "registration tool holds the registered citizens")
+    first_bad(frame["pnr"].duplicated(), "pnr", "citizen appears more than once")
+
+    def whole(column: str, low: int, high: int, blank_ok: bool) -> pd.Series:
+        text = frame[column].str.replace(",", ".", regex=False)
+        number = pd.to_numeric(text.where(text != ""), errors="coerce")
+        given = text != ""
+        first_bad(~given & (not blank_ok), column, "must not be empty")
+        first_bad(given & (number.isna() | (number != number.round())), column, "must be a whole number")
+        first_bad(given & ((number < low) | (number > high)), column, f"must be between {low} and {high}")
+        return number.astype("Int64")
+
+    out = frame.copy()
+    out["alder"] = whole("alder", *spec["age_bounds"], blank_ok=False)
+    allowed = list(spec["praktik_status"])
+    first_bad(~frame["praktik_status"].isin(allowed + [""]), "praktik_status",
+              f"must be one of {', '.join(repr(v) for v in allowed)} or empty")
+    for item in items:
+        out[item] = whole(item, *spec["screening_scale"], blank_ok=True)
+    answered = out[items].notna()
+    partly = answered.any(axis=1) & ~answered.all(axis=1)
+    if partly.any():
+        row = partly.idxmax()
+        missing = next(item for item in items if not answered.loc[row, item])
+        first_bad(partly, missing, "screening answered in part: a screening talk gives every item or none")
+    return out

@@ -109,6 +109,7 @@ class Question:
 class Codebook:
     questions: dict[str, Question]
     notes: tuple[str, ...] = ()
+    name: str = CODEBOOK.name      # the file it was read from, for messages
 
     def __getitem__(self, qid: str) -> Question:
         return self.questions[qid]
@@ -144,7 +145,7 @@ def load_codebook(path: Path = CODEBOOK) -> Codebook:
             waves=tuple(int(w) for w in q["waves"]), options=tuple(options), stem=q.get("stem"),
             asked_if=condition, minimum=q.get("min"), maximum=q.get("max"), note=q.get("note"),
             unordered=bool(q.get("unordered", False)))
-    return Codebook(questions, tuple(raw.get("notes") or ()))
+    return Codebook(questions, tuple(raw.get("notes") or ()), Path(path).name)
 
 
 

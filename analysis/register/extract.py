@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.readers.contracts import OPTIONAL_COLUMNS, validate_registrations
+from analysis.readers.contracts import OPTIONAL_COLUMNS, validate_registration_tool, validate_registrations
 from analysis.editions import Edition
 from analysis.errors import DataError
 from analysis.runtime import say
@@ -79,6 +79,9 @@ class Extract:
     population: Population | None = None
     # ids of enrolled citizens on teams the edition leaves out (for the survey reader; never printed)
     outside_ids: frozenset[str] = field(default_factory=frozenset, repr=False)
+    # the registration tool's rows (registration_tool.*, analysis.readers.contracts), for an
+    # edition without register data; None when the extract has no such file
+    tool: pd.DataFrame | None = field(default=None, repr=False)
 
 
 def dream_columns(path: Path, header: list[str]) -> tuple[str, dict[int, str], dict[tuple[int, int], str]]:
@@ -196,15 +199,9 @@ def _decode_weeks(wide: pd.DataFrame, week_names: list[str], rows: np.ndarray, m
     return normalised.astype(str)[inverse]
 
 
-def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
-    """Read and validate an extract for `edition`: registrations.* and dream.* in `data_dir`.
-
-    Returns the Extract of the edition's population (`select_population`). Raises DataError
-    (file, row, line, column, reason; never a person id) for anything data/README.md does
-    not accept."""
-    data_dir = Path(data_dir)
-    reg_path = find_one(data_dir, "registrations")
-    dream_path = find_one(data_dir, "dream", DREAM_SUFFIXES)
+def _read_registrations(reg_path: Path) -> pd.DataFrame:
+    """Every row of the registrations file, validated (analysis.readers.contracts), with
+    the team's `start_week` (a week index); DataError on the first fault."""
     say(f"reading {reg_path}")
     raw = read_table(reg_path, id_column="pnr")
     for column in OPTIONAL_COLUMNS:
@@ -212,6 +209,54 @@ def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Ext
             raw[column] = blank_missing(raw[column])
     everyone = validate_registrations(raw, reg_path)
     everyone["start_week"] = _team_starts(everyone, reg_path)
+    return everyone
+
+
+def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
+    """The Extract of an edition without register data (`edition.register_data` False,
+    pilot-2023 / seed 001): the validated registrations of the edition's teams, the
+    registration tool's rows (`registration_tool.*`, optional; validate_registration_tool),
+    an empty register sample and no weeks. A dream.* file in the directory is not read. The
+    data window ends at `edition.last_week` (required for such an edition)."""
+    if edition.last_week is None:
+        raise ValueError(f"edition {edition.name} has no register data and no last_week")
+    everyone = _read_registrations(reg_path)
+    last = parse_week_label(edition.last_week)
+    reg, population, last = select_population(everyone, edition, last, reg_path, reg_path)
+    reg = reg.copy()
+    reg["set_aside"] = np.where(reg["registreret"].eq("nej"), "not_registered", "")
+    tool_path = find_one(reg_path.parent, "registration_tool", required=False)
+    tool = None
+    if tool_path is not None:
+        say(f"reading {tool_path}")
+        tool = validate_registration_tool(read_table(tool_path, id_column="pnr"), tool_path, everyone)
+        tool = tool[tool["pnr"].isin(set(reg["pnr"]))].reset_index(drop=True)
+    outside_ids = frozenset(everyone.loc[~everyone.index.isin(reg.index), "pnr"])
+    quality = pd.DataFrame([
+        {"reason": "enrolled", "description": "Tilmeldte kursister i alt", "persons": len(reg)},
+        {"reason": "not_registered", "description": "Ikke registreret af kommunen i registreringsværktøjet",
+         "persons": int(reg["set_aside"].eq("not_registered").sum())}])
+    return Extract(edition=edition, registrations=reg, persons=reg.iloc[0:0].reset_index(drop=True),
+                   codes=np.empty((0, 0), dtype=str), employed=np.empty((0, 0), dtype=bool),
+                   load_first=last, first_week=last, last_week=last, quality=quality,
+                   source={"registrations": str(reg_path)} | ({"registration_tool": str(tool_path)}
+                                                               if tool_path else {}),
+                   population=population, outside_ids=outside_ids, tool=tool)
+
+
+def load_extract(data_dir: Path, edition: Edition, mapping: ScoreMapping) -> Extract:
+    """Read and validate an extract for `edition`: registrations.* and dream.* in `data_dir`
+    (registrations.* only for an edition without register data, `Edition.register_data`).
+
+    Returns the Extract of the edition's population (`select_population`). Raises DataError
+    (file, row, line, column, reason; never a person id) for anything data/README.md does
+    not accept."""
+    data_dir = Path(data_dir)
+    reg_path = find_one(data_dir, "registrations")
+    if not edition.register_data:
+        return _registrations_only(reg_path, edition)
+    dream_path = find_one(data_dir, "dream", DREAM_SUFFIXES)
+    everyone = _read_registrations(reg_path)
 
     header = read_header(dream_path)
     pnr_col, weeks, months = dream_columns(dream_path, header)

@@ -23,6 +23,8 @@ from analysis.disclosure.rules import SUPPRESSED, ZERO
 from analysis.editions import REPO
 
 CONTENT_DIR = REPO / "data" / "reference" / "content"
+# the pilot evaluation's own content (seed 001): its coping tools, recommendations and cases
+PILOT_2023_DIR = CONTENT_DIR / "pilot-2023"
 DROPPED = {"ja": "Forventes at udgå efter projektperioden",
            "delvist": "Forventes delvist at udgå efter projektperioden",
            "nej": ""}
@@ -218,6 +220,44 @@ def recommendations(directory: Path | None = None) -> list[Recommendation]:
     return [Recommendation(item["nummer"], r.get(item, "titel", f"anbefalinger[{i}]"),
                            r.get(item, "rettet_mod", f"anbefalinger[{i}]"), r.get(item, "tekst", f"anbefalinger[{i}]"))
             for i, item in enumerate(items)]
+
+
+@dataclass(frozen=True)
+class Case:
+    municipality: str
+    key: str                              # the bundle's count kommune.<key>.count
+    intro: str
+    sections: tuple[tuple[str, str], ...]  # (heading, text)
+
+
+def cases(directory: Path | None = None) -> list[Case]:
+    """The municipal cases of `cases.yml` (the pilot evaluation's, data/reference/content/
+    pilot-2023/; seed 001 l.989-1060): municipality, the key of its enrolled count, an
+    introduction and headed sections. Raises ContentError naming the field."""
+    r = _Reader("cases.yml", directory)
+    out = []
+    for i, item in enumerate(r.get(r.data, "cases", "", kind=list)):
+        where = f"cases[{i}]"
+        sections = tuple((r.get(s, "overskrift", f"{where}.afsnit[{j}]"), r.get(s, "tekst", f"{where}.afsnit[{j}]"))
+                         for j, s in enumerate(r.get(item, "afsnit", where, kind=list)))
+        out.append(Case(r.get(item, "kommune", where), r.get(item, "noegle", where), r.get(item, "indledning", where),
+                        sections))
+    return out
+
+
+def show_case(ctx, case: Case, municipality: str) -> None:
+    """A case's text under the heading the chapter writes (`municipality`, checked against
+    the file): its introduction with the municipality's enrolled citizens from the bundle
+    (kommune.<key>.count), then each section as a bold lead and its text."""
+    from analysis.report import book
+    if case.municipality != municipality:
+        raise ContentError(f"cases.yml: the chapter's heading {municipality!r} is not the case's "
+                           f"municipality {case.municipality!r}")
+    enrolled = book.value_text(ctx, f"kommune.{case.key}.count", "count")
+    lines = [f"**{case.intro}** I alt blev {enrolled} borgere fra kommunen tilmeldt.", ""]
+    for heading, text in case.sections:
+        lines += [f"**{heading}.** {text}", ""]
+    book.markdown("\n".join(lines))
 
 
 def related_programmes(directory: Path | None = None) -> pd.DataFrame:

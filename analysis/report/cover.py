@@ -13,7 +13,8 @@ SUBTITLE = "Evaluering af det digitale mestringskursus Tættere På Job, genbere
 CLIENT = "Komiteen for Sundhedsoplysning, sammen med kommunerne"
 PDF_AUTHOR = "Genberegning af Deloittes evaluering af Tættere På Job"
 ORIGINAL = {"final-2025": "Deloitte, slutevaluering (2025)",
-            "pilot-2024": "Deloitte, supplerende pilotevaluering (april 2024)"}
+            "pilot-2024": "Deloitte, supplerende pilotevaluering (april 2024)",
+            "pilot-2023": "Deloitte, pilotevaluering (september 2023)"}
 
 _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
           "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
@@ -31,11 +32,18 @@ def latex_escape(text: str) -> str:
 
 
 def data_date(bundle: Bundle) -> str:
-    """'registerdata til og med uge 14 i 2025': the data's date (the manifest's data window)."""
+    """'registerdata til og med uge 14 i 2025': the data's date (the manifest's data window);
+    for an edition without register data (pilot-2023) what it is built from instead."""
+    from analysis.editions import EDITIONS
     from analysis.report.book import week_text
     last = bundle.manifest.get("data_window", {}).get("last_week")
     extract = bundle.manifest.get("extract", {})
-    text = f"registerdata til og med {week_text(last)}" if last else "registerdata"
+    edition = EDITIONS.get(bundle.manifest.get("edition", ""))
+    if edition is not None and not edition.register_data:
+        what = "tilmeldinger, registreringer og spørgeskemaer"
+        text = f"{what} til og med {week_text(last)}" if last else what
+    else:
+        text = f"registerdata til og med {week_text(last)}" if last else "registerdata"
     if not extract.get("synthetic") and extract.get("date"):
         text += f" (udtræk af {extract['date']})"
     return text

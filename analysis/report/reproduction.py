@@ -226,7 +226,8 @@ def label(ref: str) -> str:
     def word(i: int, part: str) -> str:
         if question is not None and i == 0:
             return f"»{question.full_text.rstrip(':')}«"
-        if question is not None and re.fullmatch(r"\d+(\+\d+)*", part) and question.options:
+        if (question is not None and re.fullmatch(r"\d+(\+\d+)*", part) and question.options
+                and all(int(c) in question.codes for c in part.split("+"))):
             return " eller ".join(f"»{question.label(int(c))}«" for c in part.split("+"))
         if part in WORDS:
             return WORDS[part]

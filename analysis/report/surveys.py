@@ -24,9 +24,15 @@ NO_DATA = "(ingen data)"
 WHO5_SCORE_LABEL = "Trivselsscore (WHO-5), 0-100"
 
 
-@lru_cache(maxsize=1)
-def codebook() -> Codebook:
-    return load_codebook()
+def codebook(edition=None) -> Codebook:
+    """The survey codebook of `edition` (an Edition or None: the final evaluation's,
+    data/reference/questionnaire.yml; pilot-2023 has its own, Edition.codebook)."""
+    return _codebook(getattr(edition, "codebook", None))
+
+
+@lru_cache(maxsize=4)
+def _codebook(path) -> Codebook:
+    return load_codebook(path) if path else load_codebook()
 
 
 # ---------------------------------------------------------------- what the bundle holds
@@ -66,7 +72,7 @@ def answers(ctx, qid: str) -> Answers | None:
     options = [r for r in table.index if r != "n"]
     shares = pd.DataFrame({w: table.loc[options, f"w{w}.pct"].to_numpy() for w in waves},
                           index=[int(c) for c in options]).map(lambda v: 0.0 if v is None else v)   # nobody asked
-    return Answers(codebook()[qid], shares, pd.Series({w: table.loc["n", f"w{w}"] for w in waves}, dtype=object))
+    return Answers(codebook(ctx.edition)[qid], shares, pd.Series({w: table.loc["n", f"w{w}"] for w in waves}, dtype=object))
 
 
 # ---------------------------------------------------------------- glue
@@ -227,7 +233,7 @@ def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
     short = {1: "før", 2: "efter", 3: "3 mdr."}
     rows, previous = [], None
     for r in table.itertuples():
-        label = WHO5_SCORE_LABEL if r.question == "who5_score" else codebook()[r.question].text
+        label = WHO5_SCORE_LABEL if r.question == "who5_score" else codebook(ctx.edition)[r.question].text
         shown = r.pairs != SUPPRESSED
         rows.append([label if label != previous else "", f"{short[r.first]} – {short[r.second]}",
                      book.count(r.pairs) if shown else SUPPRESSED,
@@ -273,7 +279,7 @@ def paired_summary(ctx, questions: list[str]) -> str:
     parts = {"rise": [], "fall": []}
     for r in table.itertuples():
         if r.finding in parts:
-            label = WHO5_SCORE_LABEL.lower() if r.question == "who5_score" else f"»{codebook()[r.question].text}«"
+            label = WHO5_SCORE_LABEL.lower() if r.question == "who5_score" else f"»{codebook(ctx.edition)[r.question].text}«"
             parts[r.finding].append(f"{label} fra {names[r.first]} til {names[r.second]} "
                                     f"({book.number(r.change, 2, sign=True)}; {book.p_text(r.p)})")
     sentences = []
@@ -286,9 +292,10 @@ def paired_summary(ctx, questions: list[str]) -> str:
     return " ".join(sentences) + " De øvrige ændringer i tabellen er ikke signifikante."
 
 
-def codebook_tables(bilag: int, name: str) -> None:
-    """Bilag 15 or 16: the questions and their answer options, section by section."""
-    book_ = codebook()
+def codebook_tables(bilag: int, name: str, edition=None) -> None:
+    """Bilag 15 or 16: the questions and their answer options, section by section (the
+    questionnaire of `edition`, `codebook`)."""
+    book_ = codebook(edition)
     rows = []
     for q in book_.questions.values():
         if q.bilag != bilag or q.type == "text":
@@ -329,11 +336,11 @@ def _question_heading(q: Question) -> str:
     return f"**{q.full_text}**"
 
 
-def _condition_text(q: Question) -> str:
+def _condition_text(q: Question, edition=None) -> str:
     """' (stillet til dem, der svarede ... )' for a question behind skip logic."""
     if q.asked_if is None:
         return ""
-    parent = codebook()[q.asked_if.question]
+    parent = codebook(edition)[q.asked_if.question]
     label = parent.label(q.asked_if.code)
     verb = {"==": "svarede", "!=": "ikke svarede", "contains": "valgte"}[q.asked_if.op]
     return f" *(stillet til dem, der {verb} »{label}« til »{parent.text}«)*"
@@ -348,7 +355,7 @@ def _show(key: str, fig) -> None:
 def question_chart(ctx, qid: str) -> None:
     """One question: its wording, the chart (waves as bars, or the options of a multiple
     choice in its first wave), and the source line with N per wave."""
-    q = codebook()[qid]
+    q = codebook(ctx.edition)[qid]
     a = answers(ctx, qid)
     if a is None:
         book.markdown(f"{_question_heading(q)}\n\n*{NO_DATA}*")
@@ -360,14 +367,14 @@ def question_chart(ctx, qid: str) -> None:
         fig = charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q)
         note = ""
     book.keep_with_figure(fig)
-    book.markdown(_question_heading(q) + _condition_text(q))
+    book.markdown(_question_heading(q) + _condition_text(q, ctx.edition))
     _show(f"spm-{_slug(qid)}", fig)
     book.markdown(" ".join(filter(None, [SOURCE, note, n_line(a.n.to_dict())])))
 
 
 def matrix_chart(ctx, qids: list[str], wave: int = 2) -> None:
     """Several questions on one scale asked in one wave (e.g. 'Efter kurset oplever jeg, at...')."""
-    questions = [codebook()[q] for q in qids]
+    questions = [codebook(ctx.edition)[q] for q in qids]
     rows, ns = [], []
     for q in questions:
         a = answers(ctx, q.id)
@@ -395,11 +402,12 @@ def appendix(ctx, number: int) -> None:
         missing_waves_note(ctx)
         return
     spec = next(a for a in load_appendices() if a.number == number)
-    missing_waves_note(ctx, sorted({w for q in spec.questions for w in codebook()[q].waves}))
+    cb = codebook(ctx.edition)
+    missing_waves_note(ctx, sorted({w for q in spec.questions for w in cb[q].waves}))
     groups: list[list[str]] = []
     for qid in spec.questions:
-        q = codebook()[qid]
-        previous = codebook()[groups[-1][0]] if groups else None
+        q = cb[qid]
+        previous = cb[groups[-1][0]] if groups else None
         if (previous is not None and q.section in MATRIX_SECTIONS and previous.section == q.section
                 and q.waves == (2,) and q.options == previous.options and q.type == "single"):
             groups[-1].append(qid)
@@ -418,6 +426,6 @@ def wave_figure(ctx, qid: str):
     a = answers(ctx, qid)
     if a is None:
         return charts.empty_figure(), ""
-    q = codebook()[qid]
+    q = codebook(ctx.edition)[qid]
     return (charts.stacked_bars([(WAVES[w], a.shares[w]) for w in a.waves], q),
             n_line(a.n.to_dict()))

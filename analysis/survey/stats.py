@@ -60,6 +60,19 @@ def distribution(survey: Survey, qid: str) -> pd.DataFrame:
     return pd.DataFrame(columns, index=q.codes + ["n"]).fillna(0).astype(int)
 
 
+def round_half_up(x: float) -> int:
+    """A percentage as seed 001 rounds it (half up: 12,5 -> 13)."""
+    return int(np.floor(x + 0.5 + 1e-9))
+
+
+def sum_of_rounded(counts: pd.Series, n: int, codes: list[int]) -> float:
+    """The share of the options `codes` (counts by code) among `n` answers as seed 001
+    prints a headline share ('enige eller meget enige'): the sum of the options' separately
+    rounded percentages, not the rounded sum (../shared/spec/seed000-001.md §5.2: 84 % of 59
+    is 42 % + 42 %, no single count of 59 gives it)."""
+    return float(sum(round_half_up(100 * counts[c] / n) for c in codes))
+
+
 @dataclass
 class DisclosedDistribution:
     """A question's counts and shares per wave after disclosure control."""
@@ -73,14 +86,18 @@ class DisclosedDistribution:
     def pct(self) -> pd.DataFrame:
         return 100 * self.counts / self.n.replace(0, np.nan)
 
-    def share(self, codes: list[int], wave: int) -> tuple[float | str, int | str]:
+    def share(self, codes: list[int], wave: int, parts: bool = False) -> tuple[float | str, int | str]:
         """(percentage, count) of the options `codes` in `wave`; 'x' when that would reveal a
-        hidden cell: a set is shown only if it holds none or all of the wave's hidden cells."""
+        hidden cell: a set is shown only if it holds none or all of the wave's hidden cells.
+        `parts`: the percentage of several options is the sum of their separately rounded
+        percentages (`sum_of_rounded`, seed 001's convention)."""
         hidden = set(self.hidden.index[self.hidden[wave]])
         count = int(self.counts.loc[codes, wave].sum())
         within = hidden & set(codes)
         if (within and within != hidden) or 0 < count < self.min_cell:
             return SUPPRESSED, SUPPRESSED
+        if parts and len(codes) > 1:
+            return sum_of_rounded(self.counts[wave], int(self.n[wave]), codes), count
         return 100 * count / self.n[wave], count
 
 
@@ -164,7 +181,8 @@ def paired_table(survey: Survey) -> pd.DataFrame:
     the extract: question, first, second, test, pairs, mean_a, mean_b, change (mean of
     second - first per person) and p (NaN when the changes are all zero or under two pairs)."""
     rows = []
-    items = [("who5_score", "t")]
+    has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)   # not in seed 001's
+    items = [("who5_score", "t")] if has_who5 else []
     items += [(q.id, "wilcoxon") for q in survey.codebook.questions.values()
               if q.waves == (1, 2, 3) and q.type == "single"]
     for qid, test in items:
@@ -195,7 +213,7 @@ def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
 
 # ---------------------------------------------------------------- results keys
 
-def key_value(disclosed: dict[str, DisclosedDistribution], key: str):
+def key_value(disclosed: dict[str, DisclosedDistribution], key: str, parts: bool = False):
     """The value of a share key `survey.<qid>.w<k>.<codes>.<pct|count>` (several codes joined
     by '+': the options together) from `disclosed_distributions`: the percentage of those
     who answered, or the count; 'x' when it would reveal a hidden cell
@@ -207,14 +225,14 @@ def key_value(disclosed: dict[str, DisclosedDistribution], key: str):
     d, wave = disclosed.get(match["qid"]), int(match["wave"])
     if d is None or wave not in d.counts.columns:
         return None
-    pct, count = d.share([int(c) for c in match["codes"].split("+")], wave)
+    pct, count = d.share([int(c) for c in match["codes"].split("+")], wave, parts)
     return pct if match["what"] == "pct" else count
 
 
-def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) -> pd.DataFrame:
+def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = (), parts: bool = False) -> pd.DataFrame:
     """key, value, page: every option share and count per question and wave, the sets of
-    options in `extra_keys` (e.g. the published 'enig + meget enig'), Tabel 2, the
-    trivselsscore. Hidden cells are 'x'."""
+    options in `extra_keys` (e.g. the published 'enig + meget enig'; `parts`: as sums of
+    rounded shares, `sum_of_rounded`), Tabel 2, the trivselsscore. Hidden cells are 'x'."""
     rows: list[tuple[str, object, str]] = []
     disclosed = disclosed_distributions(survey, min_cell)
     for qid, d in disclosed.items():
@@ -229,7 +247,7 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) ->
     for key in extra_keys:
         if not KEY.match(key) or key in done:
             continue
-        value = key_value(disclosed, key)
+        value = key_value(disclosed, key, parts)
         if value is not None:
             rows.append((key, value, "bilag02_11"))
     rates = response_rates(survey)
@@ -242,14 +260,16 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = ()) ->
         rows.append((f"tabel2.missing.w{wave}.pct", float(rates.loc["missing_pct", wave]), "fremgangsmaade"))
     if len(rates.columns):
         rows.append(("text.answers_total", int(rates.loc["answered"].sum()), "fremgangsmaade"))
-    scores = score_summary(survey)
+    has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)
+    scores = score_summary(survey) if has_who5 else pd.DataFrame()
     for wave in scores.columns:
         rows.append((f"survey.who5_score.w{wave}.mean", float(scores.loc["mean", wave]), "resultatmaal1"))
         rows.append((f"survey.who5_score.w{wave}.n", int(scores.loc["n", wave]), "resultatmaal1"))
     if {2, 3} <= set(scores.columns):
         rows.append(("survey.who5_score.w3_vs_w2.diff",
                      float(scores.loc["mean", 3] - scores.loc["mean", 2]), "resultatmaal1"))
-    for appendix in load_appendices():
-        for wave, n in appendix_n(survey, appendix).items():
-            rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
+    for appendix in load_appendices():   # the final evaluation's Bilag 2-11
+        if set(appendix.questions) <= set(survey.codebook.questions):
+            for wave, n in appendix_n(survey, appendix).items():
+                rows.append((f"bilag{appendix.number:02d}.n.w{wave}", n, "bilag02_11"))
     return pd.DataFrame(rows, columns=["key", "value", "page"])

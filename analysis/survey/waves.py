@@ -21,7 +21,7 @@ import pandas as pd
 from analysis.errors import DataError
 from analysis.readers.files import TABLE_SUFFIXES, find_one, read_table
 from analysis.readers.values import blank_missing, describe_near_matches, near_matches
-from analysis.reference.codebook import CODEBOOK, WAVES, Codebook, Question, load_codebook
+from analysis.reference.codebook import WAVES, Codebook, Question, load_codebook
 
 
 ID_COLUMN, STATUS_COLUMN = "pnr", "besvaret"
@@ -104,7 +104,7 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
         if column in (ID_COLUMN, STATUS_COLUMN):
             continue
         if column not in codebook.questions:
-            raise DataError(path, f"unknown question id {column!r} (not in {CODEBOOK.name})", column=column)
+            raise DataError(path, f"unknown question id {column!r} (not in {codebook.name})", column=column)
         if column not in asked:
             raise DataError(path, f"question {column!r} is not asked in wave {wave} "
                             f"(asked in wave {', '.join(map(str, codebook[column].waves))})", column=column)
@@ -148,7 +148,10 @@ def load_edition_survey(edition, data_dir: Path, registrations: pd.DataFrame,
                         outside: frozenset[str] = frozenset()) -> Survey | None:
     """The surveys of an edition whose report has them (else None). `registrations` and
     `outside` as for `load_survey` (pass an Extract's `registrations` and `outside_ids`)."""
-    return load_survey(data_dir, registrations, outside=outside) if edition.survey_published else None
+    if not edition.survey_published:
+        return None
+    codebook = load_codebook(edition.codebook) if edition.codebook else None
+    return load_survey(data_dir, registrations, codebook=codebook, outside=outside)
 
 
 def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook | None = None,

@@ -20,7 +20,7 @@ across questions and waves.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +63,17 @@ ENGAGEMENT = {1: 0.8, 2: 0.8, 3: 0.8}     # weight of the engagement trait in an
 ANSWERED_BEFORE = 0.9                      # extra log-odds of answering for a previous respondent
 
 
-def design(q: Question, wave: int) -> np.ndarray:
+def design(q: Question, wave: int, designs: dict | None = None) -> np.ndarray:
+    """The designed shares of `q`'s options in `wave`: `designs` (an edition's own, by
+    question id: a list, or a dict by wave) before DESIGN, else the scale's default."""
+    own = (designs or {}).get(q.id)
+    if isinstance(own, dict):
+        own = own.get(wave)
+    if own is not None:    # an edition's own design is taken as it is
+        base = np.asarray(own, dtype=float)
+        if len(base) != len(q.options):
+            raise AssertionError(f"design for {q.id} has {len(base)} shares for {len(q.options)} options")
+        return base if q.type == "multi" else base / base.sum()
     if q.id in DESIGN:
         base = DESIGN[q.id]
     elif q.id in WHO5_ITEMS:
@@ -92,19 +102,28 @@ def design(q: Question, wave: int) -> np.ndarray:
 @dataclass
 class Target:
     codes: list[int]
-    what: str          # pct | count
+    what: str          # pct | count | mean (of `weights`, the points of each option in code order)
     value: float
-    tol: float = 0.5   # percentage points either side (the printed rounding)
+    tol: float = 0.5   # percentage points either side (the printed rounding); for a mean, points
+    # a share of several options printed as the sum of the options' separately rounded
+    # shares (seed 001's convention, ../shared/spec/seed000-001.md §5.2), not the rounded sum
+    parts: bool = False
+    weights: tuple[float, ...] | None = None
 
 
-def load_targets(path: Path = PUBLISHED) -> dict[tuple[str, int], list[Target]]:
+def load_targets(path: Path = PUBLISHED, parts: bool = False,
+                 errata: set[str] = frozenset()) -> dict[tuple[str, int], list[Target]]:
+    """The printed shares and counts of `path` (keys like analysis.survey.stats.KEY) by
+    (question, wave). `parts`: a share of several options is the sum of separately rounded
+    shares (seed 001). Refs in `errata` (printed numbers no data can give) are left out."""
     published = pd.read_csv(path)
     out: dict[tuple[str, int], list[Target]] = {}
     for ref, value in zip(published["ref"], published["value"]):
         match = KEY.match(ref)
-        if match:
+        if match and ref not in errata:
+            codes = [int(c) for c in match["codes"].split("+")]
             out.setdefault((match["qid"], int(match["wave"])), []).append(
-                Target([int(c) for c in match["codes"].split("+")], match["what"], float(value)))
+                Target(codes, match["what"], float(value), parts=parts and len(codes) > 1))
     return out
 
 
@@ -123,15 +142,32 @@ def _solve(blocks: list[tuple[np.ndarray, int, list[Target]]], floor: int = 0) -
     from scipy.optimize import Bounds, LinearConstraint, milp
     sizes = [len(b[0]) for b in blocks]
     nx = sum(sizes)
-    # variables: x (counts), then u (absolute deviation from the design)
+    # variables: x (counts), then u (absolute deviation from the design), then r (the
+    # rounded percentage of each option of a share printed as a sum of rounded parts)
+    nr = sum(len(t.codes) for _, _, targets in blocks for t in targets if t.parts)
+    width = 2 * nx + nr
     rows, lower, upper = [], [], []
     offsets = np.cumsum([0] + sizes)
+    r_next = 2 * nx
     for (base, n, targets), off, k in zip(blocks, offsets, sizes):
-        row = np.zeros(2 * nx)
+        row = np.zeros(width)
         row[off:off + k] = 1
         rows.append(row), lower.append(n), upper.append(n)
         for t in targets:
-            row = np.zeros(2 * nx)
+            row = np.zeros(width)
+            if t.what == "mean":
+                row[off:off + k] = t.weights
+                rows.append(row), lower.append((t.value - t.tol) * n), upper.append((t.value + t.tol) * n)
+                continue
+            if t.parts:   # sum of r_c = printed, r_c = round-half-up(100 x_c / n)
+                for c in t.codes:
+                    part = np.zeros(width)
+                    part[off + c - 1], part[r_next] = -100, n     # n r - 100 x in [-n/2, n/2)
+                    rows.append(part), lower.append(-n / 2), upper.append(n / 2 - 1e-6)
+                    row[r_next] = 1
+                    r_next += 1
+                rows.append(row), lower.append(t.value), upper.append(t.value)
+                continue
             for c in t.codes:
                 row[off + c - 1] = 1
             if t.what == "count":
@@ -139,15 +175,16 @@ def _solve(blocks: list[tuple[np.ndarray, int, list[Target]]], floor: int = 0) -
             else:
                 rows.append(row), lower.append((t.value - t.tol) * n / 100), upper.append((t.value + t.tol) * n / 100)
         for j in range(k):   # u_j >= |x_j - n*base_j|
-            row = np.zeros(2 * nx)
+            row = np.zeros(width)
             row[off + j], row[nx + off + j] = 1, -1
             rows.append(row), lower.append(-np.inf), upper.append(n * base[j])
-            row = np.zeros(2 * nx)
+            row = np.zeros(width)
             row[off + j], row[nx + off + j] = 1, 1
             rows.append(row), lower.append(n * base[j]), upper.append(np.inf)
-    cost = np.r_[np.zeros(nx), np.ones(nx)]
-    integrality = np.r_[np.ones(nx), np.zeros(nx)]
-    result = milp(cost, integrality=integrality, bounds=Bounds(np.r_[np.full(nx, floor), np.zeros(nx)], np.inf),
+    cost = np.r_[np.zeros(nx), np.ones(nx), np.zeros(nr)]
+    integrality = np.r_[np.ones(nx), np.zeros(nx), np.ones(nr)]
+    result = milp(cost, integrality=integrality,
+                  bounds=Bounds(np.r_[np.full(nx, floor), np.zeros(nx), np.zeros(nr)], np.inf),
                   constraints=LinearConstraint(np.array(rows), lower, upper))
     if not result.success:
         return None
@@ -155,32 +192,36 @@ def _solve(blocks: list[tuple[np.ndarray, int, list[Target]]], floor: int = 0) -
     return [x[off:off + k] for off, k in zip(offsets, sizes)]
 
 
-def single_counts(q: Question, wave: int, n: int, targets: list[Target]) -> tuple[np.ndarray, int]:
+def single_counts(q: Question, wave: int, n: int, targets: list[Target], designs: dict | None = None,
+                  floors: tuple[int, ...] = (MIN_SHOWN, 0)) -> tuple[np.ndarray, int]:
     """(counts per option, respondents who skip the question)."""
     for skipped in range(MAX_ITEM_NONRESPONSE + 1):
-        for floor in (MIN_SHOWN, 0):
-            solved = _solve([(design(q, wave), n - skipped, targets)], floor=floor)
+        for floor in floors:
+            solved = _solve([(design(q, wave, designs), n - skipped, targets)], floor=floor)
             if solved is not None:
                 return solved[0], skipped
     # a printed share that no count near n gives (an erratum of the report): aimed at
     # within one percentage point instead
-    possible = [t for t in targets if _solve([(design(q, wave), n, [t])]) is not None]
+    possible = [t for t in targets if _solve([(design(q, wave, designs), n, [t])]) is not None]
     if len(possible) < len(targets):
         UNREACHABLE.extend(f"{q.id}.w{wave}.{'+'.join(map(str, t.codes))}" for t in targets if t not in possible)
-        return single_counts(q, wave, n, possible + [Target(t.codes, t.what, t.value, 1.0)
-                                                     for t in targets if t not in possible])
+        # widened step by step (a mean by 0.1 point; a share to one point, then by one), so this ends
+        relaxed = [replace(t, tol=t.tol + 0.1 if t.what == "mean" else max(1.0, t.tol + 1.0 * (t.tol >= 1.0)),
+                           parts=False) for t in targets if t not in possible]
+        return single_counts(q, wave, n, possible + relaxed, designs, floors)
     raise AssertionError(f"{q.id} wave {wave}: the printed shares cannot all hold for {n} respondents")
 
 
-def multi_counts(q: Question, wave: int, n: int, targets: list[Target]) -> np.ndarray:
+def multi_counts(q: Question, wave: int, n: int, targets: list[Target], designs: dict | None = None,
+                 floors: tuple[int, ...] = (MIN_SHOWN, 0)) -> np.ndarray:
     """Persons choosing each option (options overlap): each option on its own."""
-    base = design(q, wave)
+    base = design(q, wave, designs)
     counts = []
     for code, share in zip(q.codes, base):
         own = [t for t in targets if t.codes == [code]]
         own = [Target([1], t.what, t.value) for t in own]
         base2 = np.array([share, 1 - share])
-        solved = _solve([(base2, n, own)], floor=MIN_SHOWN) or _solve([(base2, n, own)])
+        solved = next((s for s in (_solve([(base2, n, own)], floor=f) for f in floors) if s is not None), None)
         if solved is None:
             raise AssertionError(f"{q.id} wave {wave} option {code}: printed share impossible for n = {n}")
         counts.append(solved[0][0])
@@ -311,14 +352,44 @@ def invitations(registrations: pd.DataFrame, last_week: str) -> dict[int, pd.Dat
     return {1: rollout, 2: after, 3: after[started <= parse_week_label(last_week)]}
 
 
+def mean_points(q: Question) -> tuple[float, ...]:
+    """The points of `q`'s options in code order for a mean on a 1-5 scale where the first
+    option is the best (5) and the last the worst (1), as seed 001's progression charts
+    average them (l.880-891: 5 = 'Helt sikker')."""
+    return tuple(float(len(q.options) - i) for i in range(len(q.options)))
+
+
+@dataclass
+class WavePlan:
+    """An edition's own survey design for `generate_waves` (None/empty: the final
+    evaluation's). `invited`: the persons sent each wave; `chosen`: the pnr who answer each
+    wave (else drawn by engagement, RESPONDENTS many); `answering`: by (question, wave), how
+    many of the respondents asked answer it (the rest skip); `designs`: designed shares by
+    question (design()); `floors`: the least count of an option tried in turn; `parts`:
+    printed shares of several options are sums of rounded parts (seed 001); `mean_changes`:
+    by (question, wave), the printed change of the mean (mean_points) from the wave before,
+    to one decimal; `errata`: printed refs no data can give, not aimed at."""
+    invited: dict[int, pd.DataFrame] | None = None
+    chosen: dict[int, set[str]] | None = None
+    answering: dict[tuple[str, int], int] | None = None
+    designs: dict | None = None
+    floors: tuple[int, ...] = (MIN_SHOWN, 0)
+    parts: bool = False
+    mean_changes: dict[tuple[str, int], float] | None = None
+    errata: frozenset[str] = frozenset()
+
+
 def generate_waves(registrations: pd.DataFrame, out: Path, seed: int, last_week: str,
-                   codebook: Codebook | None = None, published: Path = PUBLISHED) -> dict:
-    """Write survey_w1..3.csv to `out`; returns the counts that were solved for."""
+                   codebook: Codebook | None = None, published: Path = PUBLISHED,
+                   plan: WavePlan | None = None) -> dict:
+    """Write survey_w1..3.csv to `out`; returns the counts that were solved for, by
+    (question, wave). `plan`: an edition's own survey design (WavePlan)."""
+    plan = plan or WavePlan()
     codebook = codebook or load_codebook()
     rng = np.random.default_rng([seed, 15])
-    targets = load_targets(published)
-    means = who5_means(published)
-    invited = invitations(registrations, last_week)
+    targets = load_targets(published, parts=plan.parts, errata=plan.errata)
+    means = who5_means(published) if any(q in codebook.questions for q in WHO5_ITEMS) else {}
+    invited = plan.invited or invitations(registrations, last_week)
     people = registrations["pnr"].to_numpy()
     engagement = dict(zip(people, rng.normal(0, 1, len(people))))
     wellbeing = dict(zip(people, rng.normal(0, 1, len(people))))
@@ -326,12 +397,15 @@ def generate_waves(registrations: pd.DataFrame, out: Path, seed: int, last_week:
     summary = {}
     for wave in WAVES:
         frame = invited[wave].reset_index(drop=True)
-        logits = np.array([ENGAGEMENT[wave] * engagement[p] + ANSWERED_BEFORE * (p in answered_before)
-                           + 0.5 * (s == "gennemført") for p, s in zip(frame["pnr"], frame["status"])])
-        weights = np.exp(logits)
-        picked = rng.choice(len(frame), size=RESPONDENTS[wave], replace=False, p=weights / weights.sum())
-        answered = np.zeros(len(frame), dtype=bool)
-        answered[picked] = True
+        if plan.chosen is not None:
+            answered = frame["pnr"].isin(plan.chosen[wave]).to_numpy()
+        else:
+            logits = np.array([ENGAGEMENT[wave] * engagement[p] + ANSWERED_BEFORE * (p in answered_before)
+                               + 0.5 * (s == "gennemført") for p, s in zip(frame["pnr"], frame["status"])])
+            weights = np.exp(logits)
+            picked = rng.choice(len(frame), size=RESPONDENTS[wave], replace=False, p=weights / weights.sum())
+            answered = np.zeros(len(frame), dtype=bool)
+            answered[picked] = True
         answered_before |= set(frame.loc[answered, "pnr"])
         resp = frame[answered].reset_index(drop=True)
         n = len(resp)
@@ -359,7 +433,9 @@ def generate_waves(registrations: pd.DataFrame, out: Path, seed: int, last_week:
             elif q.type == "number":
                 column[eligible] = _birth_years(resp.iloc[eligible], rng)
             elif q.type == "multi":
-                counts = multi_counts(q, wave, len(eligible), targets.get(key, []))
+                if plan.answering and key in plan.answering:   # the rest skip the question
+                    eligible = np.sort(rng.permutation(eligible)[:plan.answering[key]])
+                counts = multi_counts(q, wave, len(eligible), targets.get(key, []), plan.designs, plan.floors)
                 for row, chosen in zip(eligible, _deal_multi(counts, len(eligible), rng)):
                     column[row] = chosen
                 summary[key] = counts
@@ -370,8 +446,24 @@ def generate_waves(registrations: pd.DataFrame, out: Path, seed: int, last_week:
                 column[rest] = _deal(q, outside[q.id], trait[rest], rng, False)
                 summary[key] = inside[q.id] + outside[q.id]
             else:
-                counts, skipped = single_counts(q, wave, len(eligible), targets.get(key, []))
-                rows = rng.permutation(eligible)
+                wanted = list(targets.get(key, []))
+                change = (plan.mean_changes or {}).get(key)
+                if change is not None:
+                    before = summary[(q.id, wave - 1)]
+                    points = mean_points(q)
+                    level = float(np.dot(before, points) / before.sum()) + change
+                    wanted.append(Target(q.codes, "mean", level, 0.05 - 1e-6, weights=points))
+                answering = (plan.answering or {}).get(key, len(eligible))
+                counts, skipped = single_counts(q, wave, answering, wanted, plan.designs, plan.floors)
+                skipped += len(eligible) - answering
+                if plan.answering and key in plan.answering:
+                    # an edition's planned item non-response: the same respondents skip
+                    # first in every such question of the wave (one order per wave, drawn
+                    # from its own stream)
+                    order = np.random.default_rng([seed, 16, wave]).permutation(n)
+                    rows = np.array([r for r in order if r in set(eligible)])
+                else:
+                    rows = rng.permutation(eligible)
                 answer_rows = np.sort(rows[skipped:])
                 column[answer_rows] = _deal(q, counts, trait[answer_rows], rng, ordered=not q.unordered)
                 summary[key] = counts

@@ -1,0 +1,273 @@
+"""The numbers of the pilot evaluation (seed 001, September 2023) computed from an extract
+without register data: the registrations, the registration tool and the three survey waves.
+
+`pilot_numbers` gives every number seed 001 prints (keyed like data/reference/published/
+pilot-2023-*.csv) as the report computes it, before disclosure control: the reproduction
+(analysis.report.reproduction.reproduction) compares them with the printed ones, and the
+compute stage publishes them through the bundle and its audit. Seed 001's own convention is
+kept: a share of several answer options ('enige eller meget enige') is the sum of the
+options' separately rounded shares, not the rounded sum (../shared/spec/seed000-001.md §5.2).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.reference.codebook import SHARE_KEY
+from analysis.register.extract import Extract
+from analysis.survey.stats import distribution, round_half_up, sum_of_rounded
+from analysis.survey.waves import Survey
+
+# the mestring items of seed 001's chart 'Efter kurset oplever jeg, at jeg er blevet bedre
+# til at...' (l.789-795) over which it gives the range of 'hverken enig eller uenig' (l.785)
+MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
+PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
+NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
+# the pilot edition's pages (chapters/<page>.md)
+PAGE = {"survey": "resultat_udbytte", "progression": "resultat_progression", "activity": "aktivitetsopgoerelse",
+        "data": "datagrundlag", "target": "maalgruppe", "cases": "cases"}
+
+
+def share(counts: pd.Series, n: int, codes: list[int], parts: bool) -> float:
+    """The share in per cent of `codes` among `n` answers (`counts` by code). `parts`: seed
+    001's convention, the sum of the codes' separately rounded shares (an integer)."""
+    if n == 0:
+        return float("nan")
+    if parts and len(codes) > 1:
+        return sum_of_rounded(counts, n, codes)
+    return 100 * float(sum(counts[c] for c in codes)) / n
+
+
+def question_mean(survey: Survey, qid: str, wave: int) -> float:
+    """Mean answer of `qid` in `wave` on 1-5 with the first option the best (5): the scale of
+    seed 001's 'Gennemsnitlig udvikling' charts (l.888: '5 er Helt sikker')."""
+    dist = distribution(survey, qid)
+    q = survey.codebook[qid]
+    points = {c: len(q.options) + 1 - c for c in q.codes}
+    counts = dist[wave].drop("n")
+    return float(sum(points[c] * counts[c] for c in q.codes) / counts.sum())
+
+
+def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, str]]:
+    """(key, value, page) of the survey refs of seed 001 that the survey gives."""
+    rows = []
+    dists = {}
+
+    def dist(qid: str) -> pd.DataFrame:
+        if qid not in dists:
+            dists[qid] = distribution(survey, qid)
+        return dists[qid]
+
+    answered = {w: set(survey.respondents(w)["pnr"]) for w in survey.available}
+    for w in survey.available:
+        invited = len(survey.waves[w])
+        rows += [(f"survey.answered.w{w}", len(answered[w]), PAGE["data"]),
+                 (f"survey.invited.w{w}", invited, PAGE["data"]),
+                 (f"survey.response_rate.w{w}", 100 * len(answered[w]) / invited, PAGE["data"])]
+    rows.append(("survey.unique", len(set().union(*answered.values())), PAGE["data"]))
+    if 2 in survey.waves:
+        frame = survey.respondents(2)[list(PROGRESSION)]
+        rows.append(("survey.progression.n.w2", int(frame.notna().any(axis=1).sum()), PAGE["progression"]))
+    for ref in refs:
+        match = SHARE_KEY.match(ref)
+        if match and int(match["wave"]) in survey.waves and match["qid"] in survey.codebook.questions:
+            d, wave = dist(match["qid"]), int(match["wave"])
+            codes = [int(c) for c in match["codes"].split("+")]
+            counts, n = d[wave].drop("n"), int(d.loc["n", wave])
+            value = (share(counts, n, codes, parts=True) if match["what"] == "pct"
+                     else float(sum(counts[c] for c in codes)))
+            page = PAGE["progression"] if match["qid"] in PROGRESSION else PAGE["survey"]
+            rows.append((ref, value, page))
+            continue
+        parts = ref.split(".")
+        if ref.startswith("summary.") and SHARE_KEY.match("survey." + ref[len("summary."):]):
+            inner = next(r for r in rows if r[0] == "survey." + ref[len("summary."):])
+            rows.append((ref, inner[1], PAGE["progression"]))
+        elif ".mean_change.w" in ref:
+            qid, wave = parts[1], int(ref[-1])
+            if {wave - 1, wave} <= set(survey.waves):
+                rows.append((ref, question_mean(survey, qid, wave) - question_mean(survey, qid, wave - 1),
+                             PAGE["progression"]))
+        elif len(parts) == 4 and parts[3] == "n" and parts[2] == "w2":
+            rows.append((ref, int(dist(parts[1]).loc["n", 2]), PAGE["survey"]))
+        elif ref.endswith(".mentions"):
+            d = dist(parts[1])
+            rows.append((ref, int(d[2].drop("n").sum()), PAGE["activity"]))
+        elif ref == "survey.medkursister.w2.substantive.n":
+            d = dist("medkursister")
+            rows.append((ref, int(d.loc["n", 2] - d.loc[6, 2]), PAGE["survey"]))
+        elif ref.startswith("survey.udbytte.w2.neutral."):
+            shares = [100 * dist(q).loc[NEUTRAL_CODE, 2] / dist(q).loc["n", 2] for q in MESTRING_ITEMS]
+            rows.append((ref, min(shares) if ref.endswith(".min") else max(shares), PAGE["survey"]))
+    return rows
+
+
+def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
+    """(key, value, page) of seed 001's numbers from the registrations and the registration
+    tool (T1, F1, F3-F5, F14, the cases). The mean age is in whole years, as printed."""
+    reg = extract.registrations
+    n = len(reg)
+    done = int(reg["status"].eq("gennemført").sum())
+    registered = reg[reg["registreret"].eq("ja")]
+    rows = [("enrolled.count", n, PAGE["activity"]), ("completed.count", done, PAGE["activity"]),
+            ("completed.pct", 100 * done / n, PAGE["activity"]), ("frafald.count", n - done, PAGE["activity"]),
+            ("frafald.pct", 100 * (n - done) / n, PAGE["activity"]),
+            ("koen.kvinde.pct", 100 * reg["koen"].eq("kvinde").sum() / reg["koen"].ne("").sum(), PAGE["target"]),
+            ("registered.count", len(registered), PAGE["data"])]
+    for key, label in (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"),
+                       ("udd", "Akt. udd.hjælp"), ("andet", "Andet")):
+        rows.append((f"registered.visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
+                     / len(registered), PAGE["target"]))
+    for key, name in (("koege", "Køge"), ("herning", "Herning")):
+        rows.append((f"kommune.{key}.count", int(reg["kommune"].eq(name).sum()), PAGE["cases"]))
+    tool = extract.tool
+    if tool is not None and len(tool):
+        age = tool["alder"].astype(float)
+        rows += [("alder.mean", round_half_up(age.mean()), PAGE["target"]),
+                 ("alder.median", float(age.median()), PAGE["target"]),
+                 ("alder.min", float(age.min()), PAGE["target"]), ("alder.max", float(age.max()), PAGE["target"])]
+        bands = (age // 5 * 5).astype(int)
+        for low in range(15, 70, 5):
+            rows.append((f"alder.{low}_{low + 4}.pct", 100 * float((bands == low).sum()) / len(age), PAGE["target"]))
+        items = [c for c in tool.columns if c.startswith("screening_")]
+        rows.append(("screening.n", int(tool[items].notna().all(axis=1).sum()), PAGE["target"]))
+        status = tool["praktik_status"][tool["praktik_status"].ne("")]
+        rows.append(("praktik.ikke.pct", 100 * float(status.eq("Forventes ikke i virksomhedspraktik under kurset").sum())
+                     / len(status), PAGE["activity"]))
+    return rows
+
+
+def pilot_numbers(extract: Extract, survey: Survey | None, published: pd.DataFrame) -> pd.DataFrame:
+    """key, value, page: every number of seed 001 the extract gives (`published`: the
+    edition's printed numbers, analysis.reference.published.published_numbers, whose refs
+    name the survey shares to compute), before disclosure control."""
+    rows = register_numbers(extract)
+    if survey is not None:
+        rows += survey_numbers(survey, list(published["ref"]))
+    frame = pd.DataFrame(rows, columns=["key", "value", "page"])
+    frame["value"] = frame["value"].astype(float)
+    return frame.drop_duplicates("key").reset_index(drop=True)
+
+
+def calibration(extract: Extract, survey: Survey | None, published: pd.DataFrame,
+                errata: set[str]) -> dict[str, object]:
+    """How many of seed 001's feasible printed numbers (those not in `errata`) the extract
+    reproduces at the printed precision (analysis.report.reproduction.reproduction): n_feasible,
+    n_ok, rate (per cent), missed (refs), not_computed (refs without a computed number)."""
+    from analysis.report.reproduction import reproduction
+    numbers = pilot_numbers(extract, survey, published)
+    repro = reproduction(numbers, published, {})
+    feasible = repro[~repro["ref"].isin(errata)]
+    ok = feasible["ok"].eq(True)
+    return {"n_feasible": len(feasible), "n_ok": int(ok.sum()),
+            "rate": 100 * float(ok.mean()) if len(feasible) else float("nan"),
+            "missed": list(feasible.loc[~ok, "ref"]),
+            "not_computed": sorted(set(published["ref"]) - set(repro["ref"]))}
+
+
+# numbers that are one person's value: the youngest's and the oldest's age (seed 001 l.261
+# prints them); published hidden, as the minimum cell rule asks
+ONE_PERSON = ("alder.min", "alder.max")
+
+
+def pilot_results(extract: Extract, survey: Survey | None, min_cell: int) -> pd.DataFrame:
+    """key, value, page: the edition's keyed results after disclosure control. The survey
+    shares and counts come from analysis.survey.stats.survey_results (hidden cells 'x'; the
+    printed sets of options as sums of rounded shares), the rest from `pilot_numbers`; a
+    number resting on fewer than `min_cell` persons, or that is one person's value
+    (ONE_PERSON), is 'x'."""
+    from analysis.disclosure.rules import SUPPRESSED
+    from analysis.reference.published import published_numbers
+    from analysis.survey.stats import survey_results
+    published = published_numbers(extract.edition)
+    frames = []
+    if survey is not None and survey.waves:
+        frames.append(survey_results(survey, min_cell, list(published["ref"]), parts=extract.edition.rounded_parts))
+    own = pilot_numbers(extract, survey, published)
+    own["value"] = own["value"].astype(object)
+    small = own["key"].str.endswith((".count", ".n", ".unique")) & own["value"].between(1, min_cell - 1)
+    own.loc[small | own["key"].isin(ONE_PERSON), "value"] = SUPPRESSED
+    frames.append(own)
+    results = pd.concat(frames, ignore_index=True).drop_duplicates("key")
+    return results.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- the pages' tables
+
+AGE_BAND_WIDTH = 5          # seed 001's age chart (F5, l.267-273) in five-year bands
+
+
+def _count_table(counts: pd.Series, min_cell: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(values, persons, hidden) of a one-way table of persons: 'Antal' and 'Procent' of the
+    total; a count of 1..min_cell-1 is hidden, and with it the next smallest count so that
+    the total does not give it away (analysis.disclosure.rules.suppress_counts)."""
+    from analysis.disclosure.rules import suppress_counts
+    counts = counts.astype(int)
+    disclosed = suppress_counts(counts.to_frame("Antal"), min_cell)
+    total = int(counts.sum())
+    values = pd.DataFrame({"Antal": counts, "Procent": 100 * counts / total}, index=counts.index, dtype=object)
+    hidden = pd.DataFrame({"Antal": disclosed.suppressed["Antal"], "Procent": disclosed.suppressed["Antal"]})
+    persons = pd.DataFrame({"Antal": counts, "Procent": counts})
+    return values, persons, hidden
+
+
+def publish(md, w) -> None:
+    """The pilot edition's own tables (seed 001): completion (T1), gender (F4), visitation
+    (F1), age in five-year bands (F5), the internship status at visitation (F14), the
+    self-efficacy screening (F3), the mean answer of each progression question per wave
+    (F21, F24, F26), and the settings its pages quote. Small cells are hidden here
+    (primary and secondary suppression) and audited with everything else."""
+    reg = md.extract.registrations
+    ed = md.edition
+    status = reg["status"].map({"gennemført": "Gennemført", "afmeldt": "Frafald"})
+    counts = pd.Series({"Tilmeldte": len(reg), "Frafald": int(status.eq("Frafald").sum()),
+                        "Gennemført": int(status.eq("Gennemført").sum())})
+    w.table("pilot.gennemfoerelse", pd.DataFrame({"Antal": counts, "Procent": 100 * counts / len(reg)}, dtype=object),
+            persons=pd.DataFrame({"Antal": counts, "Procent": counts}), kinds={"Antal": "count", "Procent": "percent"},
+            decimals={"Procent": 0})
+    tables = {
+        "pilot.koen": reg["koen"][reg["koen"].ne("")].map({"kvinde": "Kvinder", "mand": "Mænd"}).value_counts(),
+        "pilot.visitation": reg.loc[reg["registreret"].eq("ja"), "visitationskategori"].map(
+            {"Akt. kontanthjælp": "Aktivitetsparate kontanthjælpsmodtagere", "Ressourceforløb":
+             "Ressourceforløbsmodtagere", "Akt. udd.hjælp": "Aktivitetsparate uddannelseshjælpsmodtagere",
+             "Andet": "Andet"}).value_counts(),
+    }
+    tool = md.extract.tool
+    if tool is not None and len(tool):
+        low = (tool["alder"].astype(int) // AGE_BAND_WIDTH) * AGE_BAND_WIDTH
+        bands = low.value_counts().sort_index()
+        bands.index = [f"{a}-{a + AGE_BAND_WIDTH - 1} år" for a in bands.index]
+        tables["pilot.alder"] = bands
+        status_counts = tool["praktik_status"][tool["praktik_status"].ne("")].value_counts()
+        tables["pilot.praktik"] = status_counts
+        items = [c for c in tool.columns if c.startswith("screening_")]
+        screened = tool[items].dropna()
+        if len(screened):
+            from analysis.readers.contracts import registration_tool_spec
+            wording = registration_tool_spec()["screening"]
+            few = len(screened) < md.min_cell
+            means = pd.DataFrame({"Gennemsnit": [float(screened[i].astype(float).mean()) for i in items]},
+                                 index=[wording[i] for i in items], dtype=object)
+            w.table("pilot.screening", means, persons=len(screened), kinds="number", decimals=1,
+                    hidden=pd.DataFrame({"Gennemsnit": [few] * len(items)}, index=means.index))
+            w.scalar("pilot.screening.n", len(screened), page=PAGE["target"], kind="count")
+    for name, series in tables.items():
+        values, persons, hidden = _count_table(series, md.min_cell)
+        w.table(name, values, persons=persons, hidden=hidden, kinds={"Antal": "count", "Procent": "percent"},
+                decimals={"Procent": 0})
+    survey = md.survey
+    if survey is not None:
+        rows, ns = {}, {}
+        for qid in PROGRESSION:
+            q = survey.codebook[qid]
+            rows[q.text] = {f"w{wave}": question_mean(survey, qid, wave) for wave in survey.available}
+            ns[q.text] = {f"w{wave}": int(distribution(survey, qid).loc["n", wave]) for wave in survey.available}
+        means, persons = pd.DataFrame(rows).T, pd.DataFrame(ns).T
+        w.table("pilot.progression_means", means.astype(object), persons=persons, kinds="number", decimals=1,
+                hidden=persons < md.min_cell)
+    w.scalar("pilot.course_weeks", ed.course_weeks, page="datagrundlag", kind="setting")
+    w.scalar("pilot.teams", int(reg["hold"].nunique()), page="datagrundlag", kind="count", of="teams")
+    w.scalar("pilot.teams_planned", int(reg["hold"].nunique()) + len(ed.cancelled_teams), page="datagrundlag",
+             kind="count", of="teams")
+    w.scalar("pilot.cancelled_teams", ", ".join(ed.cancelled_teams), page="datagrundlag", kind="text")
+    w.scalar("pilot.municipalities", int(reg["kommune"].nunique()), page="datagrundlag", kind="count",
+             of="municipalities")
