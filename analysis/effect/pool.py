@@ -109,6 +109,9 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     path = Path(path)
     check_not_empty(path)
     suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise DataError(path, "the comparison design reads DREAM-layout files with DuckDB, which reads "
+                              "Parquet and CSV: convert the file once to Parquet (e.g. with pyreadstat)")
     header = read_header(path)
     pnr, weeks, months = dream_columns(path, header)
     if background:
@@ -135,7 +138,7 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     month_names = [months[m] for m in needed_months]
     extra = list(BACKGROUND) if background else []
 
-    config = {"preserve_insertion_order": True}
+    config = {"preserve_insertion_order": True, "enable_progress_bar": False}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if temp_directory:
