@@ -138,7 +138,7 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     month_names = [months[m] for m in needed_months]
     extra = list(BACKGROUND) if background else []
 
-    config = {"preserve_insertion_order": True, "enable_progress_bar": False}
+    config = {"preserve_insertion_order": True}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if temp_directory:
@@ -146,6 +146,7 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         columns = ", ".join(_quote(c) for c in [pnr] + week_names + month_names + extra)
         literal = "'" + str(path).replace("'", "''") + "'"
