@@ -22,9 +22,10 @@ The layout is `dream.*`'s (PNR, `y_YYWW` weekly codes, `branche_YYYY_MM` months)
   *planted effect*); the realised value is computed and written to extract.json.
 
 `simulate_experiment` draws participants and a pool from the general process alone
-(participants selected on the dip at their team's start, treated weeks raised by a known
-effect): the simulation tests of the matching (tests/test_effect_matching.py) and of the
-estimators use it.
+(participants drawn more often the more their score fell before their team's start, treated
+weeks raised by a known effect; `Experiment.participants()` and `write_pool()` give the two
+sides): for the simulation tests of the matching (tests/test_effect_matching.py) and of the
+estimators.
 
 The bundled pool is written by `python -m analysis synth` (seed 2025, its own random stream,
 so the participants' files do not change).
