@@ -168,3 +168,10 @@ def test_validate_reads_the_pool(edition, tmp_path, capsys):
     assert cli.main(["validate", "--data", str(data)]) == 2
     assert re.search(r"dream_pool.csv, row \d+, line \d+, column 'koen': value 'x' must be one of",
                      capsys.readouterr().err)
+
+
+def test_a_sas_file_is_named_with_what_to_do(mapping, starts, tmp_path):
+    path = tmp_path / "dream.sas7bdat"
+    path.write_bytes(b"not read")
+    with pytest.raises(DataError, match="convert the file once to Parquet"):
+        read_pool(path, mapping, starts)

@@ -24,6 +24,13 @@ per course start week g. For the participants starting in g:
    against their matched controls (after, weighted), over the same pooled standard
    deviation (participants' and eligible pool's).
 
+Use (compute side only; everything here is microdata):
+
+    participants = participants_from_extract(extract, mapping)
+    pool = read_pool(find_pool(data_dir), mapping, participants.persons["start_week"].unique())
+    full = match_comparison(participants, pool, history="full")    # and history="old"
+    full.panel, full.balance, full.shortfall, full.counts
+
 Why both history variants: under selection on a dip, matching on the recent history
 underestimates an effect and difference-in-differences overestimates it; matching on the
 older history only is the second bracket (Chabé-Ferret 2015, 2017; effect-design §1.1).
@@ -61,7 +68,8 @@ def family_codes(mapping: ScoreMapping) -> dict[str, str]:
 
 
 def benefit_family(codes, mapping: ScoreMapping) -> np.ndarray:
-    """The benefit family (a FAMILIES name, '' when none) of each normalised weekly code."""
+    """The benefit family (a FAMILIES name, '' when none) of each normalised weekly code
+    (array of any shape; the rule and its source: `family_codes`)."""
     families = family_codes(mapping)
     return np.array([families.get(str(c), "") for c in np.ravel(codes)], dtype=object).reshape(np.shape(codes))
 
@@ -140,14 +148,13 @@ def _cumulative(pool) -> dict[str, np.ndarray]:
     cached = getattr(pool, "_cumulative", None)
     if cached is not None:
         return cached
-    n = len(pool.scores)
-    out = {}
-    valued = pool.scores >= 0
-    for name, values in (("score", np.where(valued, pool.scores, 0)), ("count", valued),
-                         ("gone", pool.family == GONE)):
-        running = np.zeros((pool.scores.shape[1] + 1, n), dtype=np.int16)
-        np.cumsum(np.ascontiguousarray(values.T), axis=0, dtype=np.int16, out=running[1:])
-        out[name] = running
+    n, width = pool.scores.shape
+    out = {name: np.zeros((width + 1, n), dtype=np.int16) for name in ("score", "count", "gone")}
+    for lo in range(0, n, 50_000):          # in slices of persons: small temporaries, cache-sized transposes
+        scores, family = pool.scores[lo:lo + 50_000], pool.family[lo:lo + 50_000]
+        valued = scores >= 0
+        for name, values in (("score", np.where(valued, scores, 0)), ("count", valued), ("gone", family == GONE)):
+            out[name][1:, lo:lo + 50_000] = np.cumsum(values, axis=1, dtype=np.int16).T
     pool._cumulative = out
     return out
 

@@ -109,6 +109,9 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     path = Path(path)
     check_not_empty(path)
     suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise DataError(path, "the comparison design reads DREAM-layout files with DuckDB, which reads "
+                              "Parquet and CSV: convert the file once to Parquet (e.g. with pyreadstat)")
     header = read_header(path)
     pnr, weeks, months = dream_columns(path, header)
     if background:
@@ -143,6 +146,7 @@ def read_pool(path: Path, mapping: ScoreMapping, starts, *, ids=None, eligible_o
     if threads:
         config["threads"] = threads
     con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         columns = ", ".join(_quote(c) for c in [pnr] + week_names + month_names + extra)
         literal = "'" + str(path).replace("'", "''") + "'"

@@ -22,9 +22,10 @@ The layout is `dream.*`'s (PNR, `y_YYWW` weekly codes, `branche_YYYY_MM` months)
   *planted effect*); the realised value is computed and written to extract.json.
 
 `simulate_experiment` draws participants and a pool from the general process alone
-(participants selected on the dip at their team's start, treated weeks raised by a known
-effect): the simulation tests of the matching (tests/test_effect_matching.py) and of the
-estimators use it.
+(participants drawn more often the more their score fell before their team's start, treated
+weeks raised by a known effect; `Experiment.participants()` and `write_pool()` give the two
+sides): for the simulation tests of the matching (tests/test_effect_matching.py) and of the
+estimators.
 
 The bundled pool is written by `python -m analysis synth` (seed 2025, its own random stream,
 so the participants' files do not change).
@@ -43,9 +44,12 @@ from analysis.weeks import month_column, month_of_week, week_column, week_label
 POOL_FILE = "dream_pool.parquet"
 SPELL_WEEKS = 10
 # The bundled pool: twins per register-sample participant, general persons, planted effect
-# (score points, mean over weeks 1..26 after the course start).
-TWINS = 15
-GENERAL_PERSONS = 10_000
+# (score points, mean over weeks 1..26 after the course start). Twins outnumber general
+# persons in every exact cell so that the matched controls are mostly counterfactual twins:
+# with 15 twins and 10 000 general persons, general persons whose flat history ties with a
+# participant's took many places and the matched difference came out 0.33, not 0.5.
+TWINS = 30
+GENERAL_PERSONS = 5_000
 PLANTED_EFFECT = 0.5
 DIP_SHARE = 0.3
 

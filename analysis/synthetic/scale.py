@@ -169,7 +169,7 @@ def _monthly(rng: np.random.Generator, employed_week: np.ndarray, week_month: np
 
 
 def dream_table(pnr: np.ndarray, weekly: np.ndarray, week_names: list[str],
-                 branche: np.ndarray, month_names: list[str], fmt: str):
+                branche: np.ndarray, month_names: list[str], fmt: str):
     """An Arrow table in the DREAM layout: PNR, weekly codes (persons x weeks, 0 = blank) and
     industry codes (persons x months, 0 = none); with fmt 'csv' as numbers (SMALLINT codes,
     INTEGER industry codes, null when blank), with 'parquet' as dictionary-encoded text."""
