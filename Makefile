@@ -50,6 +50,7 @@ synth: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_register.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_pool.py
 
 clean:
 	rm -rf _build

@@ -12,7 +12,7 @@ import jupytext
 import pandas as pd
 import pytest
 
-from analysis.build.driver import BuildError, build, compute, compute_key, render
+from analysis.build.driver import BuildError, compute, compute_key, render
 from analysis.bundle.store import Bundle, manifest_digest
 from analysis.editions import EDITIONS, REPO, toc_entries
 from analysis.report import book
@@ -123,7 +123,9 @@ def test_the_rendered_pages_make_no_causal_or_unsupported_claim(built):
         path = built / "html" / "chapters" / f"{entry}.html"
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
         main = soup.find("main") or soup
-        for quote in main.select("blockquote"):
+        # quote boxes, and the links to the previous and next page (whose titles are other
+        # chapters' headings, e.g. the comparison-group chapter's "Effekt")
+        for quote in main.select("blockquote, .prev-next-footer"):
             quote.decompose()
         text = re.sub(r"\s+", " ", main.get_text(" "))
         assert len(text) > 500, entry

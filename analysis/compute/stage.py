@@ -28,7 +28,6 @@ from analysis.bundle.store import BundleWriter
 from analysis.compute.results import edition_results
 from analysis.disclosure.protect import checker_page, protect
 from analysis.editions import Edition
-from analysis.errors import DataError
 from analysis.runtime import remove, say, swap_in
 from analysis.reference.scoring import ScoreMapping, load_mapping
 from analysis.register.extract import Extract, load_extract

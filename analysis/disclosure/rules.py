@@ -11,7 +11,6 @@ Zeros are not suppressed but marked differently from suppressed cells.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd

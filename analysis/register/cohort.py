@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.readers.contracts import AGE_GROUPS, GENDERS, PHASES, VISITATION
+from analysis.readers.contracts import AGE_GROUPS, GENDERS, PHASES
 
 AGE_KEYS = dict(zip(AGE_GROUPS, ["under25", "25_35", "36_45", "46_55", "over55"]))
 VISITATION_KEYS = {"Akt. kontanthjælp": "kontant", "Akt. udd.hjælp": "udd",
