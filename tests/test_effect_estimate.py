@@ -140,3 +140,18 @@ def test_event_study_needs_controls():
     panel = matched(3, 0.0, teams=3, per_team=2)
     with pytest.raises(ValueError, match="controls"):
         event_study(panel[panel["treated"] == 1])
+
+
+def test_a_person_with_one_scored_week_does_not_break_the_estimators():
+    # issue 13, item 1: a person × stack with a single scored week is a singleton of the
+    # person × stack fixed effect; pyfixest drops it by default, so the bootstrap's team
+    # labels and the observation count would be taken from rows the fit did not keep
+    panel = matched(5, 0.8, teams=6, per_team=3, k=2)
+    lone = panel[(panel["treated"] == 0) & (panel["e"] == 10)].iloc[[0]].assign(pid="lone", match_set="lone")
+    with_lone = pd.concat([panel, lone], ignore_index=True)
+    plain = pooled_effect(panel, reps=99, interval_reps=49)
+    singleton = pooled_effect(with_lone, reps=99, interval_reps=49)
+    assert singleton.estimate == pytest.approx(plain.estimate, abs=1e-9)
+    assert singleton.observations == plain.observations + 1
+    assert event_study(with_lone).weeks["estimate"].to_numpy() == pytest.approx(
+        event_study(panel).weeks["estimate"].to_numpy(), abs=1e-9)

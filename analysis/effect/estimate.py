@@ -27,7 +27,10 @@ weeks before it are the pre-period of the pre-trend test.
 
 The regression (`event_study`) is
 ``score ~ i(e, treated, ref=-8) | pid^stack + e^stack`` with weights `w`, fitted by
-pyfixest (`feols`), standard errors CRV1 clustered by team with t(G - 1) (each control
+pyfixest (`feols`, fixef_rm="none": a person × stack with one scored week is kept, not
+dropped as a singleton, so the rows of the fit are the rows of the data and the bootstrap's
+team labels and the observation counts align; such a row adds nothing to the estimate),
+standard errors CRV1 clustered by team with t(G - 1) (each control
 carries its participant's team, so the matched sets nest in teams; Abadie, Athey, Imbens &
 Wooldridge 2023, QJE 138(1)). Its pooled version (`pooled_effect`) replaces the weekly
 dummies by three periods (anticipation e = -7..0, course weeks 1..7, after the course
@@ -191,7 +194,7 @@ def event_study(panel: pd.DataFrame, window: tuple[int, int] = WINDOW,
     if clusters < 2 or not (data["treated"] == 0).any():
         raise ValueError("an event study needs controls and at least two teams")
     fit = pf.feols(f"score ~ i(e, treated, ref={reference}) | {FORMULA_FE}", data=data, weights="w",
-                   vcov={"CRV1": "team"})
+                   vcov={"CRV1": "team"}, fixef_rm="none")
     names = list(fit._coefnames)
     beta, vcov = np.asarray(fit.coef()), np.asarray(fit._vcov)
     weeks_of = [int(float(n.split("::")[1].split(":")[0])) for n in names]
@@ -258,7 +261,7 @@ def pooled_effect(panel: pd.DataFrame, window: tuple[int, int] = WINDOW, reps: i
     for name, (low, high) in PERIODS.items():
         data[name] = (data["treated"].eq(1) & data["e"].between(low, high)).astype(float)
     fit = pf.feols(f"score ~ {' + '.join(PERIODS)} | {FORMULA_FE}", data=data, weights="w",
-                   vcov={"CRV1": "team"})
+                   vcov={"CRV1": "team"}, fixef_rm="none")
     names = list(fit._coefnames)
     column = names.index("after")
     beta, se = np.asarray(fit.coef()), np.asarray(fit.se())
