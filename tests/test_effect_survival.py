@@ -82,3 +82,17 @@ def test_a_curve_shows_only_steps_of_zero_or_at_least_the_minimum():
     steps = shown[["at_risk", "reached"]].diff().abs().dropna()
     assert ((steps == 0) | (steps >= 3)).all().all()
     assert disclosed_points(km, 1)["week"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_person_without_scores_from_week_four_is_censored_at_week_three():
+    # issue 13 review, item 2: an emigration (999) or death (997) from week 4 gives NaN
+    # scores up to the data's end; the person is followed up to week 3 only
+    e = np.arange(-2, 27)
+    score = np.where(e <= 3, 2.0, np.nan)
+    p = pd.DataFrame({"pid": "gone", "stack": "g", "team": "t", "treated": 1, "match_set": "gone/g", "w": 1.0,
+                      "e": e, "score": score})
+    never = pd.DataFrame({"pid": "never", "stack": "g", "team": "t", "treated": 0, "match_set": "gone/g",
+                          "w": 1.0, "e": e, "score": np.where(e <= 0, 2.0, np.nan)})
+    spells = first_event(pd.concat([p, never]), lambda s: s >= JOB_LIKE).set_index("pid")
+    assert spells.loc["gone", ["time", "event"]].tolist() == [3, 0]
+    assert "never" not in spells.index            # no score after the start: never at risk

@@ -8,8 +8,10 @@ analysis.effect.estimate.PANEL_COLUMNS):
 * the event: the first week after the start (event week e >= 1; week 1 is the first course
   week) with a beskæftigelsesscore of at least 7 (virksomhedspraktik or better, `JOB_LIKE`)
   or, separately, of 10 (employment, SU or voksenlærling, `EMPLOYED`);
-* the time: that week's e; a person without the event is censored at the last week with a
-  row in the panel (the data's end or week 26, the end of the window);
+* the time: that week's e; a person without the event is censored at the last week after
+  the start with a score (a row whose score is NaN, an excluded week: death 997, emigration
+  999 or a week outside the data, is no evidence that the person was still followed; the
+  matched panel carries such rows up to the pool's data end; issue 13 review, item 2);
 * Kaplan-Meier curves by group, the controls weighted 1/k (statsmodels SurvfuncRight with
   freq_weights);
 * a Cox model, statsmodels PHReg with strata = matched set (each participant with its own
@@ -35,11 +37,12 @@ EMPLOYED = 10     # employment, SU, voksenlærling
 
 
 def first_event(panel: pd.DataFrame, reached) -> pd.DataFrame:
-    """One row per person × stack with a row after the start: pid, stack, team, treated,
+    """One row per person × stack with a score after the start: pid, stack, team, treated,
     match_set, w, time (weeks, the event week of the first week where `reached(score)` is
-    true, or of the last week with a row), event (1 reached, 0 censored). `reached` takes
-    a float array of scores (NaN for an excluded week, never reached) and returns bools."""
-    after = panel[panel["e"] >= 1]
+    true, or else of the last week with a score: the censoring week), event (1 reached, 0
+    censored). A person × stack without any score after the start is left out. `reached`
+    takes a float array of scores (no NaN) and returns bools."""
+    after = panel[(panel["e"] >= 1) & panel["score"].notna()]
     hit = np.asarray(reached(after["score"].to_numpy(float)), dtype=bool)
     keys = ["pid", "stack"]
     first_hit = after.loc[hit].groupby(keys, observed=True)["e"].min()
