@@ -67,21 +67,30 @@ def test_kaplan_meier_weights_and_shares():
     # the controls' weight 1/k does not change their curve (one weight per group)
     unweighted = kaplan_meier(spells.assign(w=1.0), range(1, 27))
     assert np.allclose(unweighted["share"], km["share"])
-    assert km.loc[km["week"] == 1, "at_risk"].tolist() == [1500, 300]
+    # counts at the end of each week: everybody is an event, censored or still followed
+    persons = spells.groupby("treated").size()
+    assert (km["cum_events"] + km["cum_censored"] + km["followed"] == km["treated"].map(persons)).all()
+    assert persons.sort_index(ascending=False).tolist() == [300, 1500]
+    at_26 = km[km["week"] == 26].set_index("treated")
+    assert (at_26["followed"] == 0).all()          # nobody is followed beyond the window
 
 
 def test_a_curve_shows_only_steps_of_zero_or_at_least_the_minimum():
-    """Weeks whose step (persons reaching the event) or fall of the number at risk since the
-    last shown week is 1 or 2 are not shown; the curve goes on when the change reaches 3."""
+    """Counts at the end of each week: a week is shown when the cumulative events and the
+    cumulative censored have each changed by 0 or at least 3 since the last shown week (the
+    start: 0 and 0) and at least 3 persons are still followed; otherwise the curve goes on."""
     from analysis.effect.survival import disclosed_points
-    km = pd.DataFrame({"week": [1, 2, 3, 4, 5, 6, 7],
-                       "at_risk": [20, 20, 19, 17, 17, 14, 2],
-                       "reached": [0, 1, 2, 3, 3, 6, 8]})
+    events = [0, 1, 2, 3, 3, 6, 8, 9]
+    censored = [0, 0, 0, 0, 3, 3, 4, 9]
+    km = pd.DataFrame({"week": range(1, 9), "cum_events": events, "cum_censored": censored,
+                       "followed": [20 - a - b for a, b in zip(events, censored)]})
     shown = disclosed_points(km.sample(frac=1, random_state=1), 3)
+    # week 8: 6 events and 6 censored since week 6, but only 2 persons still followed
     assert shown["week"].tolist() == [1, 4, 5, 6]
-    steps = shown[["at_risk", "reached"]].diff().abs().dropna()
+    start = pd.DataFrame({"cum_events": [0], "cum_censored": [0], "followed": [20]})
+    steps = pd.concat([start, shown[["cum_events", "cum_censored", "followed"]]]).diff().abs().dropna()
     assert ((steps == 0) | (steps >= 3)).all().all()
-    assert disclosed_points(km, 1)["week"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert disclosed_points(km, 1)["week"].tolist() == list(range(1, 9))
 
 
 def test_a_person_without_scores_from_week_four_is_censored_at_week_three():

@@ -13,9 +13,11 @@ Published (page `effekt`):
 * figure `effect.event_study.<design>`: series estimate, ci_low, ci_high by event week
   (weeks with at least min_cell participants);
 * figure `effect.km.<outcome>.<history>`: series `participants` and `controls`, the share
-  with the event by week since start, at the weeks where every step and every fall of the
-  number at risk since the last shown week rests on 0 or at least min_cell persons
-  (analysis.effect.survival.disclosed_points);
+  with the event by week since start, at the weeks where the cumulative events and the
+  cumulative censored have changed by 0 or at least min_cell persons since the last shown
+  week and at least min_cell persons are still followed (their number is the point's
+  persons; analysis.effect.survival.disclosed_points). No count of persons reaching the
+  event is published beside the curves: with the group's total it would undo the filter;
 * table `effect.balance.<history>`: standardised differences before and after matching;
 * scalars `effect.*`: the design's settings and counts.
 
@@ -93,15 +95,12 @@ def publish_survival(md: Microdata, w: BundleWriter, history: str, panel: pd.Dat
         km = survival.kaplan_meier(spells, range(1, est.WINDOW[1] + 1))
         for treated, name in ((1, "participants"), (0, "controls")):
             curve = survival.disclosed_points(km[km["treated"] == treated], md.min_cell)
-            w.add_series(f"effect.km.{outcome}.{history}", name, curve, x="week", y="share", persons="at_risk",
+            w.add_series(f"effect.km.{outcome}.{history}", name, curve, x="week", y="share", persons="followed",
                          decimals=3)
         model = survival.cox(spells)
         rows.append(_row(f"matched_{history}", "effect_cox", outcome, outcome, model.hazard_ratio, model.se,
                          (model.ci_low, model.ci_high), model.p, "normal", np.nan, model.clusters, model.persons,
                          np.nan, direction=model.coefficient))
-        participants = spells[spells["treated"] == 1]
-        w.scalar(f"effect.km.{outcome}.{history}.participants_reached", int(participants["event"].sum()),
-                 page=PAGE)
     w.add_estimates(pd.DataFrame(rows))
 
 

@@ -55,46 +55,49 @@ def first_event(panel: pd.DataFrame, reached) -> pd.DataFrame:
 
 
 def kaplan_meier(spells: pd.DataFrame, weeks: range) -> pd.DataFrame:
-    """The share who have reached the event by each week of `weeks`, by group: treated (1 =
-    participants, 0 = controls), week, share (1 - the weighted Kaplan-Meier survival,
-    0..1), at_risk (persons, unweighted, still without the event and uncensored at the
-    start of the week), reached (persons, unweighted, with the event by that week)."""
+    """The share who have reached the event by the end of each week of `weeks`, by group:
+    treated (1 = participants, 0 = controls), week, share (1 - the weighted Kaplan-Meier
+    survival, 0..1) and, as unweighted person counts at the END of the week: cum_events
+    (persons with the event in or before the week: event and time <= week), cum_censored
+    (persons censored in or before the week: no event and time <= week) and followed (the
+    persons still followed after the week: the group's persons - cum_events -
+    cum_censored)."""
     rows = []
     for treated, part in spells.groupby("treated"):
         km = SurvfuncRight(part["time"].to_numpy(float), part["event"].to_numpy(float),
                            freq_weights=part["w"].to_numpy(float))
         times, surv = np.asarray(km.surv_times), np.asarray(km.surv_prob)
+        time, event = part["time"].to_numpy(), part["event"].to_numpy() == 1
         for week in weeks:
             done = times <= week
             share = 1 - (surv[done][-1] if done.any() else 1.0)
-            rows.append({"treated": int(treated), "week": week, "share": float(share),
-                         "at_risk": int((part["time"] >= week).sum()),
-                         "reached": int(((part["time"] <= week) & (part["event"] == 1)).sum())})
+            events, censored = int((event & (time <= week)).sum()), int((~event & (time <= week)).sum())
+            rows.append({"treated": int(treated), "week": week, "share": float(share), "cum_events": events,
+                         "cum_censored": censored, "followed": len(part) - events - censored})
     return pd.DataFrame(rows)
 
 
 def disclosed_points(km: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """The weeks of one group's `kaplan_meier` rows that may be published: a curve's step
-    tells how many persons reached the event, and a fall of its number at risk how many left
-    it (event or censoring), between two shown weeks. A week is kept when at least
-    `min_cell` persons are at risk and, since the last kept week (the start: everybody at
-    risk, nobody reached), the number who reached the event and the number who left the
-    risk set each changed by 0 or by at least `min_cell`; otherwise the curve goes on to
-    the next week, so every step shown rests on 0 or >= `min_cell` persons (DST's minimum
-    of 3 persons per cell, ../shared/spec/dream.md, applied to the differences of a
-    cumulative series). `km`: rows of one group, columns week, at_risk, reached (sorted by
-    week is not required; its first week is week 1, when everybody is at risk); returns
-    the kept rows in week order."""
+    """The weeks of one group's `kaplan_meier` rows that may be published. Between two shown
+    weeks a curve's step tells how many persons reached the event, and the persons shown
+    with the points how many were followed: so a week is kept when, at the end of the week,
+    at least `min_cell` persons are still followed (`followed`) and, since the last kept
+    week (the start: 0 events, 0 censored), the cumulative number of events and the
+    cumulative number censored each changed by 0 or by at least `min_cell`; otherwise the
+    curve goes on to the next week. Every difference between shown points (events,
+    censored, and hence persons followed) then rests on 0 or >= `min_cell` persons (DST's
+    minimum of 3 persons per cell, ../shared/spec/dream.md, applied to the differences of
+    cumulative series; issue 13 review, item 3). `km`: rows of one group, columns week,
+    cum_events, cum_censored, followed (any order); returns the kept rows in week order;
+    a point's persons to publish are `followed`."""
     rows = km.sort_values("week")
-    if rows.empty:
-        return rows
-    last_risk, last_reached = int(rows["at_risk"].iloc[0]), 0   # week 1: everybody is at risk
+    last_events, last_censored = 0, 0
     keep = []
     for i, row in enumerate(rows.itertuples()):
-        left, reached = last_risk - int(row.at_risk), int(row.reached) - last_reached
-        if row.at_risk >= min_cell and all(change == 0 or change >= min_cell for change in (left, reached)):
+        changes = (int(row.cum_events) - last_events, int(row.cum_censored) - last_censored)
+        if row.followed >= min_cell and all(change == 0 or change >= min_cell for change in changes):
             keep.append(i)
-            last_risk, last_reached = int(row.at_risk), int(row.reached)
+            last_events, last_censored = int(row.cum_events), int(row.cum_censored)
     return rows.iloc[keep]
 
 
