@@ -37,6 +37,7 @@ from analysis.bundle.store import BundleWriter
 from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
 from analysis.disclosure.audit import Count
+from analysis.disclosure.rules import DisclosureError
 from analysis.effect import estimate as est
 from analysis.effect import survival
 from analysis.register.inference import BOOT_REPS, INTERVAL_REPS, finding, stars
@@ -60,8 +61,22 @@ def _row(design: str, model: str, term: str, label: str, estimate: float, se: fl
             "status": "shown"}
 
 
-def publish_design(md: Microdata, w: BundleWriter, design: str, panel: pd.DataFrame, label: str) -> None:
-    """The event study and the pooled effect of one stacked panel (analysis.effect.estimate)."""
+def check_nested_counts(pairs: list[tuple[str, int, str, int]], min_cell: int) -> None:
+    """Raise analysis.disclosure.rules.DisclosureError when a published person count and a
+    count of a subset of its persons, both on the page, differ by 1..min_cell - 1 persons
+    (the difference is a cell of that size: DST's minimum of 3 persons, ../shared/spec/
+    dream.md; issue 13 review, item 4). `pairs`: (key of the whole, its count, key of the
+    subset, its count). A real extract that hits this must be handled by a person, not
+    published."""
+    for whole_key, whole, part_key, part in pairs:
+        if 0 < whole - part < min_cell:
+            raise DisclosureError(f"{whole_key} ({whole}) and {part_key} ({part}) differ by {whole - part} "
+                                  f"persons, fewer than the minimum cell of {min_cell}")
+
+
+def publish_design(md: Microdata, w: BundleWriter, design: str, panel: pd.DataFrame, label: str) -> int:
+    """The event study and the pooled effect of one stacked panel (analysis.effect.estimate).
+    Returns the design's published count of treated persons (`effect.<design>.treated`)."""
     study = est.event_study(panel)
     pooled = est.pooled_effect(panel)
     df = float(pooled.clusters - 1)
@@ -85,6 +100,7 @@ def publish_design(md: Microdata, w: BundleWriter, design: str, panel: pd.DataFr
                  of="persons" if key == "treated" else "stacks")
     w.scalar(f"effect.{design}.pretrend_df1", study.pretrend_df[0], page=PAGE, kind="setting")
     w.scalar(f"effect.{design}.pretrend_df2", study.pretrend_df[1], page=PAGE, kind="setting")
+    return study.treated
 
 
 def publish_survival(md: Microdata, w: BundleWriter, history: str, panel: pd.DataFrame) -> None:
@@ -124,7 +140,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     ed = md.edition
     if not ed.shows("chapters/effekt"):
         return
-    from analysis.effect.matching import match_comparison, participants_from_extract
+    from analysis.effect.matching import match_comparison, participants_from_extract, shared_panels, with_history
     from analysis.effect.pool import find_pool, read_pool
 
     for key, value in (("anticipation", est.ANTICIPATION), ("reference", est.REFERENCE),
@@ -138,22 +154,37 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     n = int(len(md.extract.persons))
     w.scalar("effect.participants", n, page=PAGE, define=Count(u.enrolled_cell(md, sample=True)))
     weeks = est.participant_weeks(md.extract, md.mapping)
-    publish_design(md, w, "not_yet_treated", est.not_yet_treated_stacks(weeks), "Ikke-endnu-behandlede hold")
+    treated = {"not_yet_treated": publish_design(md, w, "not_yet_treated", est.not_yet_treated_stacks(weeks),
+                                                 "Ikke-endnu-behandlede hold")}
     pool_path = find_pool(md.data_dir)
     w.scalar("effect.has_pool", "ja" if pool_path else "nej", page=PAGE, kind="text")
-    if pool_path is None:
-        return
-    participants = participants_from_extract(md.extract, md.mapping)
-    pool = read_pool(pool_path, md.mapping, participants.persons["start_week"].unique())
-    for history in HISTORIES:
-        matching = match_comparison(participants, pool, history=history)
-        counts = matching.counts
-        w.scalar(f"effect.matched_{history}.k", matching.k, page=PAGE, kind="setting")
-        w.scalar(f"effect.matched_{history}.matched", int(counts["matched"]), page=PAGE)
-        w.scalar(f"effect.matched_{history}.controls", int(counts["controls"]), page=PAGE)
-        w.scalar(f"effect.matched_{history}.eligible", int(counts["eligible_pool"]), page=PAGE,
-                 of="person-stacks")
-        label = "Matchet kontrolgruppe, " + ("hele historikken" if history == "full" else "ældre historik")
-        publish_design(md, w, f"matched_{history}", matching.panel, label)
-        publish_survival(md, w, history, matching.panel)
-        publish_balance(md, w, history, matching.balance)
+    pairs = [("effect.participants", n, "effect.not_yet_treated.treated", treated["not_yet_treated"])]
+    if pool_path is not None:
+        # both matched designs on one sample: the participants with an old history (weeks
+        # -52..-27) matched in both variants (analysis.effect.matching.shared_panels)
+        participants = with_history(participants_from_extract(md.extract, md.mapping), "old")
+        pool = read_pool(pool_path, md.mapping, participants.persons["start_week"].unique())
+        matchings = {history: match_comparison(participants, pool, history=history) for history in HISTORIES}
+        panels = shared_panels(matchings)
+        for history, matching in matchings.items():
+            panel = panels[history]
+            matched = int(panel.loc[panel["treated"] == 1, "match_set"].nunique())
+            controls = int(panel.loc[panel["treated"] == 0, ["match_set", "pid"]].drop_duplicates().shape[0])
+            w.scalar(f"effect.matched_{history}.k", matching.k, page=PAGE, kind="setting")
+            w.scalar(f"effect.matched_{history}.matched", matched, page=PAGE)
+            w.scalar(f"effect.matched_{history}.controls", controls, page=PAGE)
+            w.scalar(f"effect.matched_{history}.eligible", int(matching.counts["eligible_pool"]), page=PAGE,
+                     of="person-stacks")
+            label = "Matchet kontrolgruppe, " + ("hele historikken" if history == "full" else "ældre historik")
+            design = f"matched_{history}"
+            treated[design] = publish_design(md, w, design, panel, label)
+            publish_survival(md, w, history, panel)
+            publish_balance(md, w, history, matching.balance)
+            pairs += [("effect.participants", n, f"effect.{design}.matched", matched),
+                      (f"effect.{design}.matched", matched, f"effect.{design}.treated", treated[design])]
+        # one sample: the designs' treated are nested both ways
+        pairs += [("effect.matched_full.treated", treated["matched_full"], "effect.matched_old.treated",
+                   treated["matched_old"]),
+                  ("effect.matched_old.treated", treated["matched_old"], "effect.matched_full.treated",
+                   treated["matched_full"])]
+    check_nested_counts(pairs, md.min_cell)

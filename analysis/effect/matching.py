@@ -406,3 +406,28 @@ def _balance(parts) -> pd.DataFrame:
                      "smd_after": (mean_t - mean_m) / sd if sd else np.nan,
                      "treated_n": int(t_ok.sum()), "pool_n": int(pool_n[j]), "matched_n": int(m_ok.sum())})
     return pd.DataFrame(rows)
+
+
+def with_history(participants: Participants, history: str) -> Participants:
+    """The participants with at least one score in the weeks of `history` (HISTORIES: the
+    old-history variant needs a score in weeks −52..−27, which a participant whose DREAM
+    file starts later lacks). Same shapes as `participants`, rows kept in order."""
+    lo, hi = HISTORIES[history]
+    columns = (EVENTS >= lo) & (EVENTS <= hi)
+    keep = ~np.all(np.isnan(participants.scores[:, columns]), axis=1)
+    return Participants(persons=participants.persons.loc[keep].reset_index(drop=True),
+                        scores=participants.scores[keep])
+
+
+def shared_panels(matchings: dict[str, Matching]) -> dict[str, pd.DataFrame]:
+    """Each variant's matched panel restricted to the matched sets of the participants
+    matched in every variant, so the designs rest on one sample of participants and their
+    published counts cannot differ by a few persons (issue 13 review, item 4). Returns the
+    panels by the keys of `matchings`, columns unchanged."""
+    treated = [set(m.panel.loc[m.panel["treated"] == 1, "pid"]) for m in matchings.values()]
+    common = set.intersection(*treated) if treated else set()
+    out = {}
+    for name, m in matchings.items():
+        sets = m.panel.loc[(m.panel["treated"] == 1) & m.panel["pid"].isin(common), "match_set"].unique()
+        out[name] = m.panel[m.panel["match_set"].isin(sets)].reset_index(drop=True)
+    return out
