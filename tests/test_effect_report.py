@@ -17,6 +17,12 @@ def test_words_follow_the_findings():
     assert effect.bracket_text(["none", "none"]).startswith("Ingen af")
     assert effect.bracket_text(["rise"]).startswith("Skønnet bygger kun")
     assert effect.sentence("kursisterne ligger") == "Kursisterne ligger"
+    # issue 13 review, item 5: the pre-trend test of the design matched on the pre-period is
+    # no evidence; the lead's caveat follows the lead design's pre-trend finding
+    assert not effect.pretrend_is_evidence("matched_full")
+    assert effect.pretrend_is_evidence("matched_old") and effect.pretrend_is_evidence("not_yet_treated")
+    assert "forbehold" in effect.lead_caveat("fall") and "forbehold" in effect.lead_caveat("rise")
+    assert effect.lead_caveat("none") == effect.lead_caveat("untested") == ""
 
 
 def test_figures_carry_their_data_and_alt_text():

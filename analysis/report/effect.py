@@ -115,3 +115,25 @@ def bracket_text(findings: list[str]) -> str:
 def sentence(text: str) -> str:
     """`text` with its first letter in upper case (a glued clause that opens a sentence)."""
     return text[:1].upper() + text[1:]
+
+
+# designs matched on the weeks of the pre-trend test and the anticipation window (matching
+# history -52..-1, analysis.effect.matching.HISTORIES): their pre-trend test and anticipation
+# term are near zero by construction and are no evidence (issue 13 review, item 5a)
+MATCHED_ON_PRE_PERIOD = ("matched_full",)
+
+
+def pretrend_is_evidence(design: str) -> bool:
+    """Whether the design's pre-trend test can fail: not for a design matched on the
+    pre-period and the anticipation weeks (MATCHED_ON_PRE_PERIOD)."""
+    return design not in MATCHED_ON_PRE_PERIOD
+
+
+def lead_caveat(finding: str) -> str:
+    """A caveat for the lead's effect, from the pre-trend test of the lead's design: empty
+    when the test does not reject; otherwise a sentence (without final stop) saying the
+    comparison already differed before the course."""
+    if finding in ("rise", "fall"):
+        return (" Testen før kurset viser dog en signifikant forskel mellem kursister og kontrolgruppe allerede "
+                "før kurset, så skønnet skal læses med forbehold.")
+    return ""
