@@ -22,7 +22,10 @@ Published (page `effekt`):
 * scalars `effect.*`: the design's settings and counts.
 
 When the extract has no `dream_pool.*`, only the not-yet-treated design is published and
-`effect.has_pool` is 'nej'. The disclosure audit: the number of participants is declared
+`effect.has_pool` is 'nej'. Both matched designs use one sample: the participants with a score
+in weeks -52..-27 who are matched in both variants (analysis.effect.matching.with_history,
+shared_panels); the balance tables are those of each variant's matching before that
+intersection. Nested person counts on the page are checked (`check_nested_counts`). The disclosure audit: the number of participants is declared
 as the register sample's count; the estimates, curves and balance means rest on a whole
 design's persons (hundreds) and are published with their persons for the minimum-cell
 check, but the audit does not model the comparison pool as a population (no published
