@@ -169,7 +169,10 @@ def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
 
 def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     """Paired change between waves for the persons who answered both (`paired_table`);
-    pairs, change and p hidden where the pairs are fewer than the minimum cell."""
+    pairs, change and p hidden where the pairs are fewer than the minimum cell, and change
+    and p also where 1..min_cell-1 persons rose or 1..min_cell-1 fell: the statistic rests
+    on the persons whose answer changed, and with few pairs the change and p fix how many
+    moved each way (issue 14: kompetencer w2-w3, 7 pairs, has one consistent pattern)."""
     table = paired_table(survey)
     if table.empty:
         return
@@ -180,14 +183,16 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         "p": [printed_p(p) for p in table["p"]],
         # the test's decision on the exact p: 'rise' is a significant change towards the
         # better end of the scale (the trivselsscore up, an item towards its best option)
-        "finding": [finding(c, p) if n >= min_cell else "untested"
-                    for c, p, n in zip(table["change"], table["p"], table["pairs"])],
     }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
         dtype=object)
     small = (table["pairs"] < min_cell).to_numpy()
+    few_moved = (table["up"].between(1, min_cell - 1) | table["down"].between(1, min_cell - 1)).to_numpy()
+    values["finding"] = [finding(c, p) if not (s or f) else "untested"
+                         for c, p, s, f in zip(table["change"], table["p"], small, few_moved)]
     hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
-    for column in ("pairs", "change", "p"):
-        hidden[column] = small
+    hidden["pairs"] = small
+    for column in ("change", "p"):
+        hidden[column] = small | few_moved
     persons = pd.DataFrame({c: (table["pairs"].to_numpy() if c in ("pairs", "change", "p") else np.nan)
                             for c in values.columns}, index=values.index)
     w.table("surveys.paired", values, persons=persons, hidden=hidden,
