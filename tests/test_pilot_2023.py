@@ -321,6 +321,20 @@ def test_the_progression_page_says_what_the_rule_withholds_of_wave_3(built):
     text = re.sub(r"<[^>]+>", "", (built / "html" / "chapters" / "resultat_progression.html")
                   .read_text(encoding="utf-8"))
     assert f"det gælder {book.count(hidden)} af svarandelene" in " ".join(text.split())
+    # a mean is hidden with its wave's hidden answer cells (issue 14), and the page says how many
+    from analysis.compute.pilot2023 import PROGRESSION, wave_hidden
+    from analysis.report.pilot import withheld_means
+    from analysis.survey.stats import disclosed_distributions
+    from analysis.survey.waves import load_edition_survey
+    from analysis.reference.scoring import load_mapping
+    extract = load_extract(P23.data_dir, P23, load_mapping())
+    disclosed = disclosed_distributions(load_edition_survey(P23, P23.data_dir, extract.registrations), 3)
+    means = ctx.table("pilot.progression_means")
+    for qid, row in zip(PROGRESSION, means.index):
+        for wave in (1, 2, 3):
+            assert (means.at[row, f"w{wave}"] == "x") == wave_hidden(disclosed, qid, wave), (qid, wave)
+    assert withheld_means(ctx, 3) == sum(wave_hidden(disclosed, q, 3) for q in PROGRESSION) > 0
+    assert f"Derfor er {book.count(withheld_means(ctx, 3))} af gennemsnittene" in " ".join(text.split())
 
 
 def test_the_reproduction_covers_seed_001(built):

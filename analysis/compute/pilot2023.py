@@ -101,6 +101,11 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
     return rows
 
 
+# seed 001's visitation categories (F1) and the keys of their shares
+VISITATION_KEYS = (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"), ("udd", "Akt. udd.hjælp"),
+                   ("andet", "Andet"))
+
+
 def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
     """(key, value, page) of seed 001's numbers from the registrations and the registration
     tool (T1, F1, F3-F5, F14, the cases). The mean age is in whole years, as printed."""
@@ -113,8 +118,7 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
             ("frafald.pct", 100 * (n - done) / n, PAGE["activity"]),
             ("koen.kvinde.pct", 100 * reg["koen"].eq("kvinde").sum() / reg["koen"].ne("").sum(), PAGE["target"]),
             ("registered.count", len(registered), PAGE["data"])]
-    for key, label in (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"),
-                       ("udd", "Akt. udd.hjælp"), ("andet", "Andet")):
+    for key, label in VISITATION_KEYS:
         rows.append((f"registered.visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
                      / len(registered), PAGE["target"]))
     for key, name in (("koege", "Køge"), ("herning", "Herning")):
@@ -219,8 +223,7 @@ def share_persons(extract: Extract, min_cell: int) -> tuple[dict[str, int], dict
     hidden = {key: 0 < n < min_cell for key, n in persons.items()}
     tables = {"koen.{}.pct": reg["koen"][reg["koen"].ne("")].value_counts(),
               "registered.visitation.{}.pct": registered["visitationskategori"].map(
-                  {"Akt. kontanthjælp": "kontant", "Ressourceforløb": "ressource", "Akt. udd.hjælp": "udd",
-                   "Andet": "andet"}).value_counts()}
+                  {label: key for key, label in VISITATION_KEYS}).value_counts()}
     tool = extract.tool
     if tool is not None and len(tool):
         low = (tool["alder"].astype(float) // AGE_BAND_WIDTH * AGE_BAND_WIDTH).astype(int)

@@ -290,9 +290,15 @@ def paired_summary(ctx, questions: list[str]) -> str:
         sentences.append("De parrede test viser en signifikant forbedring for " + book.join(parts["rise"]) + ".")
     if parts["fall"]:
         sentences.append("De viser en signifikant forværring for " + book.join(parts["fall"]) + ".")
+    # a change the bundle hides (too few pairs, or too few who moved one way) is not tested
+    hidden = bool((table["change"] == SUPPRESSED).any())
+    note = (" En ændring vist som x er skjult, fordi den bygger på for få personer, der har ændret svar."
+            if hidden else "")
     if not sentences:
-        return "Ingen af de parrede test viser en signifikant ændring."
-    return " ".join(sentences) + " De øvrige ændringer i tabellen er ikke signifikante."
+        return ("Ingen af de viste parrede test viser en signifikant ændring." if hidden
+                else "Ingen af de parrede test viser en signifikant ændring.") + note
+    return " ".join(sentences) + (" De øvrige viste ændringer i tabellen er ikke signifikante." if hidden
+                                  else " De øvrige ændringer i tabellen er ikke signifikante.") + note
 
 
 def codebook_tables(bilag: int, name: str, edition=None) -> None:
