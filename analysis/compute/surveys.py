@@ -170,9 +170,10 @@ def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
 def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     """Paired change between waves for the persons who answered both (`paired_table`);
     pairs, change and p hidden where the pairs are fewer than the minimum cell, and change
-    and p also where 1..min_cell-1 persons rose or 1..min_cell-1 fell: the statistic rests
-    on the persons whose answer changed, and with few pairs the change and p fix how many
-    moved each way (issue 14: kompetencer w2-w3, 7 pairs, has one consistent pattern)."""
+    and p also where fewer than min_cell persons rose, or fewer than min_cell fell, or (for
+    Wilcoxon's test, which drops them) 1..min_cell-1 stayed: the statistic rests on the persons whose answer changed, and with
+    few pairs the change and p fix how many moved each way (issue 14: kompetencer w2-w3,
+    7 pairs, has one consistent pattern, 1 rose and 4 fell)."""
     table = paired_table(survey)
     if table.empty:
         return
@@ -186,7 +187,9 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
         dtype=object)
     small = (table["pairs"] < min_cell).to_numpy()
-    few_moved = (table["up"].between(1, min_cell - 1) | table["down"].between(1, min_cell - 1)).to_numpy()
+    # the signed-rank test drops the pairs that stayed, so their number counts too
+    same = (table["pairs"] - table["up"] - table["down"]).where(table["test"].eq("wilcoxon"), 0)
+    few_moved = ((table["up"] < min_cell) | (table["down"] < min_cell) | same.between(1, min_cell - 1)).to_numpy()
     values["finding"] = [finding(c, p) if not (s or f) else "untested"
                          for c, p, s, f in zip(table["change"], table["p"], small, few_moved)]
     hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
