@@ -160,7 +160,8 @@ def ordinal_values(survey: Survey, qid: str, wave: int) -> pd.Series:
 
 def paired_change(a: pd.Series, b: pd.Series, test: str) -> dict:
     """Change for persons with a value in both waves: pairs, how many rose (up) and fell
-    (down), mean change and a paired test (`t`: paired t-test for the score; `wilcoxon`: signed-rank test for items)."""
+    (down), mean change and a paired test (`t`: paired t-test for the score; `wilcoxon`:
+    signed-rank test for items)."""
     from scipy import stats
     both = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
     diff = both["b"] - both["a"]
