@@ -38,13 +38,44 @@ def registrations_only(tmp_path):
     return out
 
 
-def test_an_extract_without_dream_is_valid_for_pilot_2023(registrations_only, mapping, capsys):
-    extract = load_extract(registrations_only, P23, mapping)
+@pytest.fixture
+def registrations_and_tool(tmp_path):
+    """The pilot-2023 extract's registrations and registration tool, and no dream.* file."""
+    out = tmp_path / "extract"
+    out.mkdir()
+    for name in ("registrations.csv", "registration_tool.csv"):
+        shutil.copy(P23.data_dir / name, out / name)
+    return out
+
+
+def test_an_extract_without_dream_is_valid_for_pilot_2023(registrations_and_tool, mapping, capsys):
+    extract = load_extract(registrations_and_tool, P23, mapping)
     assert extract.persons.empty and extract.codes.size == 0
     assert len(extract.registrations) > 0
     assert set(extract.registrations["fase"]) == {"pilot"}
     assert "dream" not in extract.source
-    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(registrations_only)]) == 0
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(registrations_and_tool)]) == 0
+
+
+def test_registrations_with_registreret_ja_require_the_registration_tool(registrations_only, mapping, capsys):
+    """Issue 14: without registration_tool.* the 71 registered citizens were reported as
+    not registered and the render failed; now validate stops, naming the file and why."""
+    with pytest.raises(DataError, match=r"no registration_tool file.*required, because \d+ .*registreret = ja"):
+        load_extract(registrations_only, P23, mapping)
+    capsys.readouterr()
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(registrations_only)]) == 2
+    assert "registration_tool" in capsys.readouterr().err
+
+
+def test_registrations_without_registreret_ja_need_no_registration_tool(registrations_only, mapping):
+    import pandas as pd
+    path = registrations_only / "registrations.csv"
+    reg = pd.read_csv(path, dtype=str, keep_default_na=False)
+    reg["registreret"] = "nej"
+    reg.to_csv(path, index=False)
+    extract = load_extract(registrations_only, P23, mapping)
+    assert extract.tool is None
+    assert int(extract.quality.set_index("reason").at["not_registered", "persons"]) == len(extract.registrations)
 
 
 @pytest.mark.parametrize("name", ["final-2025", "pilot-2024"])
@@ -127,6 +158,78 @@ def test_a_headline_share_is_the_sum_of_rounded_parts():
     counts = pd.Series({1: 24, 2: 25, 3: 10})           # 40,7 % + 42,4 % of 59
     assert share(counts, 59, [1, 2], parts=True) == 41 + 42 == 83
     assert share(counts, 59, [1, 2], parts=False) == pytest.approx(100 * 49 / 59)
+
+
+# ------------------------------------------------------------------ disclosure (issue 14)
+
+def test_an_age_band_share_is_hidden_with_its_count(pilot_extract):
+    """The table pilot.alder hides 55-59 (2 persons) and 45-49 (secondary): their shares
+    (2 of 71 = 2,82 %, 3 of 71 = 4,23 %) must be hidden too; every share carries its count."""
+    from analysis.compute.pilot2023 import _count_table, pilot_results
+    extract, survey = pilot_extract
+    results = pilot_results(extract, survey, 3).set_index("key")
+    age = extract.tool["alder"].astype(int)
+    bands = (age // 5 * 5).value_counts().sort_index()   # as the table pilot.alder (ties: the younger)
+    _, _, hidden = _count_table(bands, 3)
+    assert hidden["Antal"].sum() >= 2    # a primary and its secondary
+    for low, n in bands.items():
+        key = f"alder.{low}_{low + 4}.pct"
+        assert results.at[key, "persons"] == n
+        assert (results.at[key, "value"] == "x") == bool(hidden.at[low, "Antal"]), key
+    assert results.at["alder.55_59.pct", "value"] == "x" and results.at["alder.45_49.pct", "value"] == "x"
+    shares = results[results.index.str.endswith(".pct") & ~results.index.str.startswith("survey.")]
+    shown = shares[shares["value"].ne("x") & shares["value"].ne(0.0)]
+    assert shown["persons"].notna().all() and (shown["persons"] >= 3).all()
+
+
+def test_a_total_of_mentions_is_hidden_when_an_option_is(pilot_extract):
+    """survey.forberedelse_aarsag.w2.mentions = 38 with the shown options summing to 36
+    gave the hidden option away (2)."""
+    from analysis.compute.pilot2023 import pilot_results
+    from analysis.survey.stats import disclosed_distributions
+    extract, survey = pilot_extract
+    results = pilot_results(extract, survey, 3).set_index("key")
+    disclosed = disclosed_distributions(survey, 3)
+    for qid in ("forberedelse_aarsag", "fravaer_aarsag"):
+        d = disclosed[qid]
+        assert (results.at[f"survey.{qid}.w2.mentions", "value"] == "x") == bool(d.hidden[2].any())
+    assert results.at["survey.forberedelse_aarsag.w2.mentions", "value"] == "x"
+
+
+def test_a_mean_is_hidden_with_its_waves_hidden_answer_cells(pilot_extract):
+    """With n = 7 a mean to one decimal fixes the answer total, and then each hidden pair of
+    cells has one solution: a mean (change) of a wave with a hidden cell is hidden."""
+    from analysis.compute.pilot2023 import PROGRESSION, pilot_results, wave_hidden
+    from analysis.survey.stats import disclosed_distributions
+    extract, survey = pilot_extract
+    results = pilot_results(extract, survey, 3).set_index("key")
+    disclosed = disclosed_distributions(survey, 3)
+    checked = 0
+    for key in results.index[results.index.str.contains(".mean_change.w", regex=False)]:
+        qid, wave = key.split(".")[1], int(key[-1])
+        leaks = wave_hidden(disclosed, qid, wave) or wave_hidden(disclosed, qid, wave - 1)
+        assert (results.at[key, "value"] == "x") == leaks, key
+        checked += 1
+    assert checked >= 5
+    assert any(wave_hidden(disclosed, q, 3) for q in PROGRESSION)
+    assert results.at["survey.job_klare.mean_change.w3", "value"] == "x"
+
+
+def test_the_pilots_paired_change_on_seven_pairs_is_hidden(pilot_extract):
+    """kompetencer w2 -> w3: 7 pairs, of which 1 rose and 4 fell (/tmp/review/wilc.py found
+    that pattern the only one consistent with the change and p): change and p hidden."""
+    import pandas as pd
+    from analysis.bundle.store import BundleWriter
+    from analysis.compute.surveys import publish_paired
+    from analysis.survey.stats import paired_table
+    _, survey = pilot_extract
+    row = paired_table(survey).set_index(["question", "first", "second"]).loc[("kompetencer", 2, 3)]
+    assert (row["pairs"], row["up"], row["down"]) == (7, 1, 4)
+    writer = BundleWriter()
+    publish_paired(survey, 3, writer)
+    cells = pd.DataFrame(writer.tables).set_index(["row", "column"])
+    assert cells.loc[("kompetencer.w2-w3", "change"), "status"] == "hidden"
+    assert cells.loc[("kompetencer.w2-w3", "p"), "status"] == "hidden"
 
 
 # --------------------------------------------------------------------------- validation
@@ -218,6 +321,20 @@ def test_the_progression_page_says_what_the_rule_withholds_of_wave_3(built):
     text = re.sub(r"<[^>]+>", "", (built / "html" / "chapters" / "resultat_progression.html")
                   .read_text(encoding="utf-8"))
     assert f"det gælder {book.count(hidden)} af svarandelene" in " ".join(text.split())
+    # a mean is hidden with its wave's hidden answer cells (issue 14), and the page says how many
+    from analysis.compute.pilot2023 import PROGRESSION, wave_hidden
+    from analysis.report.pilot import withheld_means
+    from analysis.survey.stats import disclosed_distributions
+    from analysis.survey.waves import load_edition_survey
+    from analysis.reference.scoring import load_mapping
+    extract = load_extract(P23.data_dir, P23, load_mapping())
+    disclosed = disclosed_distributions(load_edition_survey(P23, P23.data_dir, extract.registrations), 3)
+    means = ctx.table("pilot.progression_means")
+    for qid, row in zip(PROGRESSION, means.index):
+        for wave in (1, 2, 3):
+            assert (means.at[row, f"w{wave}"] == "x") == wave_hidden(disclosed, qid, wave), (qid, wave)
+    assert withheld_means(ctx, 3) == sum(wave_hidden(disclosed, q, 3) for q in PROGRESSION) > 0
+    assert f"Derfor er {book.count(withheld_means(ctx, 3))} af gennemsnittene" in " ".join(text.split())
 
 
 def test_the_reproduction_covers_seed_001(built):

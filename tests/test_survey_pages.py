@@ -178,9 +178,50 @@ def test_paired_change_is_hidden_where_the_pairs_are_few(survey):
     section.publish_paired(survey, 55, writer)   # 52 persons answered both before and three months after
     cells = pd.DataFrame(writer.tables)
     few = cells[cells["row"].str.endswith("w1-w3") & cells["column"].isin(["pairs", "change", "p"])]
-    many = cells[cells["row"].str.endswith("w1-w2") & cells["column"].isin(["pairs", "change", "p"])]
+    many = cells[cells["row"].str.endswith("w1-w2") & cells["column"].eq("pairs")]
     assert len(few) and (few["status"] == "hidden").all() and few["value"].isna().all()
-    assert (many["status"] == "shown").all()
+    assert len(many) and (many["status"] == "shown").all()   # 158 pairs (their change: fewer than 55 moved)
+
+
+def test_paired_change_is_hidden_where_few_moved_one_way(monkeypatch):
+    """Issue 14: with few pairs the change and p fix how many rose and fell; they are hidden
+    where fewer than min_cell persons rose or fell, or 1..min_cell-1 stayed (the pairs stay
+    shown), and the test is not reported as a finding."""
+    table = pd.DataFrame({"question": ["kompetencer", "ved_hvad", "retning", "helbred", "overskud"],
+                          "first": 2, "second": 3, "test": "wilcoxon", "pairs": [7, 9, 9, 5, 7],
+                          "up": [1, 3, 3, 4, 3], "down": [4, 3, 6, 0, 3], "mean_a": 3.0, "mean_b": 2.6,
+                          "change": [-0.43, 0.1, -0.9, 0.8, 0.0], "p": [0.18, 0.9, 0.04, 0.25, 1.0]})
+    monkeypatch.setattr(section, "paired_table", lambda survey: table)
+    writer = BundleWriter()
+    section.publish_paired(None, MIN_CELL, writer)
+    cells = pd.DataFrame(writer.tables).set_index(["row", "column"])
+    assert cells.loc[("kompetencer.w2-w3", "pairs"), "status"] == "shown"
+    assert cells.loc[("kompetencer.w2-w3", "change"), "status"] == "hidden"
+    assert cells.loc[("kompetencer.w2-w3", "p"), "status"] == "hidden"
+    assert cells.loc[("kompetencer.w2-w3", "finding"), "text"] == "untested"
+    for row in ("ved_hvad.w2-w3", "retning.w2-w3"):   # 3 rose, 3 fell, 3 stayed; 3 rose, 6 fell
+        assert (cells.loc[[(row, c) for c in ("pairs", "change", "p")], "status"] == "shown").all(), row
+    assert cells.loc[("retning.w2-w3", "finding"), "text"] == "fall"
+    for row in ("helbred.w2-w3", "overskud.w2-w3"):     # none fell (and 1 stayed); 1 stayed
+        assert (cells.loc[[(row, c) for c in ("change", "p")], "status"] == "hidden").all(), row
+
+
+def test_the_final_editions_paired_changes_under_the_movers_rule(survey):
+    """The final edition's pairs are many (52 to 158), but one of its changes rests on two
+    persons who fell: 'retning' before -> three months after (29 rose, 2 fell). The rule
+    hides that change and p and nothing else of the edition."""
+    from analysis.survey.stats import paired_table
+    table = paired_table(survey)
+    assert (table["pairs"] >= 52).all()
+    same = (table["pairs"] - table["up"] - table["down"]).where(table["test"].eq("wilcoxon"), 0)
+    few = (table["up"] < MIN_CELL) | (table["down"] < MIN_CELL) | same.between(1, MIN_CELL - 1)
+    hidden = {f"{q}.w{a}-w{b}" for q, a, b in table.loc[few, ["question", "first", "second"]].itertuples(index=False)}
+    assert hidden == {"retning.w1-w3"}
+    writer = BundleWriter()
+    section.publish_paired(survey, MIN_CELL, writer)
+    cells = pd.DataFrame(writer.tables)
+    change = cells[cells["column"].eq("change")].set_index("row")["status"]
+    assert set(change.index[change.eq("hidden")]) == hidden
 
 
 def test_the_waves_of_the_extract(ctx, no_survey_ctx):

@@ -101,6 +101,11 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
     return rows
 
 
+# seed 001's visitation categories (F1) and the keys of their shares
+VISITATION_KEYS = (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"), ("udd", "Akt. udd.hjælp"),
+                   ("andet", "Andet"))
+
+
 def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
     """(key, value, page) of seed 001's numbers from the registrations and the registration
     tool (T1, F1, F3-F5, F14, the cases). The mean age is in whole years, as printed."""
@@ -113,8 +118,7 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
             ("frafald.pct", 100 * (n - done) / n, PAGE["activity"]),
             ("koen.kvinde.pct", 100 * reg["koen"].eq("kvinde").sum() / reg["koen"].ne("").sum(), PAGE["target"]),
             ("registered.count", len(registered), PAGE["data"])]
-    for key, label in (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"),
-                       ("udd", "Akt. udd.hjælp"), ("andet", "Andet")):
+    for key, label in VISITATION_KEYS:
         rows.append((f"registered.visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
                      / len(registered), PAGE["target"]))
     for key, name in (("koege", "Køge"), ("herning", "Herning")):
@@ -185,10 +189,109 @@ def pilot_results(extract: Extract, survey: Survey | None, min_cell: int) -> pd.
     own = pilot_numbers(extract, survey, published)
     own["value"] = own["value"].astype(object)
     small = own["key"].str.endswith((".count", ".n", ".unique")) & own["value"].between(1, min_cell - 1)
-    own.loc[small | own["key"].isin(ONE_PERSON), "value"] = SUPPRESSED
+    persons, hidden = share_persons(extract, min_cell)
+    own["persons"] = own["key"].map(persons)
+    shares = own["key"].map(hidden).fillna(False).astype(bool)
+    own.loc[small | shares | own["key"].isin(ONE_PERSON) | answers_hidden(own["key"], survey, min_cell),
+            "value"] = SUPPRESSED
     frames.append(own)
-    results = pd.concat(frames, ignore_index=True).drop_duplicates("key")
-    return results.reset_index(drop=True)
+    results = pd.concat(frames, ignore_index=True).drop_duplicates("key").reset_index(drop=True)
+    # the survey's shares carry their counts too (hidden already with their answer cells,
+    # DisclosedDistribution.share); a response rate its count of persons, hidden with it
+    counts = dict(zip(results["key"], results["value"]))
+    for i, key in results["key"].items():
+        if not key.endswith(".pct") or not pd.isna(results.at[i, "persons"]):
+            continue
+        n = survey_share_persons(survey, key, counts)
+        results.at[i, "persons"] = n
+        if n is not None and 0 < n < min_cell:
+            results.at[i, "value"] = SUPPRESSED
+    return results
+
+
+def share_persons(extract: Extract, min_cell: int) -> tuple[dict[str, int], dict[str, bool]]:
+    """(persons, hidden) by key of every share scalar of `register_numbers` (`<x>.pct`): the
+    count of persons it is the share of, and whether that count is hidden. A share of a
+    table the pages show (gender, visitation, age band, internship status) is hidden exactly
+    where the table hides its count (`_count_table`: primary and secondary suppression), so
+    that no share gives a hidden cell away (issue 14: 2 of 71 aged 55-59 as 2,82 %); the
+    completion shares where their count is under `min_cell`."""
+    reg = extract.registrations
+    registered = reg[reg["registreret"].eq("ja")]
+    done = int(reg["status"].eq("gennemført").sum())
+    persons = {"completed.pct": done, "frafald.pct": len(reg) - done}
+    hidden = {key: 0 < n < min_cell for key, n in persons.items()}
+    tables = {"koen.{}.pct": reg["koen"][reg["koen"].ne("")].value_counts(),
+              "registered.visitation.{}.pct": registered["visitationskategori"].map(
+                  {label: key for key, label in VISITATION_KEYS}).value_counts()}
+    tool = extract.tool
+    if tool is not None and len(tool):
+        low = (tool["alder"].astype(float) // AGE_BAND_WIDTH * AGE_BAND_WIDTH).astype(int)
+        bands = low.value_counts()
+        bands.index = [f"{a}_{a + AGE_BAND_WIDTH - 1}" for a in bands.index]
+        tables["alder.{}.pct"] = bands
+        status = tool["praktik_status"][tool["praktik_status"].ne("")].value_counts()
+        status.index = ["ikke" if s == "Forventes ikke i virksomhedspraktik under kurset" else s for s in status.index]
+        tables["praktik.{}.pct"] = status
+    for pattern, counts in tables.items():
+        counts = counts.groupby(level=0).sum()
+        _, _, cells = _count_table(counts, min_cell)
+        for label, n in counts.items():
+            persons[pattern.format(label)] = int(n)
+            hidden[pattern.format(label)] = bool(cells.loc[label, "Antal"])
+    return persons, hidden
+
+
+def survey_share_persons(survey: Survey | None, key: str, counts: dict) -> int | None:
+    """The persons a survey share rests on: `survey.<q>.w<k>.<codes>.pct` (or its copy
+    `summary.…`) those who chose the options in the wave, `tabel2.<what>.w<k>.pct` the count
+    `tabel2.<what>.w<k>` (`counts`: key -> value); None for another key."""
+    if key.startswith("tabel2."):
+        n = counts.get(key[:-len(".pct")])
+        return int(n) if isinstance(n, (int, float)) and not pd.isna(n) else None
+    if key.startswith("summary."):
+        key = "survey." + key[len("summary."):]
+    match = SHARE_KEY.match(key)
+    if survey is None or not match or match["qid"] not in survey.codebook.questions:
+        return None
+    wave = int(match["wave"])
+    d = distribution(survey, match["qid"])
+    if wave not in d.columns:
+        return None
+    return int(sum(d.at[int(c), wave] for c in match["codes"].split("+")))
+
+
+def answers_hidden(keys: pd.Series, survey: Survey | None, min_cell: int) -> pd.Series:
+    """Whether each key is a mean change (`survey.<q>.mean_change.w<k>`) or a total of
+    mentions (`survey.<q>.w<k>.mentions`) of an answer table with a hidden cell in a wave it
+    rests on (issue 14: with n = 7 a mean to one decimal, or a total over the options, has
+    one consistent value of the hidden cells); such a number is hidden with the cells."""
+    flags = pd.Series(False, index=keys.index)
+    if survey is None or not survey.waves:
+        return flags
+    disclosed = _disclosed(survey, min_cell)
+    for i, key in keys.items():
+        parts = key.split(".")
+        if parts[0] != "survey" or len(parts) != 4:
+            continue
+        if parts[2] == "mean_change":
+            wave = int(parts[3][1:])
+            flags[i] = wave_hidden(disclosed, parts[1], wave) or wave_hidden(disclosed, parts[1], wave - 1)
+        elif parts[3] == "mentions":
+            flags[i] = wave_hidden(disclosed, parts[1], int(parts[2][1:]))
+    return flags
+
+
+def _disclosed(survey: Survey, min_cell: int) -> dict:
+    from analysis.survey.stats import disclosed_distributions
+    return disclosed_distributions(survey, min_cell)
+
+
+def wave_hidden(disclosed: dict, qid: str, wave: int) -> bool:
+    """Whether question `qid`'s answer table hides a cell in `wave` (`disclosed`:
+    analysis.survey.stats.disclosed_distributions)."""
+    d = disclosed.get(qid)
+    return d is not None and wave in d.hidden.columns and bool(d.hidden[wave].any())
 
 
 # ---------------------------------------------------------------- the pages' tables
@@ -262,8 +365,13 @@ def publish(md, w) -> None:
             rows[q.text] = {f"w{wave}": question_mean(survey, qid, wave) for wave in survey.available}
             ns[q.text] = {f"w{wave}": int(distribution(survey, qid).loc["n", wave]) for wave in survey.available}
         means, persons = pd.DataFrame(rows).T, pd.DataFrame(ns).T
+        disclosed = _disclosed(survey, md.min_cell)
+        # a mean is hidden with its wave's answer cells: n and a mean to one decimal fix the
+        # hidden cells (issue 14)
+        answer_hidden = pd.DataFrame({f"w{wave}": [wave_hidden(disclosed, qid, wave) for qid in PROGRESSION]
+                                      for wave in survey.available}, index=means.index)
         w.table("pilot.progression_means", means.astype(object), persons=persons, kinds="number", decimals=1,
-                hidden=persons < md.min_cell)
+                hidden=(persons < md.min_cell) | answer_hidden)
     w.scalar("pilot.course_weeks", ed.course_weeks, page="datagrundlag", kind="setting")
     w.scalar("pilot.teams", int(reg["hold"].nunique()), page="datagrundlag", kind="count", of="teams")
     w.scalar("pilot.teams_planned", int(reg["hold"].nunique()) + len(ed.cancelled_teams), page="datagrundlag",

@@ -51,6 +51,7 @@ def publish_results(md: Microdata, w: BundleWriter) -> None:
     """The numbers keyed like data/reference/published (analysis.compute.results), as
     scalars: the reproduction appendix compares them with the printed ones."""
     values = dict(zip(md.results["key"], md.results["value"]))
+    own_persons = dict(zip(md.results["key"], md.results["persons"])) if "persons" in md.results else {}
     published = {row["key"] for row in w.scalars}   # by a page's own section, with its page
     for key, value, page in md.results[["key", "value", "page"]].itertuples(index=False):
         definition = define(md, key)
@@ -59,8 +60,11 @@ def publish_results(md: Microdata, w: BundleWriter) -> None:
             w.define(key, definition, keep)
             continue
         kind = kind_of(key, value)
+        persons = persons_of(key, value, kind, values)
+        if persons is None and own_persons.get(key) is not None and not pd.isna(own_persons[key]):
+            persons = int(own_persons[key])   # a share's count given by its section (pilot-2023)
         w.scalar(key, value if kind != "count" or value == SUPPRESSED else int(value), page=page, kind=kind,
-                 persons=persons_of(key, value, kind, values), define=definition, keep=keep,
+                 persons=persons, define=definition, keep=keep,
                  of=counted(key) if kind == "count" else "persons")
 
 

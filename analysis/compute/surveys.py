@@ -169,7 +169,11 @@ def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
 
 def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     """Paired change between waves for the persons who answered both (`paired_table`);
-    pairs, change and p hidden where the pairs are fewer than the minimum cell."""
+    pairs, change and p hidden where the pairs are fewer than the minimum cell, and change
+    and p also where fewer than min_cell persons rose, or fewer than min_cell fell, or (for
+    Wilcoxon's test, which drops them) 1..min_cell-1 stayed: the statistic rests on the persons whose answer changed, and with
+    few pairs the change and p fix how many moved each way (issue 14: kompetencer w2-w3,
+    7 pairs, has one consistent pattern, 1 rose and 4 fell)."""
     table = paired_table(survey)
     if table.empty:
         return
@@ -180,14 +184,18 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         "p": [printed_p(p) for p in table["p"]],
         # the test's decision on the exact p: 'rise' is a significant change towards the
         # better end of the scale (the trivselsscore up, an item towards its best option)
-        "finding": [finding(c, p) if n >= min_cell else "untested"
-                    for c, p, n in zip(table["change"], table["p"], table["pairs"])],
     }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
         dtype=object)
     small = (table["pairs"] < min_cell).to_numpy()
+    # the signed-rank test drops the pairs that stayed, so their number counts too
+    same = (table["pairs"] - table["up"] - table["down"]).where(table["test"].eq("wilcoxon"), 0)
+    few_moved = ((table["up"] < min_cell) | (table["down"] < min_cell) | same.between(1, min_cell - 1)).to_numpy()
+    values["finding"] = [finding(c, p) if not (s or f) else "untested"
+                         for c, p, s, f in zip(table["change"], table["p"], small, few_moved)]
     hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
-    for column in ("pairs", "change", "p"):
-        hidden[column] = small
+    hidden["pairs"] = small
+    for column in ("change", "p"):
+        hidden[column] = small | few_moved
     persons = pd.DataFrame({c: (table["pairs"].to_numpy() if c in ("pairs", "change", "p") else np.nan)
                             for c in values.columns}, index=values.index)
     w.table("surveys.paired", values, persons=persons, hidden=hidden,

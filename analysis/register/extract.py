@@ -215,7 +215,8 @@ def _read_registrations(reg_path: Path) -> pd.DataFrame:
 def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
     """The Extract of an edition without register data (`edition.register_data` False,
     pilot-2023 / seed 001): the validated registrations of the edition's teams, the
-    registration tool's rows (`registration_tool.*`, optional; validate_registration_tool),
+    registration tool's rows (`registration_tool.*`, validate_registration_tool; required when
+    a registration of the edition says registreret = ja, else DataError naming the directory),
     an empty register sample and no weeks. A dream.* file in the directory is not read. The
     data window ends at `edition.last_week` (required for such an edition)."""
     if edition.last_week is None:
@@ -226,6 +227,11 @@ def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
     reg = reg.copy()
     reg["set_aside"] = np.where(reg["registreret"].eq("nej"), "not_registered", "")
     tool_path = find_one(reg_path.parent, "registration_tool", required=False)
+    registered = int(reg["registreret"].eq("ja").sum())
+    if tool_path is None and registered:
+        raise DataError(reg_path.parent, f"no registration_tool file (registration_tool.csv, .parquet, ...): it is "
+                        f"required, because {registered} of the edition's registrations say registreret = ja "
+                        "and their age, internship status and screening are read from it")
     tool = None
     if tool_path is not None:
         say(f"reading {tool_path}")

@@ -81,3 +81,21 @@ def withheld(ctx, questions: list[str], wave: int) -> int:
         if a is not None and wave in a.waves:
             total += int((a.shares[wave] == SUPPRESSED).sum())
     return total
+
+
+def withheld_means(ctx, wave: int) -> int:
+    """How many of the progression questions' mean answers in `wave` the bundle hides (a
+    mean is hidden with its wave's hidden answer cells, analysis.compute.pilot2023)."""
+    table = ctx.table("pilot.progression_means")
+    column = f"w{wave}"
+    return int((table[column] == SUPPRESSED).sum()) if column in table.columns else 0
+
+
+def mentions_text(ctx, key: str, shown: str, hidden: str) -> str:
+    """`shown` with '{n}' replaced by the total of mentions `key` (a count), or `hidden` with
+    '{min_cell}' replaced when the bundle hides that total (it would give a hidden answer
+    option away, analysis.compute.pilot2023.answers_hidden)."""
+    value = ctx.value(key)
+    if value == SUPPRESSED:
+        return hidden.format(min_cell=book.count(ctx.value("min_cell")))
+    return shown.format(n=book.count(value))

@@ -110,7 +110,7 @@ def paired_finding(ctx, question: str, first: int, second: int) -> tuple[str, ob
         return "untested", None
     table = ctx.table("surveys.paired")
     key = f"{question}.w{first}-w{second}"
-    if key not in table.index or table.at[key, "pairs"] == SUPPRESSED:
+    if key not in table.index or SUPPRESSED in (table.at[key, "pairs"], table.at[key, "p"]):
         return "untested", None
     return str(table.at[key, "finding"]), table.at[key, "p"]
 
@@ -227,7 +227,8 @@ def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
     """The paired change of `questions` (ids, or 'who5_score') as printed, from the bundle
     table `surveys.paired`: a row per pair of waves with the pairs, the mean change (signed,
     two decimals) and p (three decimals, '< 0,001'); 'x' for pairs and change where the
-    pairs are too few, and '–' for a p that is hidden or cannot be computed."""
+    bundle hides them (too few pairs, or too few who moved one way), and '–' for a p that
+    is hidden or cannot be computed."""
     table = ctx.table("surveys.paired")
     table = table[table["question"].isin(questions)]
     short = {1: "før", 2: "efter", 3: "3 mdr."}
@@ -235,10 +236,12 @@ def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
     for r in table.itertuples():
         label = WHO5_SCORE_LABEL if r.question == "who5_score" else codebook(ctx.edition)[r.question].text
         shown = r.pairs != SUPPRESSED
+        change_shown = shown and r.change != SUPPRESSED   # hidden too where few moved each way
         rows.append([label if label != previous else "", f"{short[r.first]} – {short[r.second]}",
                      book.count(r.pairs) if shown else SUPPRESSED,
-                     book.number(r.change, 2, sign=True) if shown else SUPPRESSED,
-                     ("< 0,001" if r.p < 0.001 else book.number(r.p, 3)) if shown and r.p is not None else "–"])
+                     book.number(r.change, 2, sign=True) if change_shown else SUPPRESSED,
+                     ("< 0,001" if r.p < 0.001 else book.number(r.p, 3))
+                     if change_shown and r.p is not None and r.p != SUPPRESSED else "–"])
         previous = label
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
@@ -287,9 +290,15 @@ def paired_summary(ctx, questions: list[str]) -> str:
         sentences.append("De parrede test viser en signifikant forbedring for " + book.join(parts["rise"]) + ".")
     if parts["fall"]:
         sentences.append("De viser en signifikant forværring for " + book.join(parts["fall"]) + ".")
+    # a change the bundle hides (too few pairs, or too few who moved one way) is not tested
+    hidden = bool((table["change"] == SUPPRESSED).any())
+    note = (" En ændring vist som x er skjult, fordi den bygger på for få personer, der har ændret svar."
+            if hidden else "")
     if not sentences:
-        return "Ingen af de parrede test viser en signifikant ændring."
-    return " ".join(sentences) + " De øvrige ændringer i tabellen er ikke signifikante."
+        return ("Ingen af de viste parrede test viser en signifikant ændring." if hidden
+                else "Ingen af de parrede test viser en signifikant ændring.") + note
+    return " ".join(sentences) + (" De øvrige viste ændringer i tabellen er ikke signifikante." if hidden
+                                  else " De øvrige ændringer i tabellen er ikke signifikante.") + note
 
 
 def codebook_tables(bilag: int, name: str, edition=None) -> None:

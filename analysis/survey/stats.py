@@ -159,13 +159,14 @@ def ordinal_values(survey: Survey, qid: str, wave: int) -> pd.Series:
 
 
 def paired_change(a: pd.Series, b: pd.Series, test: str) -> dict:
-    """Change for persons with a value in both waves: pairs, mean change and a paired
-    test (`t`: paired t-test for the score; `wilcoxon`: signed-rank test for items)."""
+    """Change for persons with a value in both waves: pairs, how many rose (up) and fell
+    (down), mean change and a paired test (`t`: paired t-test for the score; `wilcoxon`:
+    signed-rank test for items)."""
     from scipy import stats
     both = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
     diff = both["b"] - both["a"]
-    out = {"pairs": len(both), "mean_a": both["a"].mean(), "mean_b": both["b"].mean(),
-           "change": diff.mean(), "p": np.nan}
+    out = {"pairs": len(both), "up": int((diff > 0).sum()), "down": int((diff < 0).sum()),
+           "mean_a": both["a"].mean(), "mean_b": both["b"].mean(), "change": diff.mean(), "p": np.nan}
     if len(both) >= 2 and diff.abs().sum() > 0:
         out["p"] = (stats.ttest_rel(both["b"], both["a"]).pvalue if test == "t"
                     else stats.wilcoxon(diff, zero_method="wilcox").pvalue)
@@ -178,8 +179,9 @@ PAIRS = ((1, 2), (1, 3), (2, 3))
 def paired_table(survey: Survey) -> pd.DataFrame:
     """Paired change for the trivselsscore (`who5_score`, paired t-test) and every single-
     choice item asked in all waves (Wilcoxon's signed-rank test), for each pair of waves in
-    the extract: question, first, second, test, pairs, mean_a, mean_b, change (mean of
-    second - first per person) and p (NaN when the changes are all zero or under two pairs)."""
+    the extract: question, first, second, test, pairs, up and down (pairs whose value rose,
+    fell), mean_a, mean_b, change (mean of second - first per person) and p (NaN when the
+    changes are all zero or under two pairs)."""
     rows = []
     has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)   # not in seed 001's
     items = [("who5_score", "t")] if has_who5 else []
@@ -195,8 +197,8 @@ def paired_table(survey: Survey) -> pd.DataFrame:
                 a, b = ordinal_values(survey, qid, first), ordinal_values(survey, qid, second)
             rows.append({"question": qid, "first": first, "second": second, "test": test,
                          **paired_change(a, b, test)})
-    return pd.DataFrame(rows, columns=["question", "first", "second", "test", "pairs", "mean_a", "mean_b",
-                                       "change", "p"])
+    return pd.DataFrame(rows, columns=["question", "first", "second", "test", "pairs", "up", "down", "mean_a",
+                                       "mean_b", "change", "p"])
 
 
 def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
