@@ -31,7 +31,8 @@ def test_figures_carry_their_data_and_alt_text():
     fig = effect.event_study_figure({"senere startende hold": pd.DataFrame(rows)}, 7, 8)
     assert len(fig.tpj_data) == 4 and fig.tpj_alt.startswith("Linjediagram")
     curves = pd.DataFrame([{"series": s, "x": x, "y": y} for x in range(1, 5)
-                           for s, y in (("participants", x / 10), ("controls", x / 20))])
+                           for s, y in (("participants", 10 * x), ("controls", 5 * x))])
     fig = effect.survival_figure(curves, "andel")
-    assert list(fig.tpj_data.columns) == ["Uger efter kursusstart", "Kursister, andel", "Matchet kontrolgruppe, andel"]
+    assert list(fig.tpj_data.columns) == ["Uger efter kursusstart", "Kursister, procent",
+                                         "Matchet kontrolgruppe, procent"]
     assert "40,0" in fig.tpj_alt   # in per cent

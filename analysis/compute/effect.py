@@ -12,8 +12,8 @@ Published (page `effekt`):
   sandwich);
 * figure `effect.event_study.<design>`: series estimate, ci_low, ci_high by event week
   (weeks with at least min_cell participants);
-* figure `effect.km.<outcome>.<history>`: series `participants` and `controls`, the share
-  with the event by week since start, at the weeks where the cumulative events and the
+* figure `effect.km.<outcome>.<history>`: series `participants` and `controls`, the per
+  cent with the event by week since start (one decimal), at the weeks where the cumulative events and the
   cumulative censored have changed by 0 or at least min_cell persons since the last shown
   week and at least min_cell persons are still followed (their number is the point's
   persons; analysis.effect.survival.disclosed_points). No count of persons reaching the
@@ -114,8 +114,10 @@ def publish_survival(md: Microdata, w: BundleWriter, history: str, panel: pd.Dat
         km = survival.kaplan_meier(spells, range(1, est.WINDOW[1] + 1))
         for treated, name in ((1, "participants"), (0, "controls")):
             curve = survival.disclosed_points(km[km["treated"] == treated], md.min_cell)
-            w.add_series(f"effect.km.{outcome}.{history}", name, curve, x="week", y="share", persons="followed",
-                         decimals=3)
+            # in per cent at the page's one decimal (the bundle keeps what the page shows)
+            curve = curve.assign(percent=100 * curve["share"])
+            w.add_series(f"effect.km.{outcome}.{history}", name, curve, x="week", y="percent", persons="followed",
+                         decimals=1)
         model = survival.cox(spells)
         rows.append(_row(f"matched_{history}", "effect_cox", outcome, outcome, model.hazard_ratio, model.se,
                          (model.ci_low, model.ci_high), model.p, "normal", np.nan, model.clusters, model.persons,

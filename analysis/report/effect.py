@@ -45,13 +45,13 @@ def event_study_figure(series: dict[str, pd.DataFrame], course_weeks: int, antic
 
 def survival_figure(curves: pd.DataFrame, title: str):
     """Kaplan-Meier curves (the bundle's figure `effect.km.<outcome>.<history>`: series
-    participants and controls, x the week since start, y the share with the event, 0-1) as
-    step lines in per cent. Returns the figure with its data and alt text attached."""
+    participants and controls, x the week since start, y the per cent with the event) as
+    step lines. Returns the figure with its data and alt text attached."""
     names = {"participants": "Kursister", "controls": "Matchet kontrolgruppe"}
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
     for (series, label), colour in zip(names.items(), (book.COLORS["black"], book.COLORS["blue"])):
         part = curves[curves["series"] == series]
-        ax.step(part["x"], 100 * part["y"], where="post", color=colour, linewidth=1.6, label=label)
+        ax.step(part["x"], part["y"], where="post", color=colour, linewidth=1.6, label=label)
     ax.set_xlabel("Antal uger efter kursusstart")
     ax.set_ylabel("Andel (%)")
     ax.set_ylim(bottom=0)
@@ -60,8 +60,8 @@ def survival_figure(curves: pd.DataFrame, title: str):
     fig.tight_layout()
     plt.close(fig)
     data = curves.pivot(index="x", columns="series", values="y")[list(names)].reset_index().rename(
-        columns={"x": "Uger efter kursusstart", **{k: f"{v}, andel" for k, v in names.items()}})
-    alt = curves.assign(y=100 * curves["y"], series=curves["series"].map(names))
+        columns={"x": "Uger efter kursusstart", **{k: f"{v}, procent" for k, v in names.items()}})
+    alt = curves.assign(series=curves["series"].map(names))
     return book.attach(fig, data, book.alt_series(title, alt, decimals=1))
 
 
