@@ -96,10 +96,14 @@ def cmd_synth(args) -> int:
 
 def _stop_on_sigterm() -> None:
     """SIGTERM ends a build like Ctrl-C: workers, kernels and LaTeX are stopped and the
-    last good outputs stay in place."""
+    last good outputs stay in place. SIGINT is set to raise KeyboardInterrupt too: a
+    process that a non-interactive shell starts in the background inherits SIGINT ignored
+    (bash does that to asynchronous commands when job control is off), and Python then
+    installs no handler of its own, so an explicit SIGINT would be lost."""
     def handler(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
     signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def cmd_compute(args) -> int:
