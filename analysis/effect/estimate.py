@@ -60,6 +60,7 @@ import pandas as pd
 import pyfixest as pf
 from scipy import stats
 
+from analysis.editions import EDITIONS
 from analysis.reference.scoring import EXCLUDED, ScoreMapping, score_codes
 from analysis.register.extract import Extract
 from analysis.register.inference import BOOT_REPS, BOOT_SEED, INTERVAL_REPS, LEVEL, wild_interval, wild_p
@@ -67,8 +68,10 @@ from analysis.weeks import week_label
 
 ANTICIPATION = 8             # weeks before the course start that may already be affected (e = -7..0)
 REFERENCE = -ANTICIPATION    # the reference week of the event study (the last week before them)
-WINDOW = (-26, 26)           # event weeks estimated
-COURSE_WEEKS = 7             # final evaluation: weeks 1..7 are the course (analysis/editions.py)
+# the final edition's event-time window and course weeks (the chapter is the final edition's)
+_FINAL = EDITIONS["final-2025"]
+WINDOW = (-_FINAL.weeks_before, _FINAL.weeks_after)   # event weeks estimated
+COURSE_WEEKS = _FINAL.course_weeks                    # weeks 1..COURSE_WEEKS are the course
 # the pre-trend test: the weeks before the reference week in this many bins of (nearly)
 # equal length, the mean effect of each bin tested jointly (18 weekly restrictions would
 # leave too few teams: G - q degrees of freedom)
