@@ -11,12 +11,27 @@ repository's _config.yml defaults to final-2025), and this adds the tag
 and is kept or dropped by Sphinx itself: no pre-processing of the chapters, and a chapter
 still runs top to bottom as a plain notebook.
 
-Sphinx drops an `only` block when it writes a page, after it has numbered the figures and
-tables: a figure of the other edition would still take a number (the pilot's first figure
-was "Figur 2"). So the blocks of other editions are removed as soon as a page is read, before
-numbering; the writer's own pass then finds nothing left to drop.
+Sphinx's own `only` parses its content whatever the tags and drops it when it writes a page.
+That is too late for an edition's passage in two ways: a figure of the other edition would
+still take a number (the pilot's first figure was "Figur 2"), and myst-nb resolves a
+`{glue:text}` role while the content is parsed, so a passage of another edition would need its
+glue keys in this edition's bundle (and a `{doc}` link to a page this edition does not have
+would warn). So a block whose expression names an edition tag is decided when it is parsed:
+false, its content is never parsed; true, it is parsed and the block is unwrapped as soon as
+the page is read, before numbering. Other `only` blocks (html, latex) are Sphinx's as before.
 """
 from sphinx import addnodes
+from sphinx.directives.other import Only
+
+
+class EditionOnly(Only):
+    """`only` that skips an edition passage of another edition without parsing it."""
+
+    def run(self):
+        expr = self.arguments[0]
+        if "edition_" in expr and not self.env.app.tags.eval_condition(expr):
+            return []
+        return super().run()
 
 
 def edition_tag(edition: str) -> str:
@@ -41,6 +56,7 @@ def _drop_other_editions(app, doctree) -> None:
 
 def setup(app):
     app.add_config_value("tpj_edition", "final-2025", "env")
+    app.add_directive("only", EditionOnly, override=True)
     app.connect("config-inited", _add_tag)
     app.connect("doctree-read", _drop_other_editions, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

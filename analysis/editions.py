@@ -63,6 +63,10 @@ class Edition:
     rounded_parts: bool = False
     # the teams planned and those cancelled (seed 001 l.128: nine teams, one cancelled)
     cancelled_teams: tuple[str, ...] = ()
+    # the folder of the edition's structured content (theory of change, recommendations,
+    # coping tools, cases; analysis.report.content): the shared framing chapters read the
+    # edition's own files from it
+    content_dir: Path = REPO / "data" / "reference" / "content"
 
     @property
     def chapters(self) -> list[str]:
@@ -147,6 +151,7 @@ EDITIONS = {
         phases=("pilot",),       # the pilot phase's teams: Hold 1 and 3-10 (seed 000 l.214-224)
         last_week="2023-W39",    # the report's data run to September 2023 (seed 001 title page)
         cancelled_teams=("Hold 2",),   # seed 001 l.128, seed 000 l.224
+        content_dir=REPO / "data" / "reference" / "content" / "pilot-2023",
         rounded_parts=True,
     ),
 }

@@ -1,8 +1,8 @@
-"""Rammer for indsatsen and the pages that frame the report (Baggrund, Kursets format,
-Forandringsteori, Anbefalinger): enrolment per phase (Tabel 4) and per municipality, the
+"""Rammer for indsatsen and Baggrund: enrolment per phase (Tabel 4) and per municipality, the
 enrolled citizens without a registration, and the counts and settings these pages quote
 (the counts of the structured content in data/reference/content included, so that
-results.csv holds every number the book prints)."""
+results.csv holds every number the book prints). The framing pages that other editions share
+(Kursets format, Forandringsteori, Anbefalinger) are analysis.compute.framing's."""
 from __future__ import annotations
 
 import pandas as pd
@@ -100,13 +100,8 @@ def publish_content(md: Microdata, w: BundleWriter) -> None:
     """The counts the framing pages quote from the structured content, and their settings."""
     ed = md.edition
     parties = {p.key: p for p in content.responsibilities()}
-    columns = content.theory_of_change()
     for key, value, page in (
             ("bg.programmes.n", len(content.related_programmes()), "baggrund"),
-            ("format.tools", len(content.coping_tools()), "kursets_format"),
-            ("toc.columns", len(columns), "forandringsteori"),
-            ("toc.result_goals.n", len(content.result_goals(columns)), "forandringsteori"),
-            ("anb.n", len(content.recommendations()), "anbefalinger"),
             ("rammer.kfs_areas", len(parties["kfs"].areas), "rammer"),
             ("rammer.kommune_areas", len(parties["kommuner"].areas), "rammer"),
             ("rammer.steps", len(content.citizen_route()), "rammer"),
@@ -114,7 +109,6 @@ def publish_content(md: Microdata, w: BundleWriter) -> None:
         w.scalar(key, value, page=page, kind="count", of="items of the course's content")
     for key, value, page in (("course_weeks", ed.course_weeks, "baggrund"),
                              ("bg.pilot_weeks", get_edition("pilot-2024").course_weeks, "baggrund"),
-                             ("format.course_weeks", ed.course_weeks, "kursets_format"),
                              ("rammer.course_weeks", ed.course_weeks, "rammer"),
                              ("rammer.min_cell", md.min_cell, "rammer")):
         w.scalar(key, value, page=page, kind="setting")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.bundle.store import BundleWriter
-from analysis.compute import (activity, design, effect, front, level_shift, pilot2023, qualitative, representativity,
+from analysis.compute import (activity, design, effect, framing, front, level_shift, pilot2023, qualitative, representativity,
                               scores, subgroups, surveys, teams)
 from analysis.compute import universes as u
 from analysis.compute.definitions import define, model_group, true_count
@@ -133,6 +133,7 @@ def edition_sections(edition) -> list[tuple[str, object]]:
 SECTIONS = [
     ("estimates", publish_estimates),
     ("front page", front.publish),
+    ("framing pages", framing.publish),
     ("design and data", design.publish),
     ("representativity", representativity.publish),
     ("activity", activity.publish),

@@ -22,9 +22,8 @@ import yaml
 from analysis.disclosure.rules import SUPPRESSED, ZERO
 from analysis.editions import REPO
 
+# the final evaluation's content; an edition's own folder is Edition.content_dir
 CONTENT_DIR = REPO / "data" / "reference" / "content"
-# the pilot evaluation's own content (seed 001): its coping tools, recommendations and cases
-PILOT_2023_DIR = CONTENT_DIR / "pilot-2023"
 DROPPED = {"ja": "Forventes at udgå efter projektperioden",
            "delvist": "Forventes delvist at udgå efter projektperioden",
            "nej": ""}
@@ -318,7 +317,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
-    """Four columns of boxes (resources, activities, results, long-term results) joined by arrows."""
+    """One column of boxes per theory column (final evaluation: resources, activities, results,
+    long-term results; the pilot's has no resources column), joined by arrows. A column's shade
+    follows its key, so a column keeps its colour whichever columns precede it."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
@@ -343,7 +344,8 @@ def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
     body = max(sum(h) + space * (len(h) - 1) for h in heights)
     total_h = head_h + 0.12 + body + 0.1
     fig, ax = book.diagram_canvas(width, total_h)
-    shades = [book.COLORS["lightblue"], "#e8f1fa", "#dcebd9", "#f6e3c4"]
+    shades = {"ressourcer": book.COLORS["lightblue"], "aktiviteter": "#e8f1fa", "resultater": "#dcebd9",
+              "langsigtede": "#f6e3c4"}
     for c, (col, hs) in enumerate(zip(columns, heights)):
         x = 0.05 + c * (col_w + gap)
         top = total_h - 0.05
@@ -354,7 +356,7 @@ def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
         y = top - head_h - 0.12
         for item, h in zip(col.items, hs):
             ax.add_patch(FancyBboxPatch((x, y - h), col_w, h, boxstyle="round,pad=0,rounding_size=0.04",
-                                        facecolor=shades[c % len(shades)], edgecolor="#9fb8d3", linewidth=0.6))
+                                        facecolor=shades.get(col.key, "#e8f1fa"), edgecolor="#9fb8d3", linewidth=0.6))
             head, details = item_lines(item)
             ax.text(x + 0.07, y - pad, "\n".join(head), ha="left", va="top", fontsize=7,
                     fontweight="bold" if details else "normal", linespacing=1.25)
@@ -373,7 +375,7 @@ def theory_of_change_figure(columns: list[TheoryColumn], width: float = 7.0):
     plt.close(fig)
     data = pd.DataFrame([{"Kolonne": col.title, "Punkt": item.text, "Uddybning": "; ".join(item.details)}
                          for col in columns for item in col.items])
-    alt = ("Diagram over forandringsteorien i fire kolonner forbundet med pile: "
+    alt = (f"Diagram over forandringsteorien i {n} kolonner forbundet med pile: "
            + "; ".join(f"{col.title} ({len(col.items)} punkter)" for col in columns) + ".")
     return book.attach(fig, data, alt)
 

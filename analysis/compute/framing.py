@@ -1,0 +1,29 @@
+"""The framing pages every edition can show (Kursets format, Forandringsteori, Anbefalinger):
+the counts they quote from the edition's own structured content (Edition.content_dir, read by
+analysis.report.content) and the course's length, so that results.csv holds every number the
+book prints. A key is published only for an edition whose table of contents has its page."""
+from __future__ import annotations
+
+from analysis.bundle.store import BundleWriter
+from analysis.compute.stage import Microdata
+from analysis.report import content
+
+
+def publish(md: Microdata, w: BundleWriter) -> None:
+    ed = md.edition
+    where = ed.content_dir
+    pages = {
+        "kursets_format": lambda: (("format.tools", len(content.coping_tools(where)), "count"),
+                                   ("format.course_weeks", ed.course_weeks, "setting")),
+        "forandringsteori": lambda: (("toc.columns", len(columns := content.theory_of_change(where)), "count"),
+                                     ("toc.result_goals.n", len(content.result_goals(columns)), "count")),
+        "anbefalinger": lambda: (("anb.n", len(content.recommendations(where)), "count"),),
+    }
+    for page, values in pages.items():
+        if not ed.shows(f"chapters/{page}"):
+            continue
+        for key, value, kind in values():
+            if kind == "count":
+                w.scalar(key, value, page=page, kind=kind, of="items of the course's content")
+            else:
+                w.scalar(key, value, page=page, kind=kind)
