@@ -73,3 +73,25 @@ def test_a_section_tagged_for_another_edition_is_dropped():
         doc = page()
         _drop_other_editions(SimpleNamespace(tags=Tags([edition_tag(edition)])), doc)
         assert [s[0].astext() for s in doc.findall(nodes.section)] == kept
+
+
+def test_a_shared_chapter_glues_its_editions_keys_and_placeholders_for_the_others(monkeypatch):
+    """surveys.glue_by_edition: the edition's shares and (key, kind) scalars, and a placeholder
+    under a key that only the other edition's passages quote (Sphinx resolves it before the
+    passage is dropped); an edition the chapter has no list for stops it."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from analysis.report import surveys as sb
+    glued = {}
+    monkeypatch.setattr(sb.book, "glue_text", lambda key, text: glued.setdefault(key, text))
+    monkeypatch.setattr(sb.book, "glue_value", lambda ctx, key, kind=None: glued.setdefault(key, kind))
+    monkeypatch.setattr(sb, "glue_share", lambda ctx, key: glued.setdefault(key, "share"))
+    keys = {"final-2025": ["survey.a.w2.1+2.pct", "survey.b.w2.1.pct"],
+            "pilot-2023": ["survey.b.w2.1.pct", ("survey.c.w2.neutral.min", "percent")]}
+    sb.glue_by_edition(SimpleNamespace(edition=SimpleNamespace(name="pilot-2023")), keys)
+    assert glued == {"survey.b.w2.1.pct": "share", "survey.c.w2.neutral.min": "percent",
+                     "survey.a.w2.1+2.pct": sb.OTHER_EDITION}
+    with pytest.raises(KeyError):
+        sb.glue_by_edition(SimpleNamespace(edition=SimpleNamespace(name="pilot-2024")), keys)
