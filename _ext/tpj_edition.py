@@ -2,24 +2,36 @@
 
 The build sets `tpj_edition` (the driver writes it into the staged _config.yml; the
 repository's _config.yml defaults to final-2025), and this adds the tag
-`edition_<name>` with '-' as '_', so a passage that only one edition has is written
+`edition_<name>` with '-' as '_'. No pre-processing of the chapters: a chapter still runs top
+to bottom as a plain notebook. What only some editions have is marked in two ways:
 
-    :::{only} edition_pilot_2024
-    ...
-    :::
+- a passage:
 
-and is kept or dropped by Sphinx itself: no pre-processing of the chapters, and a chapter
-still runs top to bottom as a plain notebook.
+      :::{only} edition_pilot_2024
+      ...
+      :::
 
-Sphinx's own `only` parses its content whatever the tags and drops it when it writes a page.
-That is too late for an edition's passage in two ways: a figure of the other edition would
-still take a number (the pilot's first figure was "Figur 2"), and myst-nb resolves a
-`{glue:text}` role while the content is parsed, so a passage of another edition would need its
-glue keys in this edition's bundle (and a `{doc}` link to a page this edition does not have
-would warn). So a block whose expression names an edition tag is decided when it is parsed:
-false, its content is never parsed; true, it is parsed and the block is unwrapped as soon as
-the page is read, before numbering. Other `only` blocks (html, latex) are Sphinx's as before.
+  Sphinx's own `only` parses its content whatever the tags and drops it when it writes a
+  page. That is too late for an edition's passage: a figure of another edition would still
+  take a number (the pilot's first figure was "Figur 2"), and myst-nb resolves a
+  `{glue:text}` role while the content is parsed, so the passage would need its glue keys in
+  this edition's bundle. So a block whose expression names an edition tag is decided when it
+  is parsed: false, its content is never parsed; true, it is parsed and the block is unwrapped
+  as soon as the page is read, before numbering. Other `only` blocks (html, latex) are
+  Sphinx's as before.
+
+- a section: a heading cannot sit inside such a block (MyST attaches the section to the page,
+  outside the block), so a section that only some editions have carries the tags as classes
+  on its heading (MyST's attrs_block):
+
+      {.edition_final_2025}
+      ## Teknik og forberedelse
+
+  The section, with everything under it, is dropped in the other editions as soon as the page
+  is read. It has been parsed by then, so the chapter glues a placeholder under the keys only
+  such sections of other editions quote (analysis.report.surveys.glue_by_edition).
 """
+from docutils import nodes
 from sphinx import addnodes
 from sphinx.directives.other import Only
 
@@ -44,7 +56,8 @@ def _add_tag(app, config) -> None:
 
 def _drop_other_editions(app, doctree) -> None:
     """Resolve every `only` block whose expression names an edition tag as soon as the page
-    is read: keep its content when the expression holds, drop it otherwise."""
+    is read: keep its content when the expression holds, drop it otherwise; drop a section
+    whose heading has edition classes (`edition_<name>`) none of which is this edition's."""
     for node in list(doctree.findall(addnodes.only)):
         if "edition_" not in node["expr"]:
             continue
@@ -52,6 +65,10 @@ def _drop_other_editions(app, doctree) -> None:
             node.replace_self(node.children)
         else:
             node.parent.remove(node)
+    for section in list(doctree.findall(nodes.section)):
+        tags = [c for c in section["classes"] if c.startswith("edition_")]
+        if tags and not any(app.tags.eval_condition(tag) for tag in tags):
+            section.parent.remove(section)
 
 
 def setup(app):

@@ -21,7 +21,7 @@ FINAL = EDITIONS["final-2025"]
 # wording belongs to a comparison-group chapter, which this book does not have yet
 PRE_POST = ["beskaeftigelsesscore", "undergrupper", "bilag12", "bilag13", "bilag14", "resultatmaal1",
             "resultatmaal2", "hovedkonklusioner", "opsamling", "resume", "niveauskift", "konklusioner",
-            "resultat_udbytte", "resultat_progression", "pilotkonklusioner"]
+            "pilotkonklusioner"]
 # causal wording: an effect ("effekt af", "effekten", "kursets effekt"; but not the
 # "faste/tilfældige effekter" of a model), a cause ("skyldes kurset", "takket være", "fører
 # til", "på grund af kurset", ...), a turn ("vender en udvikling"; not "vender tilbage") or

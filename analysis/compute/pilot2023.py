@@ -23,7 +23,7 @@ MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesni
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
 NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
 # the pilot edition's pages (chapters/<page>.md)
-PAGE = {"survey": "resultat_udbytte", "progression": "resultat_progression", "activity": "aktivitetsopgoerelse",
+PAGE = {"survey": "resultatmaal1", "progression": "resultatmaal2", "activity": "aktivitetsopgoerelse",
         "data": "datagrundlag", "target": "maalgruppe", "cases": "cases"}
 
 

@@ -101,6 +101,34 @@ def glue_shares(ctx, keys: list[str]) -> None:
         glue_share(ctx, key)
 
 
+OTHER_EDITION = "–"   # the value of a glue key that only another edition's passages quote
+
+
+def glue_placeholders(names) -> None:
+    """Glue a placeholder under each of `names`, keys that only the other editions' passages
+    of a chapter shared by editions quote: Sphinx resolves every glue role of a page as it
+    reads it, before those passages and sections are dropped (_ext/tpj_edition.py), so
+    each key needs a value; the placeholder is never shown."""
+    for name in sorted(names):
+        book.glue_text(name, OTHER_EDITION)
+
+
+def glue_by_edition(ctx, keys: dict[str, list]) -> None:
+    """Glue what the passages of `ctx`'s edition in a chapter shared by editions quote,
+    `keys[edition name]`: survey share keys (`glue_share`) or bundle scalars as (key, kind)
+    (`book.glue_value`); and a placeholder under every key that only the other editions'
+    lists name (`glue_placeholders`). Raises KeyError for an edition without a list."""
+    def name(item) -> str:
+        return item[0] if isinstance(item, tuple) else item
+    own = keys[ctx.edition.name]
+    for item in own:
+        if isinstance(item, tuple):
+            book.glue_value(ctx, *item)
+        else:
+            glue_share(ctx, item)
+    glue_placeholders({name(i) for items in keys.values() for i in items} - {name(i) for i in own})
+
+
 def paired_finding(ctx, question: str, first: int, second: int) -> tuple[str, object]:
     """(finding, p) of the paired test of `question` ('who5_score' or an item id) between
     waves `first` and `second` (the bundle's `surveys.paired`): 'rise' a significant change
@@ -131,7 +159,8 @@ def who5_glue(ctx) -> None:
     paired tests' words between each two waves (survey.who5_score.wA-wB.inv / .inv_den: the
     clause in inverted order with the subject 'trivselsscoren' / 'den', for after an
     adverbial: 'stiger trivselsscoren signifikant') and p (.test),
-    and the WHO-5 reference values; *(ingen data)* where a wave is missing."""
+    and the WHO-5 reference values; *(ingen data)* where a wave is missing (or, for an
+    edition whose questionnaire has no WHO-5, everywhere)."""
     for w in WAVES:
         prefix = f"survey.who5_score.w{w}"
         for key, kind in ((f"{prefix}.mean", "number"), (f"{prefix}.n", "count"),
@@ -147,8 +176,8 @@ def who5_glue(ctx) -> None:
         book.glue_text(f"{prefix}.inv_den", book.claim(found, subject="den"))
         book.glue_text(f"survey.who5_score.w{first}-w{second}.test", book.p_text(p) or "ikke testet")
     for key in ("who5.band_high.low", "who5.band_high.high", "who5.band_risk.low", "who5.band_risk.high",
-                "who5.population"):
-        book.glue_value(ctx, key)
+                "who5.population"):   # published with the surveys of an edition that asks WHO-5
+        book.glue_value(ctx, key, missing=NO_DATA)
 
 
 def who5_chart(ctx):
@@ -422,6 +451,12 @@ def appendix(ctx, number: int) -> None:
             groups[-1].append(qid)
         else:
             groups.append([qid])
+    chart_groups(ctx, groups)
+
+
+def chart_groups(ctx, groups: list[list[str]]) -> None:
+    """A chart per group of question ids, in order: one question by wave (`question_chart`),
+    several on one scale in one wave (`matrix_chart`)."""
     for group in groups:
         if len(group) > 1:
             matrix_chart(ctx, group)
