@@ -105,10 +105,11 @@ OTHER_EDITION = "–"   # the value of a glue key that only another edition's pa
 
 
 def glue_placeholders(names) -> None:
-    """Glue a placeholder under each of `names`, keys that only the other editions' passages
-    of a chapter shared by editions quote: Sphinx resolves every glue role of a page as it
-    reads it, before those passages and sections are dropped (_ext/tpj_edition.py), so
-    each key needs a value; the placeholder is never shown."""
+    """Glue a placeholder under each of `names`, keys that only the other editions' sections
+    of a chapter shared by editions quote: a section tagged for other editions on its heading
+    is dropped after its glue roles are resolved (_ext/tpj_edition.py), so each key needs a
+    value; the placeholder is never shown. (An `only` passage of another edition is never
+    parsed and needs none.)"""
     for name in sorted(names):
         book.glue_text(name, OTHER_EDITION)
 
