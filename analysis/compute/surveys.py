@@ -28,7 +28,7 @@ from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
 from analysis.compute.definitions import define
-from analysis.disclosure.audit import Count, Share
+from analysis.disclosure.audit import Count, Share, Things
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
 from analysis.reference.codebook import SHARE_KEY, WAVES, WHO5_BANDS, WHO5_ITEMS, WHO5_POPULATION
@@ -208,7 +208,7 @@ def publish_summary_numbers(md: Microdata, w: BundleWriter) -> None:
     """What the Resumé quotes besides survey numbers and keyed results: the municipalities
     that offered the course and the pilot's course length."""
     w.scalar("n_municipalities", int(md.extract.registrations["kommune"].nunique()), page="resume", kind="count",
-             of="municipalities")
+             of="municipalities", define=Things("municipalities"))
     w.scalar("pilot_course_weeks", EDITIONS["pilot-2024"].course_weeks, page="resume", kind="setting")
 
 
@@ -218,6 +218,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
         return
     for wave in survey.waves:
         w.universe(u.survey_wave(survey.codebook, wave))
+        w.universe(u.invited(wave))
     publish_summary_numbers(md, w)
     publish_waves(survey, w)
     disclosed = disclosed_distributions(survey, md.min_cell)
