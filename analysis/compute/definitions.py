@@ -338,6 +338,16 @@ def _frame(md: Microdata, universe: str) -> pd.DataFrame:
 def _make_frame(md: Microdata, universe: str) -> pd.DataFrame:
     if universe == u.ENROLLED and not md.edition.register_data:
         return _enrolled_without_register(md)
+    if universe.startswith("pairs w"):
+        from analysis.survey.stats import ordinal_values
+        first, second = (int(x) for x in universe[len("pairs w"):].split("-w"))
+        table = {}
+        for q in md.survey.codebook.questions.values():
+            if q.type == "single" and q.waves == (1, 2, 3):
+                diff = (ordinal_values(md.survey, q.id, second) - ordinal_values(md.survey, q.id, first)).dropna()
+                table[q.id] = diff.astype(int)
+        frame = pd.DataFrame(table).astype(object)
+        return frame.where(frame.notna(), u.BLANK)
     if universe.startswith("invited w"):
         frame = md.survey.waves[int(universe[len("invited w"):])]
         return pd.DataFrame({"answered": np.where(frame["answered"], "ja", "nej")}, index=frame.index)

@@ -85,7 +85,8 @@ def enrolled_without_register(md: Microdata) -> Universe:
     them, and for the registered the registration tool's fields: visitation category, age
     in whole years (the age bounds of data/reference/registration_tool.yml), internship
     status ('' not stated), screened or not and each screening item's answer. `alder` is
-    the value a published mean age sums."""
+    the value a published mean age sums. Protected: status crossed with gender, visitation
+    category, team and municipality (printed only as margins)."""
     from analysis.readers.contracts import registration_tool_spec
     reg = md.extract.registrations
     spec = registration_tool_spec()
@@ -103,7 +104,11 @@ def enrolled_without_register(md: Microdata) -> Universe:
         "screened": ("ja", "nej", UNKNOWN),
         **{item: scale + (BLANK,) for item in spec["screening"]},
     }
-    return Universe(ENROLLED, attributes, value="alder", valid=_registered_in_the_tool)
+    # as for the register editions: no cross of status with a background attribute may be
+    # derivable as a small cell, though none is printed
+    return Universe(ENROLLED, attributes, value="alder", valid=_registered_in_the_tool,
+                    protect=(("status",), ("koen", "status"), ("visitation", "status"), ("hold", "status"),
+                             ("kommune", "status")))
 
 
 def aged_cell(md: Microdata, low: int | None = None, high: int | None = None) -> Cell:
@@ -257,3 +262,35 @@ def invited(wave: int) -> Universe:
     """The citizens sent wave `wave` (Tabel 2): answered or not. Not linked to the answers
     (the respondents are the universe survey_wave(wave)); the checker page says so."""
     return Universe(invited_name(wave), {"answered": ("ja", "nej")})
+
+
+def pairs_name(first: int, second: int) -> str:
+    return f"pairs w{first}-w{second}"
+
+
+def change_domain(q) -> tuple[int, ...]:
+    """The changes a person's answer to `q` can make on its scale (best = highest, the
+    substantive options: analysis.survey.stats.ordinal_values), from worst to best."""
+    k = sum(1 for o in q.options if o.substantive)
+    return tuple(range(-(k - 1), k))
+
+
+def pairs(questions: list, first: int, second: int) -> Universe:
+    """The citizens who answered both waves `first` and `second`: per question, the change
+    of their answer on its scale ('blank': not a pair on this question). Guarded: how many
+    pairs rose, fell or stayed on each question (what the paired test rests on; issue 14,
+    wave 3's seven answers), none of which may be derivable as 1..minimum-1."""
+    attributes = {q.id: change_domain(q) + (BLANK,) for q in questions}
+    name = pairs_name(first, second)
+    guard = []
+    for q in questions:
+        values = change_domain(q)
+        for label, chosen in (("rose", [v for v in values if v > 0]), ("fell", [v for v in values if v < 0]),
+                              ("stayed", [0])):
+            guard.append((f"{q.id} {label}", Cell.of(name, **{q.id: tuple(chosen)})))
+    return Universe(name, attributes, guard=tuple(guard))
+
+
+def pair_cell(q, first: int, second: int) -> Cell:
+    """The pairs on question `q` between two waves (a change on its scale)."""
+    return Cell.of(pairs_name(first, second), **{q.id: change_domain(q)})

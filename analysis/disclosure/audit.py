@@ -52,13 +52,16 @@ class Universe:
     other attribute joined on the center (see `_audit_junction`). `protect`: attribute
     combinations whose every cell must not be derivable as holding 1..minimum-1 persons,
     though nothing prints it (e.g. status x age group among the sample: the sample by age
-    minus the completers by age would give the de-registered by age)."""
+    minus the completers by age would give the de-registered by age). `guard`: further
+    unprinted cells protected the same way, as (label, cell) (e.g. how many of the pairs
+    rose, fell or stayed: sets of values of a change attribute)."""
     name: str
     attributes: dict[str, tuple]
     value: str | None = None
     valid: object = None
     center: tuple[str, ...] = ()
     protect: tuple[tuple[str, ...], ...] = ()
+    guard: tuple[tuple[str, "Cell"], ...] = ()
 
     def same(self, other: "Universe") -> bool:
         return (self.name, self.attributes, self.value) == (other.name, other.attributes, other.value)
@@ -178,6 +181,19 @@ class Change:
 
 
 @dataclass(frozen=True)
+class TestOf:
+    """The number published is a test's p (or statistic) on the persons and values a mean
+    describes (e.g. Wilcoxon's signed-rank test on the changes the mean change averages).
+    Not a linear fact: the audit does not model it (the checker page's limits); it is shown
+    only with its mean and hidden with it (the same cell)."""
+    mean: Mean
+
+    @property
+    def cell(self) -> Cell:
+        return self.mean.cell
+
+
+@dataclass(frozen=True)
 class Things:
     """The number published counts things, not persons (teams, municipalities, invitations
     of a wave's survey with no link to who answered): there is no fact about persons in it.
@@ -195,7 +211,7 @@ class OnePerson:
     attribute: str
 
 
-Definition = Count | Share | Mean | Total | Median | Change | Things | OnePerson
+Definition = Count | Share | Mean | Total | Median | Change | TestOf | Things | OnePerson
 
 
 @dataclass(frozen=True)
@@ -474,13 +490,15 @@ UNPUBLISHED = "unpublished: "
 
 
 def unpublished_cells(universe: Universe) -> list[tuple[Cell, str]]:
-    """Every cell of the universe's `protect` combinations, labelled 'unpublished: ...'."""
+    """Every cell of the universe's `protect` combinations and its `guard` cells, labelled
+    'unpublished: ...'."""
     out = []
     for names in universe.protect:
         for values in itertools.product(*(universe.attributes[n] for n in names)):
             where = dict(zip(names, values))
             label = UNPUBLISHED + universe.name + " " + ", ".join(f"{n}={v}" for n, v in where.items())
             out.append((Cell.of(universe.name, **where), label))
+    out += [(cell, UNPUBLISHED + universe.name + " " + label) for label, cell in universe.guard]
     return out
 
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure.audit import (UNPUBLISHED, Change, Count, Mean, Median, Model, OnePerson, Share, Things, Total,
-                                      audit, audit_statistics, unpublished_cells)
+from analysis.disclosure.audit import (UNPUBLISHED, Change, Count, Mean, Median, Model, OnePerson, Share, TestOf, Things,
+                                      Total, audit, audit_statistics, unpublished_cells)
 from analysis.disclosure.rules import DisclosureError
 
 
@@ -99,7 +99,7 @@ def build_model(writer, all_entries: list[Entry]) -> Model:
             # a hidden count or share hides its cell. A hidden mean, total, median or change
             # hides the cell only where its N is not printed elsewhere: otherwise it is
             # hidden for the cells it would give away, which are hidden and audited themselves
-            if isinstance(d, (Total, Median, Change, OnePerson)) or (isinstance(d, Mean) and d.cell in counted):
+            if isinstance(d, (Total, Median, Change, TestOf, OnePerson)) or (isinstance(d, Mean) and d.cell in counted):
                 continue
             if d.cell not in hidden_cells:
                 hidden_cells.add(d.cell)
@@ -120,6 +120,8 @@ def build_model(writer, all_entries: list[Entry]) -> Model:
             model.count(d.cell, d.n, e.id + " (N)")
         elif isinstance(d, Change):
             model.change(d, float(value), int(decimals), means, e.id)
+        elif isinstance(d, TestOf) and d.mean not in means:
+            raise ValueError(f"{e.id}: a test shown without its mean")
         elif isinstance(d, OnePerson):
             raise ValueError(f"{e.id}: one person's value is published")
     return model
