@@ -304,9 +304,10 @@ class Model:
         (analysis.compute.pilot2023.answers_hidden). Raises ValueError when a side's mean is
         not published (the change would publish it)."""
         half = 0.5 * 10 ** -decimals
+        for side in (change.before, change.after):
+            if side not in means:
+                raise ValueError(f"{label}: a change whose side {side.cell} is not published as a mean")
         for side, other, sign in ((change.after, change.before, 1), (change.before, change.after, -1)):
-            if other not in means:
-                raise ValueError(f"{label}: a change whose side {other.cell} is not published as a mean")
             mean, places = means[other]
             other_half = 0.5 * 10 ** -places
             # side = other + sign * change
