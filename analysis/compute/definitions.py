@@ -300,8 +300,10 @@ def _neutral_range(md: Microdata, key: str):
 
 
 def _survey(md: Microdata, parts: list[str]):
-    """survey.<q>.w<k>.n, survey.<q>.w<k>.<codes>.count|pct (a sum of options of a
-    multiple-choice question counts answers, not persons: no definition)."""
+    """survey.<q>.w<k>.n, survey.<q>.w<k>.<codes>.count|pct: a count or share of the
+    respondents who chose the options; for several options of a multiple-choice question a
+    total of answers (options chosen) or its share of the respondents; with the edition's
+    `rounded_parts`, a share of several options as the sum of their rounded shares."""
     q = md.survey.codebook[parts[1]]
     if q.type not in ("single", "multi") or not parts[2].startswith("w") or not parts[2][1:].isdigit():
         return None

@@ -356,7 +356,9 @@ def publish(md, w) -> None:
     (F1), age in five-year bands (F5), the internship status at visitation (F14), the
     self-efficacy screening (F3), the mean answer of each progression question per wave
     (F21, F24, F26), and the settings its pages quote. Small cells are hidden here
-    (primary and secondary suppression) and audited with everything else."""
+    (primary and secondary suppression) and audited with everything else: every count,
+    share and mean is defined over the enrolled citizens (universes.enrolled_without_register)
+    or a survey wave's respondents."""
     from analysis.compute import universes as u
     from analysis.compute.definitions import define, question_mean as mean_definition
     from analysis.disclosure.audit import Count, Mean, Things, Weight

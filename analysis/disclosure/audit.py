@@ -11,6 +11,15 @@ within rounding, what the scores of a cell sum to; a share with its base, how ma
 the numerator holds. A hidden cell (printed 'x') says only that it is not empty: zeros are
 printed '–', so an 'x' holds at least one person.
 
+Beyond counts, shares and means of a universe's value: a mean or share of a `Weight` (a
+number per person from its attributes: the points of an answer scale, a person's age, the
+options chosen), a `Total` of a weight (the mentions of a multiple-choice question), a
+`Median` published only under a rule that makes it three count facts, a `Change` of two
+means (a mean fact on each side, given the other side's printed mean), a `TestOf` a mean
+(a p-value: not modelled, shown and hidden with its mean), and `Things` (a count of teams or
+municipalities: no persons). A published number without a definition is listed as
+'undefined' in the certificate: the audit cannot say whether it gives a hidden cell away.
+
 For every hidden cell the audit computes the smallest and the largest number of persons it
 can hold given all these facts, by integer programming (scipy's `milp`, HiGHS) over the
 atoms of the universe: the combinations of attribute values, each an unknown count >= 0.

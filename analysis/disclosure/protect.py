@@ -375,5 +375,11 @@ def checker_page(certificate: pd.DataFrame, manifest: dict, min_cell: int) -> st
               "- Model slopes over many weeks and p-values are not modelled as facts (they pool many persons).",
               "- Within a week, the scores inside a group are constrained only through the group's mean.",
               "- Counts of person-weeks (excluded weeks by DREAM code) and the survey's invitation counts are "
-              "not linked to the other tables.", ""]
+              "not linked to the other tables.",
+              "- A median is published only when the middle person(s) hold it and at least "
+              f"{min_cell} persons do: it is then exactly three count facts (at least half and one at or "
+              f"below it, as many at or above it, {min_cell} at it).",
+              "- A mean change between two survey waves is audited as a mean on each side given the other "
+              "side's printed mean: an outer bound where that side's counts fix its mean more exactly.",
+              "- Numbers marked undefined in disclosure.csv (defined = False) are not facts of the audit.", ""]
     return "\n".join(lines)
