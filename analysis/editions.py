@@ -67,6 +67,9 @@ class Edition:
     # coping tools, cases; analysis.report.content): the shared framing chapters read the
     # edition's own files from it
     content_dir: Path = REPO / "data" / "reference" / "content"
+    # whether the edition estimates the effect against a comparison group (seed 004 ch. 5;
+    # the compute stage's effect section runs only then, analysis.compute.sections)
+    comparison_group: bool = False
 
     @property
     def chapters(self) -> list[str]:
@@ -116,6 +119,7 @@ EDITIONS = {
         survey_published=REPO / "data" / "reference" / "published" / "final-2025-survey.csv",
         errata=REPO / "data" / "reference" / "published" / "final-2025-errata.csv",
         last_week="2025-W14",    # seed 004 l.652, l.742: DREAM to week 14 of 2025
+        comparison_group=True,   # seed 004 ch. 5: the effect against a comparison group
     ),
     "pilot-2024": Edition(
         name="pilot-2024",

@@ -17,7 +17,8 @@ import pandas as pd
 
 from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
-from analysis.disclosure.audit import Cell, Count, Mean, Share
+from analysis.disclosure.audit import Cell, Change, Count, Mean, Median, OnePerson, Share, Things, Total, Weight
+from analysis.readers.contracts import GENDERS
 from analysis.register.cohort import AGE_KEYS, VISITATION_KEYS
 from analysis.register.models import GROUP_BY_KEY, Group
 
@@ -157,10 +158,18 @@ def define(md: Microdata, key: str):
         if parts[2] == "count":
             return Count(cell)
         return Share(cell, true_count(md, u.enrolled_cell(md, sample=True, **completers)))
+    if not md.edition.register_data:
+        found = _without_register(md, key)
+        if found is not None:
+            return found
     if parts[0] == "survey" and md.survey is not None and len(parts) >= 4 and parts[1] in md.survey.codebook.questions:
         return _survey(md, parts)
     if parts[0] == "tabel2" and md.survey is not None:   # invited, answered, missing per wave
-        return None   # the waves' invitation counts are not linked to the answers (see the docstring)
+        return _invitations(md, parts)
+    if key == "text.answers_total" and md.survey is not None:
+        return Things("answers over the waves (one person counted once per wave answered)")
+    if parts[0].startswith("bilag") and len(parts) == 3 and parts[1] == "n" and md.survey is not None:
+        return _appendix_n(md, parts[0], int(parts[2][1:]))
     if parts[0] == "hold" and parts[-1] == "count":
         block = ".".join(parts[1:-1])
         if block == "total":
@@ -169,9 +178,132 @@ def define(md: Microdata, key: str):
     return None
 
 
+def _invitations(md: Microdata, parts: list[str]):
+    """tabel2.<invited|answered|missing>.w<k>[.pct]: counts of the citizens sent wave k
+    (universes.invited) and their shares of them."""
+    wave = int(parts[2][1:])
+    if wave not in md.survey.waves:
+        return None
+    where = {"invited": {}, "answered": {"answered": "ja"}, "missing": {"answered": "nej"}}[parts[1]]
+    cell = Cell.of(u.invited_name(wave), **where)
+    if len(parts) == 4 and parts[3] == "pct":
+        return Share(cell, len(md.survey.waves[wave]))
+    return Count(cell)
+
+
+def _appendix_n(md: Microdata, name: str, wave: int):
+    """bilag<NN>.n.w<k>: the most respondents who answered any one of the appendix's
+    questions (analysis.survey.stats.appendix_n): the answered cell of that question."""
+    from analysis.survey.stats import answers, load_appendices
+    for appendix in load_appendices():
+        if f"bilag{appendix.number:02d}" != name:
+            continue
+        asked = [md.survey.codebook[q] for q in appendix.questions
+                 if wave in md.survey.codebook[q].waves and md.survey.codebook[q].asked_if is None]
+        if not asked or wave not in md.survey.waves:
+            return None
+        q = max(asked, key=lambda q: len(answers(md.survey, q.id, wave)))   # the first of the most
+        return Count(u.answer_cell(q, wave))
+    return None
+
+
+def _without_register(md: Microdata, key: str):
+    """The keys of an edition without register data (seed 001's numbers,
+    analysis.compute.pilot2023.pilot_numbers) over the enrolled citizens
+    (universes.enrolled_without_register) and the survey waves; None for another key."""
+    from analysis.compute import pilot2023
+    parts = key.split(".")
+    everyone = u.enrolled_cell(md)
+    status = {"completed": "gennemført", "frafald": "afmeldt"}
+    if key == "enrolled.count":
+        return Count(everyone)
+    if parts[0] in status and len(parts) == 2:
+        cell = u.enrolled_cell(md, status=status[parts[0]])
+        return Count(cell) if parts[1] == "count" else Share(cell, true_count(md, everyone))
+    if parts[0] == "koen" and parts[-1] == "pct":
+        return Share(u.enrolled_cell(md, koen=parts[1]), true_count(md, u.enrolled_cell(md, koen=GENDERS)))
+    registered = u.enrolled_cell(md, registreret="ja")
+    if key == "registered.count":
+        return Count(registered)
+    if parts[:2] == ["registered", "visitation"]:
+        label = dict(pilot2023.VISITATION_KEYS)[parts[2]]
+        return Share(u.enrolled_cell(md, visitation=label), true_count(md, registered))
+    if parts[0] == "kommune" and parts[-1] == "count":
+        return Count(u.enrolled_cell(md, kommune=pilot2023.MUNICIPALITY_KEYS[parts[1]]))
+    aged = u.aged_cell(md)
+    if key == "alder.mean":
+        return Mean(aged, true_count(md, aged))
+    if key == "alder.median":
+        return Median(aged, true_count(md, aged), "alder", md.min_cell)
+    if key in ("alder.min", "alder.max"):
+        return OnePerson(aged, "alder")
+    if parts[0] == "alder" and parts[-1] == "pct":
+        low, high = (int(a) for a in parts[1].split("_"))
+        return Share(u.aged_cell(md, low, high), true_count(md, aged))
+    if key in ("screening.n", "pilot.screening.n"):
+        return Count(u.enrolled_cell(md, screened="ja"))
+    if parts[0] == "praktik" and parts[-1] == "pct":
+        stated = [s for s in u.enrolled(md).attributes["praktik"] if s not in ("", u.UNKNOWN)]
+        label = pilot2023.PRAKTIK_KEYS.get(parts[1], parts[1])
+        return Share(u.enrolled_cell(md, praktik=label), true_count(md, u.enrolled_cell(md, praktik=stated)))
+    if md.survey is None:
+        return None
+    if parts[0] == "survey" and parts[1] in ("answered", "invited", "response_rate"):
+        wave = int(parts[2][1:])
+        return _invitations(md, ["tabel2", {"response_rate": "answered"}.get(parts[1], parts[1]), f"w{wave}"]
+                            + (["pct"] if parts[1] == "response_rate" else []))
+    if key == "survey.unique":
+        return Things("respondents over the waves (a person who answered several waves counted once)")
+    if key == "survey.progression.n.w2":
+        # those who answered any progression item: where as many answered the item most
+        # answered, they are exactly that item's respondents (a union no larger than one of
+        # its sets is that set)
+        cells = [u.answer_cell(md.survey.codebook[q], 2) for q in pilot2023.PROGRESSION]
+        widest = max(cells, key=lambda c: true_count(md, c))
+        return Count(widest) if true_count(md, widest) == _count(md, key) else None
+    if parts[0] == "summary":
+        return define(md, "survey." + key[len("summary."):])
+    if parts[0] != "survey" or parts[1] not in md.survey.codebook.questions:
+        return _neutral_range(md, key) if key.startswith("survey.udbytte.w2.neutral.") else None
+    q = md.survey.codebook[parts[1]]
+    if len(parts) == 4 and parts[2] == "mean_change":
+        wave = int(parts[3][1:])
+        return Change(question_mean(md, q, wave - 1), question_mean(md, q, wave))
+    if len(parts) == 4 and parts[3] == "mentions":
+        wave = int(parts[2][1:])
+        return Total(u.answer_cell(q, wave), Weight(tuple((f"{q.id}:{c}", ((1, 1.0),)) for c in q.codes)))
+    if key == "survey.medkursister.w2.substantive.n":
+        return Count(u.answer_cell(q, 2, [c for c in q.codes if c != pilot2023.NOT_RELEVANT_CODE]))
+    return None
+
+
+def question_mean(md: Microdata, q, wave: int) -> Mean:
+    """The mean answer of single-choice question `q` in `wave` on seed 001's scale, the
+    first option the best (analysis.compute.pilot2023.question_mean), over those who
+    answered it."""
+    cell = u.answer_cell(q, wave)
+    points = {c: float(len(q.options) + 1 - c) for c in q.codes}
+    return Mean(cell, true_count(md, cell), Weight.of(q.id, points))
+
+
+def _neutral_range(md: Microdata, key: str):
+    """survey.udbytte.w2.neutral.min|max: the smallest or largest share of 'hverken enig
+    eller uenig' among the mestring items, which is that item's share."""
+    from analysis.compute import pilot2023
+    shares = {}
+    for qid in pilot2023.MESTRING_ITEMS:
+        q = md.survey.codebook[qid]
+        cell, n = u.answer_cell(q, 2, [pilot2023.NEUTRAL_CODE]), true_count(md, u.answer_cell(q, 2))
+        shares[qid] = (true_count(md, cell) / n, cell, n)
+    pick = (min if key.endswith(".min") else max)(shares.values(), key=lambda t: t[0])
+    return Share(pick[1], pick[2])
+
+
 def _survey(md: Microdata, parts: list[str]):
-    """survey.<q>.w<k>.n, survey.<q>.w<k>.<codes>.count|pct (a sum of options of a
-    multiple-choice question counts answers, not persons: no definition)."""
+    """survey.<q>.w<k>.n, survey.<q>.w<k>.<codes>.count|pct: a count or share of the
+    respondents who chose the options; for several options of a multiple-choice question a
+    total of answers (options chosen) or its share of the respondents; with the edition's
+    `rounded_parts`, a share of several options as the sum of their rounded shares."""
     q = md.survey.codebook[parts[1]]
     if q.type not in ("single", "multi") or not parts[2].startswith("w") or not parts[2][1:].isdigit():
         return None
@@ -183,16 +315,19 @@ def _survey(md: Microdata, parts: list[str]):
     if not re.fullmatch(r"\d+(\+\d+)*", parts[3]):
         return None   # not a share or count of options (seed 001's mentions, substantive n)
     codes = [int(c) for c in parts[3].split("+")]
+    base = true_count(md, u.answer_cell(q, wave))
+    parts_rounded = len(codes) if len(codes) > 1 and md.edition.rounded_parts else 1
     if q.type == "multi" and len(codes) > 1:
-        return None
+        # several options of a multiple-choice question: a count of answers (options chosen),
+        # the sum of the options' indicators over those who answered
+        answered = u.answer_cell(q, wave)
+        weight = Weight(tuple((f"{q.id}:{c}", ((1, 1.0),)) for c in codes))
+        return Total(answered, weight) if parts[-1] == "count" else Share(answered, base, parts_rounded, weight)
     cell = u.answer_cell(q, wave, codes)
     if parts[-1] == "count":
         return Count(cell)
-    if len(codes) > 1 and md.edition.rounded_parts:
-        # a sum of the options' rounded shares (seed 001): a function of the single options'
-        # shares, which are published and audited themselves, not a share of its own
-        return None
-    return Share(cell, true_count(md, u.answer_cell(q, wave)))
+    # seed 001 prints a share of several options as the sum of their rounded shares
+    return Share(cell, base, parts_rounded)
 
 
 # ---------------------------------------------------------------- the truth, for the tests
@@ -203,6 +338,21 @@ def _frame(md: Microdata, universe: str) -> pd.DataFrame:
 
 
 def _make_frame(md: Microdata, universe: str) -> pd.DataFrame:
+    if universe == u.ENROLLED and not md.edition.register_data:
+        return _enrolled_without_register(md)
+    if universe.startswith("pairs w"):
+        from analysis.survey.stats import ordinal_values
+        first, second = (int(x) for x in universe[len("pairs w"):].split("-w"))
+        table = {}
+        for q in md.survey.codebook.questions.values():
+            if q.type == "single" and q.waves == (1, 2, 3):
+                diff = (ordinal_values(md.survey, q.id, second) - ordinal_values(md.survey, q.id, first)).dropna()
+                table[q.id] = diff.astype(int)
+        frame = pd.DataFrame(table).astype(object)
+        return frame.where(frame.notna(), u.BLANK)
+    if universe.startswith("invited w"):
+        frame = md.survey.waves[int(universe[len("invited w"):])]
+        return pd.DataFrame({"answered": np.where(frame["answered"], "ja", "nej")}, index=frame.index)
     if universe == u.ENROLLED:
         reg = md.extract.registrations
         known = reg["registreret"].eq("ja")
@@ -239,6 +389,32 @@ def _make_frame(md: Microdata, universe: str) -> pd.DataFrame:
                 frame[q.id] = [u.BLANK if pd.isna(v) else int(v) for v in values]
         return pd.DataFrame(frame, index=respondents.index)
     raise KeyError(universe)
+
+
+def _enrolled_without_register(md: Microdata) -> pd.DataFrame:
+    """The enrolled citizens with the attributes of universes.enrolled_without_register:
+    the registration tool's fields joined on by person ('ukendt' for the unregistered)."""
+    reg = md.extract.registrations
+    frame = pd.DataFrame({"hold": reg["hold"], "status": reg["status"], "koen": reg["koen"].replace("", u.UNKNOWN),
+                          "kommune": reg["kommune"], "registreret": reg["registreret"],
+                          "visitation": reg["visitationskategori"].where(reg["registreret"].eq("ja"), u.UNKNOWN)})
+    tool = md.extract.tool
+    columns = ["alder", "praktik", "screened"]
+    if tool is None or not len(tool):
+        for column in columns:
+            frame[column] = u.UNKNOWN
+        return frame
+    items = [c for c in tool.columns if c.startswith("screening_")]
+    by_person = pd.DataFrame({"pnr": tool["pnr"], "alder": tool["alder"].astype(int).astype(object),
+                              "praktik": tool["praktik_status"],
+                              "screened": np.where(tool[items].notna().all(axis=1), "ja", "nej")})
+    for item in items:
+        by_person[item] = [u.BLANK if pd.isna(v) else int(v) for v in tool[item]]
+    joined = reg[["pnr"]].merge(by_person, on="pnr", how="left")
+    for column in columns + items:
+        frame[column] = joined[column].where(joined[column].notna(), u.UNKNOWN if column in columns else u.BLANK)\
+            .to_numpy()
+    return frame
 
 
 def _inside(frame: pd.DataFrame, cell: Cell) -> pd.Series:

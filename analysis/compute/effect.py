@@ -139,12 +139,10 @@ def publish_balance(md: Microdata, w: BundleWriter, history: str, balance: pd.Da
 
 
 def publish(md: Microdata, w: BundleWriter) -> None:
-    """The section (module docstring): nothing for an edition without chapters/effekt; the
-    not-yet-treated design always; the matched designs and the survival analysis when the
-    extract has a dream_pool.* (analysis.effect.pool.find_pool)."""
-    ed = md.edition
-    if not ed.shows("chapters/effekt"):
-        return
+    """The section (module docstring), for an edition with a comparison group
+    (analysis.compute.sections.with_comparison_group): the not-yet-treated design always;
+    the matched designs and the survival analysis when the extract has a dream_pool.*
+    (analysis.effect.pool.find_pool)."""
     from analysis.effect.matching import match_comparison, participants_from_extract, shared_panels, with_history
     from analysis.effect.pool import find_pool, read_pool
 

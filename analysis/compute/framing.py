@@ -1,7 +1,8 @@
 """The framing pages every edition can show (Kursets format, Forandringsteori, Anbefalinger):
 the counts they quote from the edition's own structured content (Edition.content_dir, read by
 analysis.report.content) and the course's length, so that results.csv holds every number the
-book prints. A key is published only for an edition whose table of contents has its page."""
+book prints. Every edition publishes them (an edition's settings, not its table of contents,
+decide what compute runs: analysis.compute.sections)."""
 from __future__ import annotations
 
 from analysis.bundle.store import BundleWriter
@@ -20,8 +21,6 @@ def publish(md: Microdata, w: BundleWriter) -> None:
         "anbefalinger": lambda: (("anb.n", len(content.recommendations(where)), "count"),),
     }
     for page, values in pages.items():
-        if not ed.shows(f"chapters/{page}"):
-            continue
         for key, value, kind in values():
             if kind == "count":
                 w.scalar(key, value, page=page, kind=kind, of="items of the course's content")

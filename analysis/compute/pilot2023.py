@@ -22,6 +22,7 @@ from analysis.survey.waves import Survey
 MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
 NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
+NOT_RELEVANT_CODE = 6      # medkursister's last option, left out of its substantive answers
 # the pilot edition's pages (chapters/<page>.md)
 PAGE = {"survey": "resultatmaal1", "progression": "resultatmaal2", "activity": "aktivitetsopgoerelse",
         "data": "datagrundlag", "target": "maalgruppe", "cases": "cases"}
@@ -94,7 +95,7 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
             rows.append((ref, int(d[2].drop("n").sum()), PAGE["activity"]))
         elif ref == "survey.medkursister.w2.substantive.n":
             d = dist("medkursister")
-            rows.append((ref, int(d.loc["n", 2] - d.loc[6, 2]), PAGE["survey"]))
+            rows.append((ref, int(d.loc["n", 2] - d.loc[NOT_RELEVANT_CODE, 2]), PAGE["survey"]))
         elif ref.startswith("survey.udbytte.w2.neutral."):
             shares = [100 * dist(q).loc[NEUTRAL_CODE, 2] / dist(q).loc["n", 2] for q in MESTRING_ITEMS]
             rows.append((ref, min(shares) if ref.endswith(".min") else max(shares), PAGE["survey"]))
@@ -104,6 +105,30 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
 # seed 001's visitation categories (F1) and the keys of their shares
 VISITATION_KEYS = (("kontant", "Akt. kontanthjælp"), ("ressource", "Ressourceforløb"), ("udd", "Akt. udd.hjælp"),
                    ("andet", "Andet"))
+# the municipalities of the cases (seed 001's case pages) and the internship status F14 quotes
+MUNICIPALITY_KEYS = {"koege": "Køge", "herning": "Herning"}
+PRAKTIK_KEYS = {"ikke": "Forventes ikke i virksomhedspraktik under kurset"}
+
+
+def median_value(values: pd.Series) -> float:
+    """The median of whole numbers (the ages), as published: the middle value for an odd
+    count, the mean of the two middle values for an even one (pandas' median)."""
+    return float(values.median())
+
+
+def median_publishable(values: pd.Series, min_cell: int) -> bool:
+    """The rule under which a median is published (analysis.disclosure.audit.Median): the
+    middle person(s) hold the median, and at least `min_cell` persons hold it. Under it the
+    median says exactly three linear things about the counts (at least n // 2 + 1 persons
+    at or below it, as many at or above, and `min_cell` at it); otherwise it would be one
+    person's value, or for an even count the mean of two persons' values."""
+    ordered = sorted(values)
+    n = len(ordered)
+    if n == 0:
+        return False
+    m = median_value(values)
+    middle = ordered[(n - 1) // 2: n // 2 + 1]
+    return all(v == m for v in middle) and sum(v == m for v in ordered) >= min_cell
 
 
 def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
@@ -121,13 +146,13 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
     for key, label in VISITATION_KEYS:
         rows.append((f"registered.visitation.{key}.pct", 100 * registered["visitationskategori"].eq(label).sum()
                      / len(registered), PAGE["target"]))
-    for key, name in (("koege", "Køge"), ("herning", "Herning")):
+    for key, name in MUNICIPALITY_KEYS.items():
         rows.append((f"kommune.{key}.count", int(reg["kommune"].eq(name).sum()), PAGE["cases"]))
     tool = extract.tool
     if tool is not None and len(tool):
         age = tool["alder"].astype(float)
         rows += [("alder.mean", round_half_up(age.mean()), PAGE["target"]),
-                 ("alder.median", float(age.median()), PAGE["target"]),
+                 ("alder.median", median_value(age), PAGE["target"]),
                  ("alder.min", float(age.min()), PAGE["target"]), ("alder.max", float(age.max()), PAGE["target"])]
         bands = (age // 5 * 5).astype(int)
         for low in range(15, 70, 5):
@@ -135,7 +160,7 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
         items = [c for c in tool.columns if c.startswith("screening_")]
         rows.append(("screening.n", int(tool[items].notna().all(axis=1).sum()), PAGE["target"]))
         status = tool["praktik_status"][tool["praktik_status"].ne("")]
-        rows.append(("praktik.ikke.pct", 100 * float(status.eq("Forventes ikke i virksomhedspraktik under kurset").sum())
+        rows.append(("praktik.ikke.pct", 100 * float(status.eq(PRAKTIK_KEYS["ikke"]).sum())
                      / len(status), PAGE["activity"]))
     return rows
 
@@ -192,7 +217,10 @@ def pilot_results(extract: Extract, survey: Survey | None, min_cell: int) -> pd.
     persons, hidden = share_persons(extract, min_cell)
     own["persons"] = own["key"].map(persons)
     shares = own["key"].map(hidden).fillna(False).astype(bool)
-    own.loc[small | shares | own["key"].isin(ONE_PERSON) | answers_hidden(own["key"], survey, min_cell),
+    tool = extract.tool
+    median_hidden = own["key"].eq("alder.median") & (tool is None or not median_publishable(
+        tool["alder"].astype(int), min_cell))
+    own.loc[small | shares | median_hidden | own["key"].isin(ONE_PERSON) | answers_hidden(own["key"], survey, min_cell),
             "value"] = SUPPRESSED
     frames.append(own)
     results = pd.concat(frames, ignore_index=True).drop_duplicates("key").reset_index(drop=True)
@@ -313,57 +341,98 @@ def _count_table(counts: pd.Series, min_cell: int) -> tuple[pd.DataFrame, pd.Dat
     return values, persons, hidden
 
 
+def _count_or_share(cells: dict, base: int):
+    """The definitions of a one-way table of persons (`_count_table`): 'Antal' the count of
+    the row's cell, 'Procent' its share of `base` persons."""
+    from analysis.disclosure.audit import Count, Share
+
+    def define(row, column):
+        return Count(cells[row]) if column == "Antal" else Share(cells[row], base)
+    return define
+
+
 def publish(md, w) -> None:
     """The pilot edition's own tables (seed 001): completion (T1), gender (F4), visitation
     (F1), age in five-year bands (F5), the internship status at visitation (F14), the
     self-efficacy screening (F3), the mean answer of each progression question per wave
     (F21, F24, F26), and the settings its pages quote. Small cells are hidden here
-    (primary and secondary suppression) and audited with everything else."""
+    (primary and secondary suppression) and audited with everything else: every count,
+    share and mean is defined over the enrolled citizens (universes.enrolled_without_register)
+    or a survey wave's respondents."""
+    from analysis.compute import universes as u
+    from analysis.compute.definitions import define, question_mean as mean_definition
+    from analysis.disclosure.audit import Count, Mean, Things, Weight
     reg = md.extract.registrations
     ed = md.edition
+    w.universe(u.enrolled(md))
     status = reg["status"].map({"gennemført": "Gennemført", "afmeldt": "Frafald"})
     counts = pd.Series({"Tilmeldte": len(reg), "Frafald": int(status.eq("Frafald").sum()),
                         "Gennemført": int(status.eq("Gennemført").sum())})
+    status_cells = {"Tilmeldte": u.enrolled_cell(md), "Frafald": u.enrolled_cell(md, status="afmeldt"),
+                    "Gennemført": u.enrolled_cell(md, status="gennemført")}
     w.table("pilot.gennemfoerelse", pd.DataFrame({"Antal": counts, "Procent": 100 * counts / len(reg)}, dtype=object),
             persons=pd.DataFrame({"Antal": counts, "Procent": counts}), kinds={"Antal": "count", "Procent": "percent"},
-            decimals={"Procent": 0})
+            decimals={"Procent": 0}, define=_count_or_share(status_cells, len(reg)))
+    visitation_labels = {"Akt. kontanthjælp": "Aktivitetsparate kontanthjælpsmodtagere",
+                         "Ressourceforløb": "Ressourceforløbsmodtagere",
+                         "Akt. udd.hjælp": "Aktivitetsparate uddannelseshjælpsmodtagere", "Andet": "Andet"}
+    genders = {"kvinde": "Kvinder", "mand": "Mænd"}
+    registered = reg["registreret"].eq("ja")
+    # name -> (counts by row, the cell of each row, the base of its shares)
     tables = {
-        "pilot.koen": reg["koen"][reg["koen"].ne("")].map({"kvinde": "Kvinder", "mand": "Mænd"}).value_counts(),
-        "pilot.visitation": reg.loc[reg["registreret"].eq("ja"), "visitationskategori"].map(
-            {"Akt. kontanthjælp": "Aktivitetsparate kontanthjælpsmodtagere", "Ressourceforløb":
-             "Ressourceforløbsmodtagere", "Akt. udd.hjælp": "Aktivitetsparate uddannelseshjælpsmodtagere",
-             "Andet": "Andet"}).value_counts(),
+        "pilot.koen": (reg["koen"][reg["koen"].ne("")].map(genders).value_counts(),
+                       {label: u.enrolled_cell(md, koen=g) for g, label in genders.items()},
+                       int(reg["koen"].ne("").sum())),
+        "pilot.visitation": (reg.loc[registered, "visitationskategori"].map(visitation_labels).value_counts(),
+                             {label: u.enrolled_cell(md, visitation=v) for v, label in visitation_labels.items()},
+                             int(registered.sum())),
     }
     tool = md.extract.tool
     if tool is not None and len(tool):
         low = (tool["alder"].astype(int) // AGE_BAND_WIDTH) * AGE_BAND_WIDTH
         bands = low.value_counts().sort_index()
         bands.index = [f"{a}-{a + AGE_BAND_WIDTH - 1} år" for a in bands.index]
-        tables["pilot.alder"] = bands
-        status_counts = tool["praktik_status"][tool["praktik_status"].ne("")].value_counts()
-        tables["pilot.praktik"] = status_counts
+        band_cells = {f"{a}-{a + AGE_BAND_WIDTH - 1} år": u.aged_cell(md, a, a + AGE_BAND_WIDTH - 1)
+                      for a in low.unique()}
+        tables["pilot.alder"] = (bands, band_cells, len(tool))
+        stated = tool["praktik_status"][tool["praktik_status"].ne("")]
+        tables["pilot.praktik"] = (stated.value_counts(), {s: u.enrolled_cell(md, praktik=s) for s in stated.unique()},
+                                   len(stated))
         items = [c for c in tool.columns if c.startswith("screening_")]
         screened = tool[items].dropna()
         if len(screened):
             from analysis.readers.contracts import registration_tool_spec
-            wording = registration_tool_spec()["screening"]
+            spec = registration_tool_spec()
+            wording = spec["screening"]
+            scale = range(spec["screening_scale"][0], spec["screening_scale"][1] + 1)
             few = len(screened) < md.min_cell
             means = pd.DataFrame({"Gennemsnit": [float(screened[i].astype(float).mean()) for i in items]},
                                  index=[wording[i] for i in items], dtype=object)
+            screened_cell = u.enrolled_cell(md, screened="ja")
+            item_of = {wording[i]: i for i in items}
             w.table("pilot.screening", means, persons=len(screened), kinds="number", decimals=1,
-                    hidden=pd.DataFrame({"Gennemsnit": [few] * len(items)}, index=means.index))
-            w.scalar("pilot.screening.n", len(screened), page=PAGE["target"], kind="count")
-    for name, series in tables.items():
+                    hidden=pd.DataFrame({"Gennemsnit": [few] * len(items)}, index=means.index),
+                    define=lambda row, column: Mean(screened_cell, len(screened),
+                                                    Weight.of(item_of[row], {v: float(v) for v in scale})))
+            w.scalar("pilot.screening.n", len(screened), page=PAGE["target"], kind="count",
+                     define=Count(screened_cell))
+        ages = tool["alder"].astype(int)
+        mean_age = md.results.set_index("key")["value"].get("alder.mean")
+        if mean_age is not None:   # in whole years, as seed 001 prints it (l.261)
+            w.scalar("alder.mean", mean_age, page=PAGE["target"], kind="number", decimals=0, persons=len(ages),
+                     define=define(md, "alder.mean"))
+    for name, (series, cells, base) in tables.items():
         values, persons, hidden = _count_table(series, md.min_cell)
         w.table(name, values, persons=persons, hidden=hidden, kinds={"Antal": "count", "Procent": "percent"},
-                decimals={"Procent": 0})
+                decimals={"Procent": 0}, define=_count_or_share(cells, base))
     survey = md.survey
     if survey is not None:
-        rows, ns = {}, {}
+        rows, ns, defines = {}, {}, {}
         for qid in PROGRESSION:
             q = survey.codebook[qid]
             rows[q.text] = {f"w{wave}": question_mean(survey, qid, wave) for wave in survey.available}
             ns[q.text] = {f"w{wave}": int(distribution(survey, qid).loc["n", wave]) for wave in survey.available}
+            defines[q.text] = {f"w{wave}": mean_definition(md, q, wave) for wave in survey.available}
         means, persons = pd.DataFrame(rows).T, pd.DataFrame(ns).T
         disclosed = _disclosed(survey, md.min_cell)
         # a mean is hidden with its wave's answer cells: n and a mean to one decimal fix the
@@ -371,11 +440,13 @@ def publish(md, w) -> None:
         answer_hidden = pd.DataFrame({f"w{wave}": [wave_hidden(disclosed, qid, wave) for qid in PROGRESSION]
                                       for wave in survey.available}, index=means.index)
         w.table("pilot.progression_means", means.astype(object), persons=persons, kinds="number", decimals=1,
-                hidden=(persons < md.min_cell) | answer_hidden)
+                hidden=(persons < md.min_cell) | answer_hidden,
+                define=lambda row, column: defines[row][column])
     w.scalar("pilot.course_weeks", ed.course_weeks, page="datagrundlag", kind="setting")
-    w.scalar("pilot.teams", int(reg["hold"].nunique()), page="datagrundlag", kind="count", of="teams")
+    w.scalar("pilot.teams", int(reg["hold"].nunique()), page="datagrundlag", kind="count", of="teams",
+             define=Things("teams"))
     w.scalar("pilot.teams_planned", int(reg["hold"].nunique()) + len(ed.cancelled_teams), page="datagrundlag",
-             kind="count", of="teams")
+             kind="count", of="teams", define=Things("teams"))
     w.scalar("pilot.cancelled_teams", ", ".join(ed.cancelled_teams), page="datagrundlag", kind="text")
     w.scalar("pilot.municipalities", int(reg["kommune"].nunique()), page="datagrundlag", kind="count",
-             of="municipalities")
+             of="municipalities", define=Things("municipalities"))

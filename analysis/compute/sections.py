@@ -113,37 +113,54 @@ def publish_estimates(md: Microdata, w: BundleWriter) -> None:
     w.scalar("inference.max_clusters", WILD_MAX_CLUSTERS, page="fremgangsmaade", kind="setting")
 
 
-# the sections that need register data (DREAM): an edition without it (pilot-2023) skips them
-PILOT_2023_SECTIONS = ("pilot evaluation pages",)
-REGISTER_SECTIONS = ("estimates", "design and data", "representativity", "activity", "employment score",
-                     "effect against a comparison group",
-                     "subgroups", "level shift", "teams")
+# When a section runs is decided by the edition's settings (analysis.editions.Edition), one
+# predicate per section: the data the edition rests on decide what can be computed. Not the
+# table of contents: its chapters are shared between editions with different data (Baggrund
+# is in all three books, its register numbers exist only where DREAM data do), so a page in
+# the book does not say whether the numbers behind it can be computed.
+
+def always(edition) -> bool:
+    return True
+
+
+def with_register(edition) -> bool:
+    """The edition rests on DREAM register data (Edition.register_data)."""
+    return edition.register_data
+
+
+def without_register(edition) -> bool:
+    """The edition is built from the registrations, the registration tool and the surveys
+    alone (seed 001's own pages, analysis.compute.pilot2023)."""
+    return not edition.register_data
+
+
+def with_comparison_group(edition) -> bool:
+    """The edition estimates an effect against a comparison group (Edition.comparison_group)."""
+    return edition.register_data and edition.comparison_group
 
 
 def edition_sections(edition) -> list[tuple[str, object]]:
-    """The sections that run for `edition`, in order: SECTIONS, without REGISTER_SECTIONS for
-    an edition without register data (Edition.register_data), with its own pages' sections."""
-    if edition.register_data:
-        return [s for s in SECTIONS if s[0] not in PILOT_2023_SECTIONS]
-    return [s for s in SECTIONS if s[0] not in REGISTER_SECTIONS]
+    """The sections that run for `edition`, in order: those of SECTIONS whose predicate
+    holds for the edition's settings."""
+    return [(name, section) for name, section, runs in SECTIONS if runs(edition)]
 
 
-# (name, function(md, writer)); the keyed results come last, so that a page's own section
-# can publish a key first with the page and persons it belongs to
+# (name, function(md, writer), runs(edition)); the keyed results come last, so that a page's
+# own section can publish a key first with the page and persons it belongs to
 SECTIONS = [
-    ("estimates", publish_estimates),
-    ("front page", front.publish),
-    ("framing pages", framing.publish),
-    ("design and data", design.publish),
-    ("representativity", representativity.publish),
-    ("activity", activity.publish),
-    ("employment score", scores.publish),
-    ("effect against a comparison group", effect.publish),
-    ("subgroups", subgroups.publish),
-    ("level shift", level_shift.publish),
-    ("teams", teams.publish),
-    ("surveys", surveys.publish),
-    ("pilot evaluation pages", pilot2023.publish),
-    ("qualitative material", qualitative.publish),
-    ("keyed results", publish_results),
+    ("estimates", publish_estimates, with_register),
+    ("front page", front.publish, always),
+    ("framing pages", framing.publish, always),
+    ("design and data", design.publish, with_register),
+    ("representativity", representativity.publish, with_register),
+    ("activity", activity.publish, with_register),
+    ("employment score", scores.publish, with_register),
+    ("effect against a comparison group", effect.publish, with_comparison_group),
+    ("subgroups", subgroups.publish, with_register),
+    ("level shift", level_shift.publish, with_register),
+    ("teams", teams.publish, with_register),
+    ("surveys", surveys.publish, always),
+    ("pilot evaluation pages", pilot2023.publish, without_register),
+    ("qualitative material", qualitative.publish, always),
+    ("keyed results", publish_results, always),
 ]

@@ -28,7 +28,7 @@ from analysis.bundle.store import BundleWriter, printed_p
 from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
 from analysis.compute.definitions import define
-from analysis.disclosure.audit import Count, Share
+from analysis.disclosure.audit import Count, Mean, Share, TestOf, Things, Weight
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import EDITIONS
 from analysis.reference.codebook import SHARE_KEY, WAVES, WHO5_BANDS, WHO5_ITEMS, WHO5_POPULATION
@@ -198,17 +198,42 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         hidden[column] = small | few_moved
     persons = pd.DataFrame({c: (table["pairs"].to_numpy() if c in ("pairs", "change", "p") else np.nan)
                             for c in values.columns}, index=values.index)
-    w.table("surveys.paired", values, persons=persons, hidden=hidden,
+    define = paired_definitions(survey, table, w)
+    w.table("surveys.paired", values, persons=persons, hidden=hidden, define=define,
             kinds={"question": "text", "first": "setting", "second": "setting", "pairs": "count",
                    "change": "number", "p": "number", "finding": "text"},
             decimals={"first": 0, "second": 0, "pairs": 0, "change": 2, "p": 3})
+
+
+def paired_definitions(survey: Survey, table: pd.DataFrame, w: BundleWriter):
+    """What the cells of `surveys.paired` are, for the disclosure audit: for an item (not
+    the trivselsscore, whose changes are not whole steps), `pairs` the count of the pairs
+    on it (universes.pairs, declared here), `change` their mean change and `p` the signed-
+    rank test on those changes (TestOf: hidden with the change). The audit then checks that
+    no count of pairs that rose, fell or stayed can be derived as 1..minimum-1."""
+    items = [q for q in survey.codebook.questions.values() if q.id in set(table["question"])]
+    for first, second in table[["first", "second"]].drop_duplicates().itertuples(index=False):
+        w.universe(u.pairs(items, int(first), int(second)))
+    by_row = {f"{q}.w{a}-w{b}": (survey.codebook[q], int(a), int(b), int(n)) for q, a, b, n in
+              zip(table["question"], table["first"], table["second"], table["pairs"]) if q in survey.codebook.questions}
+
+    def define(row, column):
+        if row not in by_row or column not in ("pairs", "change", "p"):
+            return None
+        q, first, second, n = by_row[row]
+        cell = u.pair_cell(q, first, second)
+        if column == "pairs":
+            return Count(cell)
+        mean = Mean(cell, n, Weight.of(q.id, {d: float(d) for d in u.change_domain(q)}))
+        return mean if column == "change" else TestOf(mean)
+    return define
 
 
 def publish_summary_numbers(md: Microdata, w: BundleWriter) -> None:
     """What the Resumé quotes besides survey numbers and keyed results: the municipalities
     that offered the course and the pilot's course length."""
     w.scalar("n_municipalities", int(md.extract.registrations["kommune"].nunique()), page="resume", kind="count",
-             of="municipalities")
+             of="municipalities", define=Things("municipalities"))
     w.scalar("pilot_course_weeks", EDITIONS["pilot-2024"].course_weeks, page="resume", kind="setting")
 
 
@@ -218,6 +243,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
         return
     for wave in survey.waves:
         w.universe(u.survey_wave(survey.codebook, wave))
+        w.universe(u.invited(wave))
     publish_summary_numbers(md, w)
     publish_waves(survey, w)
     disclosed = disclosed_distributions(survey, md.min_cell)

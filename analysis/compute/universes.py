@@ -42,6 +42,10 @@ def _registered_consistently(atom: dict) -> bool:
 
 
 def enrolled(md: Microdata) -> Universe:
+    """The enrolled citizens (module docstring); for an edition without register data,
+    `enrolled_without_register`."""
+    if not md.edition.register_data:
+        return enrolled_without_register(md)
     reg = md.extract.registrations
     return Universe(ENROLLED, {
         "hold": tuple(sorted(reg["hold"].unique())),
@@ -54,6 +58,65 @@ def enrolled(md: Microdata) -> Universe:
     }, valid=_registered_consistently, center=("status", "reason"),
         protect=(("status", "reason"), ("koen", "status", "reason"), ("alder", "status", "reason"),
                  ("visitation", "status", "reason"), ("hold", "status", "reason")))
+
+
+REGISTERED = ("ja", "nej")
+TOOL_ATTRIBUTES = ("visitation", "alder", "praktik", "screened")   # known for the registered only
+
+
+def _registered_in_the_tool(atom: dict) -> bool:
+    """A citizen the municipality registered (registreret = ja) has a visitation category,
+    an age and the registration tool's fields; one it did not has none of them; a citizen
+    screened answered every screening item, one not screened none (data/README.md)."""
+    unknown = [atom[a] == UNKNOWN for a in TOOL_ATTRIBUTES if a in atom]
+    if "registreret" in atom:
+        unknown.append(atom["registreret"] == "nej")
+    if any(unknown) and not all(unknown):
+        return False
+    items = [atom[a] for a in atom if a.startswith("screening_")]
+    if "screened" in atom and items:
+        return all(v == BLANK for v in items) if atom["screened"] != "ja" else not any(v == BLANK for v in items)
+    return True
+
+
+def enrolled_without_register(md: Microdata) -> Universe:
+    """The enrolled citizens of an edition without register data (pilot-2023, seed 001):
+    team, status, gender (of everyone), municipality, whether the municipality registered
+    them, and for the registered the registration tool's fields: visitation category, age
+    in whole years (the age bounds of data/reference/registration_tool.yml), internship
+    status ('' not stated), screened or not and each screening item's answer. `alder` is
+    the value a published mean age sums. Protected: status crossed with gender, visitation
+    category, team and municipality (printed only as margins)."""
+    from analysis.readers.contracts import registration_tool_spec
+    reg = md.extract.registrations
+    spec = registration_tool_spec()
+    low, high = spec["age_bounds"]
+    scale = tuple(range(spec["screening_scale"][0], spec["screening_scale"][1] + 1))
+    attributes = {
+        "hold": tuple(sorted(reg["hold"].unique())),
+        "status": STATUSES,
+        "koen": tuple(GENDERS) + (UNKNOWN,),
+        "kommune": tuple(sorted(reg["kommune"].unique())),
+        "registreret": REGISTERED,
+        "visitation": tuple(VISITATION) + (UNKNOWN,),
+        "alder": tuple(range(int(low), int(high) + 1)) + (UNKNOWN,),
+        "praktik": tuple(spec["praktik_status"]) + ("", UNKNOWN),
+        "screened": ("ja", "nej", UNKNOWN),
+        **{item: scale + (BLANK,) for item in spec["screening"]},
+    }
+    # as for the register editions: no cross of status with a background attribute may be
+    # derivable as a small cell, though none is printed
+    return Universe(ENROLLED, attributes, value="alder", valid=_registered_in_the_tool,
+                    protect=(("status",), ("koen", "status"), ("visitation", "status"), ("hold", "status"),
+                             ("kommune", "status")))
+
+
+def aged_cell(md: Microdata, low: int | None = None, high: int | None = None) -> Cell:
+    """The registered citizens of an edition without register data whose age in the
+    registration tool is within low..high (default: any age)."""
+    ages = [a for a in enrolled(md).attributes["alder"] if a != UNKNOWN
+            and (low is None or a >= low) and (high is None or a <= high)]
+    return Cell.of(ENROLLED, alder=tuple(ages))
 
 
 def teams_of_phase(md: Microdata, phase: str) -> tuple[str, ...]:
@@ -189,3 +252,45 @@ def answer_cell(q, wave: int, codes=None) -> Cell:
         (code,) = codes
         return Cell.of(survey_name(wave), **{f"{q.id}:{code}": 1})
     return Cell.of(survey_name(wave), **{q.id: tuple(codes)})
+
+
+def invited_name(wave: int) -> str:
+    return f"invited w{wave}"
+
+
+def invited(wave: int) -> Universe:
+    """The citizens sent wave `wave` (Tabel 2): answered or not. Not linked to the answers
+    (the respondents are the universe survey_wave(wave)); the checker page says so."""
+    return Universe(invited_name(wave), {"answered": ("ja", "nej")})
+
+
+def pairs_name(first: int, second: int) -> str:
+    return f"pairs w{first}-w{second}"
+
+
+def change_domain(q) -> tuple[int, ...]:
+    """The changes a person's answer to `q` can make on its scale (best = highest, the
+    substantive options: analysis.survey.stats.ordinal_values), from worst to best."""
+    k = sum(1 for o in q.options if o.substantive)
+    return tuple(range(-(k - 1), k))
+
+
+def pairs(questions: list, first: int, second: int) -> Universe:
+    """The citizens who answered both waves `first` and `second`: per question, the change
+    of their answer on its scale ('blank': not a pair on this question). Guarded: how many
+    pairs rose, fell or stayed on each question (what the paired test rests on; issue 14,
+    wave 3's seven answers), none of which may be derivable as 1..minimum-1."""
+    attributes = {q.id: change_domain(q) + (BLANK,) for q in questions}
+    name = pairs_name(first, second)
+    guard = []
+    for q in questions:
+        values = change_domain(q)
+        for label, chosen in (("rose", [v for v in values if v > 0]), ("fell", [v for v in values if v < 0]),
+                              ("stayed", [0])):
+            guard.append((f"{q.id} {label}", Cell.of(name, **{q.id: tuple(chosen)})))
+    return Universe(name, attributes, guard=tuple(guard))
+
+
+def pair_cell(q, first: int, second: int) -> Cell:
+    """The pairs on question `q` between two waves (a change on its scale)."""
+    return Cell.of(pairs_name(first, second), **{q.id: change_domain(q)})

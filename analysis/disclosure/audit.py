@@ -11,6 +11,15 @@ within rounding, what the scores of a cell sum to; a share with its base, how ma
 the numerator holds. A hidden cell (printed 'x') says only that it is not empty: zeros are
 printed '–', so an 'x' holds at least one person.
 
+Beyond counts, shares and means of a universe's value: a mean or share of a `Weight` (a
+number per person from its attributes: the points of an answer scale, a person's age, the
+options chosen), a `Total` of a weight (the mentions of a multiple-choice question), a
+`Median` published only under a rule that makes it three count facts, a `Change` of two
+means (a mean fact on each side, given the other side's printed mean), a `TestOf` a mean
+(a p-value: not modelled, shown and hidden with its mean), and `Things` (a count of teams or
+municipalities: no persons). A published number without a definition is listed as
+'undefined' in the certificate: the audit cannot say whether it gives a hidden cell away.
+
 For every hidden cell the audit computes the smallest and the largest number of persons it
 can hold given all these facts, by integer programming (scipy's `milp`, HiGHS) over the
 atoms of the universe: the combinations of attribute values, each an unknown count >= 0.
@@ -52,13 +61,16 @@ class Universe:
     other attribute joined on the center (see `_audit_junction`). `protect`: attribute
     combinations whose every cell must not be derivable as holding 1..minimum-1 persons,
     though nothing prints it (e.g. status x age group among the sample: the sample by age
-    minus the completers by age would give the de-registered by age)."""
+    minus the completers by age would give the de-registered by age). `guard`: further
+    unprinted cells protected the same way, as (label, cell) (e.g. how many of the pairs
+    rose, fell or stayed: sets of values of a change attribute)."""
     name: str
     attributes: dict[str, tuple]
     value: str | None = None
     valid: object = None
     center: tuple[str, ...] = ()
     protect: tuple[tuple[str, ...], ...] = ()
+    guard: tuple[tuple[str, "Cell"], ...] = ()
 
     def same(self, other: "Universe") -> bool:
         return (self.name, self.attributes, self.value) == (other.name, other.attributes, other.value)
@@ -94,21 +106,121 @@ class Count:
 
 @dataclass(frozen=True)
 class Share:
-    """The number published is the count of `cell` in per cent of `base` persons (the base
-    is published exactly, elsewhere)."""
+    """The number published is the count of `cell` (or the sum of `weight` over it, e.g.
+    the options of a multiple-choice question chosen) in per cent of `base` persons (the
+    base is published exactly, elsewhere). `parts` > 1: printed as the sum of that many
+    shares each rounded to a whole per cent (seed 001's convention,
+    ../shared/spec/seed000-001.md §5.2), so it lies within parts half-points of the share."""
     cell: Cell
     base: int
+    parts: int = 1
+    weight: "Weight | None" = None
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A number per person, as a function of attributes: the sum over `terms` (attribute,
+    ((value, number), ...)) of the number the person's value of the attribute maps to (0 for
+    a value not listed). E.g. the points of an answer scale, a person's age, the number of
+    options a person chose in a multiple-choice question (one term per option)."""
+    terms: tuple[tuple[str, tuple[tuple[object, float], ...]], ...]
+
+    @classmethod
+    def of(cls, attribute: str, numbers: dict) -> "Weight":
+        return cls(((attribute, tuple(numbers.items())),))
+
+    @property
+    def attributes(self) -> set[str]:
+        return {name for name, _ in self.terms}
+
+    def on(self, atoms: pd.DataFrame) -> np.ndarray:
+        """The weight of each atom (a row of attribute values)."""
+        out = np.zeros(len(atoms))
+        for name, numbers in self.terms:
+            table = dict(numbers)
+            out += np.array([float(table.get(v, 0.0)) for v in atoms[name]])
+        return out
 
 
 @dataclass(frozen=True)
 class Mean:
-    """The number published is the mean of the universe's value over the `n` persons of
-    `cell` (n is published exactly, elsewhere)."""
+    """The number published is the mean of the universe's value (or of `weight`) over the
+    `n` persons of `cell` (n is published exactly, elsewhere)."""
     cell: Cell
     n: int
+    weight: Weight | None = None
 
 
-Definition = Count | Share | Mean
+@dataclass(frozen=True)
+class Total:
+    """The number published is the sum of `weight` over the persons of `cell`, exactly
+    (e.g. the mentions of a multiple-choice question: the options chosen, summed over the
+    respondents)."""
+    cell: Cell
+    weight: Weight
+
+
+@dataclass(frozen=True)
+class Median:
+    """The number published is the median m of the whole-number attribute `attribute` over
+    the `n` persons of `cell`, published only under a rule the reader knows (documented
+    with the number): the middle person(s) hold m, and at least `least` persons hold it. A
+    median is not a linear fact about the counts in general (for an even n it is the mean of
+    two persons' values, a disjunction); under this rule it is exactly equivalent to three:
+    at least n // 2 + 1 persons hold m or less, at least n // 2 + 1 hold m or more, and at
+    least `least` hold m. Those are what the audit knows (`Model.median`)."""
+    cell: Cell
+    n: int
+    attribute: str
+    least: int
+
+
+@dataclass(frozen=True)
+class Change:
+    """The number published is the difference of two means, `after` minus `before` (each
+    a Mean over its own universe, e.g. a question's mean answer in two survey waves). The
+    audit turns it into a mean fact on each side, given the other side's published mean
+    (`Model.change`); a change whose sides are not both published as means is refused."""
+    before: Mean
+    after: Mean
+
+    @property
+    def cell(self) -> Cell:
+        return self.after.cell
+
+
+@dataclass(frozen=True)
+class TestOf:
+    """The number published is a test's p (or statistic) on the persons and values a mean
+    describes (e.g. Wilcoxon's signed-rank test on the changes the mean change averages).
+    Not a linear fact: the audit does not model it (the checker page's limits); it is shown
+    only with its mean and hidden with it (the same cell)."""
+    mean: Mean
+
+    @property
+    def cell(self) -> Cell:
+        return self.mean.cell
+
+
+@dataclass(frozen=True)
+class Things:
+    """The number published counts things, not persons (teams, municipalities, invitations
+    of a wave's survey with no link to who answered): there is no fact about persons in it.
+    Stated so that the certificate says what the number is rather than 'undefined'."""
+    what: str
+    cell: Cell | None = None
+
+
+@dataclass(frozen=True)
+class OnePerson:
+    """The number is one person's value of `attribute` among the persons of `cell` (the
+    youngest's age): never published, under the minimum cell rule; stated so that the
+    certificate says what was withheld. `Model` refuses it shown."""
+    cell: Cell
+    attribute: str
+
+
+Definition = Count | Share | Mean | Total | Median | Change | TestOf | Things | OnePerson
 
 
 @dataclass(frozen=True)
@@ -120,6 +232,7 @@ class Fact:
     high: float
     kind: str = "count"
     label: str = ""
+    weight: Weight | None = None     # a sum's number per person (None: the universe's value)
 
 
 @dataclass(frozen=True)
@@ -155,17 +268,61 @@ class Model:
     def count_between(self, cell: Cell, low: float, high: float, label: str = "") -> None:
         self.facts.append(Fact(cell, low, high, "count", label))
 
-    def share(self, cell: Cell, share: float, base: int, decimals: int, label: str = "") -> None:
-        """A published share (per cent, rounded to `decimals`) of a cell out of `base`
-        persons: the count lies within the rounding interval."""
-        half = 0.5 * 10 ** -decimals
-        self.facts.append(Fact(cell, (share - half) / 100 * base, (share + half) / 100 * base, "count", label))
+    def share(self, cell: Cell, share: float, base: int, decimals: int, label: str = "", parts: int = 1,
+              weight: "Weight | None" = None) -> None:
+        """A published share (per cent, rounded to `decimals`; `parts`: a sum of that many
+        rounded shares) of a cell out of `base` persons: the count (or the sum of `weight`
+        over the cell) lies within the rounding interval."""
+        # a sum of parts: each part a whole per cent (seed 001), whatever the book prints
+        half = 0.5 * parts if parts > 1 else 0.5 * 10 ** -decimals
+        self.facts.append(Fact(cell, (share - half) / 100 * base, (share + half) / 100 * base,
+                               "count" if weight is None else "sum", label, weight))
 
-    def mean(self, cell: Cell, mean: float, n: int, decimals: int, label: str = "") -> None:
-        """A published mean of the universe's value over `n` persons of `cell` (n published
-        too): the value sums to n * mean within rounding."""
+    def mean(self, cell: Cell, mean: float, n: int, decimals: int, label: str = "",
+             weight: Weight | None = None) -> None:
+        """A published mean of the universe's value (or of `weight`) over `n` persons of
+        `cell` (n published too): the value sums to n * mean within rounding."""
         half = 0.5 * 10 ** -decimals
-        self.facts.append(Fact(cell, n * (mean - half), n * (mean + half), "sum", label))
+        self.facts.append(Fact(cell, n * (mean - half), n * (mean + half), "sum", label, weight))
+
+    def total(self, cell: Cell, total: float, weight: Weight, label: str = "") -> None:
+        """A published exact sum of `weight` over the persons of `cell`."""
+        self.facts.append(Fact(cell, total, total, "sum", label, weight))
+
+    def median(self, median: Median, value: float, label: str = "") -> None:
+        """A published median under its rule (Median): three count facts. Raises ValueError
+        for a median that is not a whole number of the attribute's domain (the rule then
+        cannot hold)."""
+        domain = [v for v in self.universes[median.cell.universe].attributes[median.attribute]
+                  if isinstance(v, (int, float, np.integer, np.floating))]
+        if value not in domain:
+            raise ValueError(f"{label}: the median {value:g} is not a value of {median.attribute}")
+        where = dict(median.cell.where)
+        half = median.n // 2 + 1
+        for values, low in (([v for v in domain if v <= value], half), ([v for v in domain if v >= value], half),
+                            ([value], median.least)):
+            cell = Cell(median.cell.universe, tuple(sorted({**where, median.attribute: frozenset(values)}.items())))
+            self.facts.append(Fact(cell, low, median.n, "count", label))
+
+    def change(self, change: Change, value: float, decimals: int, means: dict, label: str = "") -> None:
+        """A published difference of two means (Change), to `decimals`: with the other
+        side's published mean (`means`: Mean -> (value, decimals)), a mean fact on each side.
+        An outer bound of what it tells where the other side's mean is known more exactly
+        than printed (from its counts): the audit then underrates the change; the pilot
+        publishes a change only where both sides' answer tables hide nothing
+        (analysis.compute.pilot2023.answers_hidden). Raises ValueError when a side's mean is
+        not published (the change would publish it)."""
+        half = 0.5 * 10 ** -decimals
+        for side in (change.before, change.after):
+            if side not in means:
+                raise ValueError(f"{label}: a change whose side {side.cell} is not published as a mean")
+        for side, other, sign in ((change.after, change.before, 1), (change.before, change.after, -1)):
+            mean, places = means[other]
+            other_half = 0.5 * 10 ** -places
+            # side = other + sign * change
+            low = mean - other_half + sign * value - half
+            high = mean + other_half + sign * value + half
+            self.facts.append(Fact(side.cell, side.n * low, side.n * high, "sum", label, side.weight))
 
     def hide(self, cell: Cell, label: str) -> None:
         """A hidden cell ('x'): not empty, and audited."""
@@ -177,6 +334,8 @@ class Model:
 def _attributes(fact_or_cell, universe: Universe) -> set[str]:
     """The attributes a fact depends on: its cell's, and the value for a sum."""
     if isinstance(fact_or_cell, Fact):
+        if fact_or_cell.kind == "sum" and fact_or_cell.weight is not None:
+            return fact_or_cell.cell.attributes | fact_or_cell.weight.attributes
         extra = {universe.value} if fact_or_cell.kind == "sum" and universe.value else set()
         return fact_or_cell.cell.attributes | extra
     return fact_or_cell.attributes
@@ -341,13 +500,15 @@ UNPUBLISHED = "unpublished: "
 
 
 def unpublished_cells(universe: Universe) -> list[tuple[Cell, str]]:
-    """Every cell of the universe's `protect` combinations, labelled 'unpublished: ...'."""
+    """Every cell of the universe's `protect` combinations and its `guard` cells, labelled
+    'unpublished: ...'."""
     out = []
     for names in universe.protect:
         for values in itertools.product(*(universe.attributes[n] for n in names)):
             where = dict(zip(names, values))
             label = UNPUBLISHED + universe.name + " " + ", ".join(f"{n}={v}" for n, v in where.items())
             out.append((Cell.of(universe.name, **where), label))
+    out += [(cell, UNPUBLISHED + universe.name + " " + label) for label, cell in universe.guard]
     return out
 
 
@@ -425,10 +586,17 @@ def _audit_junction(universe: Universe, component: set[str], facts: list[Fact], 
             codes, center_ids = np.zeros(len(atoms), dtype=int), [()]
         numbers = (pd.to_numeric(atoms[universe.value], errors="coerce").fillna(0.0).to_numpy(dtype=float)
                    if universe.value in names else np.zeros(len(atoms)))
-        key = np.column_stack([members.T.astype(float), numbers, codes]) if len(atoms) else np.zeros((0, 2))
+        # the sums with a weight of their own: a column each, so that atoms of different
+        # weight are not merged
+        weighted = [i for i in home if i < len(inside) and inside[i].kind == "sum" and inside[i].weight is not None]
+        weights = np.array([inside[i].weight.on(atoms) for i in weighted]).reshape(len(weighted), len(atoms))
+        key = (np.column_stack([members.T.astype(float), weights.T, numbers, codes]) if len(atoms)
+               else np.zeros((0, 2 + len(weighted))))
         unique = np.unique(key, axis=0)
+        k = len(home) + len(weighted)
         blocks.append({"names": names, "home": home, "members": unique[:, :len(home)].T.astype(bool),
-                       "values": unique[:, len(home)], "center": unique[:, len(home) + 1].astype(int),
+                       "weights": dict(zip(weighted, unique[:, len(home):k].T)),
+                       "values": unique[:, k], "center": unique[:, k + 1].astype(int),
                        "center_ids": center_ids, "offset": n_vars})
         n_vars += len(unique)
     rows_a, low, high = [], [], []
@@ -439,7 +607,9 @@ def _audit_junction(universe: Universe, component: set[str], facts: list[Fact], 
                 r = np.zeros(n_vars)
                 k = block["home"].index(i)
                 weights = block["members"][k].astype(float)
-                if i < len(inside) and inside[i].kind == "sum":
+                if i in block["weights"]:
+                    weights = weights * block["weights"][i]
+                elif i < len(inside) and inside[i].kind == "sum":
                     weights = weights * block["values"]
                 r[block["offset"]:block["offset"] + len(weights)] = weights
                 return r

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.disclosure.audit import (UNPUBLISHED, Count, Mean, Model, Share, audit, audit_statistics,
-                                      unpublished_cells)
+from analysis.disclosure.audit import (UNPUBLISHED, Change, Count, Mean, Median, Model, OnePerson, Share, TestOf, Things,
+                                      Total, audit, audit_statistics, unpublished_cells)
 from analysis.disclosure.rules import DisclosureError
 
 
@@ -88,26 +88,50 @@ def build_model(writer, all_entries: list[Entry]) -> Model:
         model.universe(universe)
     model.statistics = list(writer.statistics)
     hidden_cells = set()
+    shown = [e for e in all_entries if e.define is not None and not e.hidden]
+    counted = {e.define.cell for e in shown if isinstance(e.define, Count)}
+    means = {e.define: _printed(e) for e in shown if isinstance(e.define, Mean)}
     for e in all_entries:
         d = e.define
-        if d is None:
+        if d is None or isinstance(d, Things):
             continue
         if e.hidden:
+            # a hidden count or share hides its cell. A hidden mean, total, median or change
+            # hides the cell only where its N is not printed elsewhere: otherwise it is
+            # hidden for the cells it would give away, which are hidden and audited themselves
+            if isinstance(d, (Total, Median, Change, TestOf, OnePerson)) or (isinstance(d, Mean) and d.cell in counted):
+                continue
             if d.cell not in hidden_cells:
                 hidden_cells.add(d.cell)
                 model.hide(d.cell, e.id)
             continue
-        value, decimals = e.row.get("value"), e.row.get("decimals", 0)
-        if e.file == "series":
-            value, decimals = e.row["y"], 2
+        value, decimals = _printed(e)
         if isinstance(d, Count):
             model.count(d.cell, int(round(float(value))) if e.row["status"] != "zero" else 0, e.id)
         elif isinstance(d, Share):
-            model.share(d.cell, float(value), d.base, int(decimals), e.id)
+            model.share(d.cell, float(value), d.base, int(decimals), e.id, d.parts, d.weight)
         elif isinstance(d, Mean):
-            model.mean(d.cell, float(value), d.n, int(decimals), e.id)
+            model.mean(d.cell, float(value), d.n, int(decimals), e.id, d.weight)
             model.count(d.cell, d.n, e.id + " (N)")
+        elif isinstance(d, Total):
+            model.total(d.cell, float(value) if e.row["status"] != "zero" else 0.0, d.weight, e.id)
+        elif isinstance(d, Median):
+            model.median(d, float(value), e.id)
+            model.count(d.cell, d.n, e.id + " (N)")
+        elif isinstance(d, Change):
+            model.change(d, float(value), int(decimals), means, e.id)
+        elif isinstance(d, TestOf) and d.mean not in means:
+            raise ValueError(f"{e.id}: a test shown without its mean")
+        elif isinstance(d, OnePerson):
+            raise ValueError(f"{e.id}: one person's value is published")
     return model
+
+
+def _printed(e: Entry) -> tuple[float, int]:
+    """(value, decimals) of a shown entry as printed (a series point: y to two decimals)."""
+    if e.file == "series":
+        return e.row["y"], 2
+    return e.row.get("value"), int(e.row.get("decimals", 0) or 0)
 
 
 def hide_cell(all_entries: list[Entry], cell) -> list[Entry]:
@@ -351,5 +375,11 @@ def checker_page(certificate: pd.DataFrame, manifest: dict, min_cell: int) -> st
               "- Model slopes over many weeks and p-values are not modelled as facts (they pool many persons).",
               "- Within a week, the scores inside a group are constrained only through the group's mean.",
               "- Counts of person-weeks (excluded weeks by DREAM code) and the survey's invitation counts are "
-              "not linked to the other tables.", ""]
+              "not linked to the other tables.",
+              "- A median is published only when the middle person(s) hold it and at least "
+              f"{min_cell} persons do: it is then exactly three count facts (at least half and one at or "
+              f"below it, as many at or above it, {min_cell} at it).",
+              "- A mean change between two survey waves is audited as a mean on each side given the other "
+              "side's printed mean: an outer bound where that side's counts fix its mean more exactly.",
+              "- Numbers marked undefined in disclosure.csv (defined = False) are not facts of the audit.", ""]
     return "\n".join(lines)
