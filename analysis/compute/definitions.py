@@ -248,10 +248,6 @@ def _without_register(md: Microdata, key: str):
         return Share(u.enrolled_cell(md, praktik=label), true_count(md, u.enrolled_cell(md, praktik=stated)))
     if md.survey is None:
         return None
-    if parts[0] == "survey" and parts[1] in ("answered", "invited", "response_rate"):
-        wave = int(parts[2][1:])
-        return _invitations(md, ["tabel2", {"response_rate": "answered"}.get(parts[1], parts[1]), f"w{wave}"]
-                            + (["pct"] if parts[1] == "response_rate" else []))
     if key == "survey.unique":
         return Things("respondents over the waves (a person who answered several waves counted once)")
     if key == "survey.progression.n.w2":

@@ -25,7 +25,7 @@ NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
 NOT_RELEVANT_CODE = 6      # medkursister's last option, left out of its substantive answers
 # the pilot edition's pages (chapters/<page>.md)
 PAGE = {"survey": "resultatmaal1", "progression": "resultatmaal2", "activity": "aktivitetsopgoerelse",
-        "data": "datagrundlag", "target": "maalgruppe", "cases": "cases"}
+        "data": "datagrundlag", "response_rates": "svarprocenter", "target": "maalgruppe", "cases": "cases"}
 
 
 def share(counts: pd.Series, n: int, codes: list[int], parts: bool) -> float:
@@ -58,16 +58,13 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
             dists[qid] = distribution(survey, qid)
         return dists[qid]
 
+    # the waves' invited and answered and their response rates are Tabel 2's (`tabel2.…`,
+    # analysis.survey.stats); seed 001 adds the respondents over the waves
     answered = {w: set(survey.respondents(w)["pnr"]) for w in survey.available}
-    for w in survey.available:
-        invited = len(survey.waves[w])
-        rows += [(f"survey.answered.w{w}", len(answered[w]), PAGE["data"]),
-                 (f"survey.invited.w{w}", invited, PAGE["data"]),
-                 (f"survey.response_rate.w{w}", 100 * len(answered[w]) / invited, PAGE["data"])]
-    rows.append(("survey.unique", len(set().union(*answered.values())), PAGE["data"]))
+    rows.append(("survey.unique", len(set().union(*answered.values())), PAGE["response_rates"]))
     if 2 in survey.waves:
         frame = survey.respondents(2)[list(PROGRESSION)]
-        rows.append(("survey.progression.n.w2", int(frame.notna().any(axis=1).sum()), PAGE["progression"]))
+        rows.append(("survey.progression.n.w2", int(frame.notna().any(axis=1).sum()), PAGE["response_rates"]))
     for ref in refs:
         match = SHARE_KEY.match(ref)
         if match and int(match["wave"]) in survey.waves and match["qid"] in survey.codebook.questions:
