@@ -67,6 +67,15 @@ def built_final(bundles):
 
 
 @pytest.fixture(scope="session")
+def built_pilot_2023(bundles):
+    """The pilot-2023 edition built once for the session, HTML and PDF, in the default place
+    (TPJ_BUILD/pilot-2023)."""
+    from analysis.build.driver import build
+    assert build(EDITIONS["pilot-2023"]) == 0
+    return EDITIONS["pilot-2023"].out
+
+
+@pytest.fixture(scope="session")
 def final_site(request):
     """The default edition's site and PDF as the full build made them (html/, pdf/); with
     TPJ_TEST_SITE=<folder holding html/ and pdf/> (e.g. _build/final-2025) the tests of the

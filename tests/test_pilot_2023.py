@@ -297,10 +297,8 @@ def test_synth_makes_the_same_bytes(tmp_path):
 # --------------------------------------------------------------------------- the book
 
 @pytest.fixture(scope="module")
-def built(bundles):
-    from analysis.build.driver import build
-    assert build(P23) == 0
-    return P23.out
+def built(built_pilot_2023):
+    return built_pilot_2023
 
 
 def test_the_pages_and_the_pdf_are_built(built):

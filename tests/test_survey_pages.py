@@ -292,8 +292,18 @@ def test_answers_as_the_charts_read_them(ctx, no_survey_ctx):
 
 def test_tabel2_from_the_keyed_results(ctx):
     frame = sb.tabel2_frame(ctx)
-    assert list(frame.columns) == [sb.TABEL2_FIRST, "Før kursus", "Efter kursus", "3 mdr. efter kursus"]
+    # the final edition's surveys are the spread phase's (seed 004, Tabel 2)
+    assert list(frame.columns) == ["Spørgeskemaer i udbredelsesfasen", "Før kursus", "Efter kursus",
+                                   "3 mdr. efter kursus"]
     assert frame["Efter kursus"].tolist() == ["324 (100\u00a0%)", "220 (68\u00a0%)", "104 (32\u00a0%)"]
+
+
+def test_the_pilot_evaluations_tabel2_names_the_pilot_phase():
+    """Seed 001's surveys are the pilot phase's teams; the table said 'udbredelsesfasen'."""
+    from types import SimpleNamespace
+    from analysis.editions import EDITIONS
+    assert sb.survey_phase(SimpleNamespace(edition=EDITIONS["pilot-2023"])) == "pilotfasen"
+    assert sb.survey_phase(SimpleNamespace(edition=EDITIONS["final-2025"])) == "udbredelsesfasen"
 
 
 def test_paired_frame_prints_p_and_hides_few_pairs(ctx):

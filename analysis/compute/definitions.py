@@ -19,6 +19,7 @@ from analysis.compute import universes as u
 from analysis.compute.stage import Microdata
 from analysis.disclosure.audit import Cell, Change, Count, Mean, Median, OnePerson, Share, Things, Total, Weight
 from analysis.readers.contracts import GENDERS
+from analysis.reference.codebook import PILOT_MESTRING_ITEMS
 from analysis.register.cohort import AGE_KEYS, VISITATION_KEYS
 from analysis.register.models import GROUP_BY_KEY, Group
 
@@ -287,7 +288,7 @@ def _neutral_range(md: Microdata, key: str):
     eller uenig' among the mestring items, which is that item's share."""
     from analysis.compute import pilot2023
     shares = {}
-    for qid in pilot2023.MESTRING_ITEMS:
+    for qid in PILOT_MESTRING_ITEMS:
         q = md.survey.codebook[qid]
         cell, n = u.answer_cell(q, 2, [pilot2023.NEUTRAL_CODE]), true_count(md, u.answer_cell(q, 2))
         shares[qid] = (true_count(md, cell) / n, cell, n)

@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.reference.codebook import SHARE_KEY
+from analysis.reference.codebook import PILOT_MESTRING_ITEMS, SHARE_KEY
 from analysis.register.extract import Extract
 from analysis.survey.stats import distribution, round_half_up, sum_of_rounded
 from analysis.survey.waves import Survey
 
-# the mestring items of seed 001's chart 'Efter kurset oplever jeg, at jeg er blevet bedre
-# til at...' (l.789-795) over which it gives the range of 'hverken enig eller uenig' (l.785)
-MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
 NEUTRAL_CODE = 3           # 'Hverken enig eller uenig' on the agreement scale
 NOT_RELEVANT_CODE = 6      # medkursister's last option, left out of its substantive answers
@@ -94,7 +91,7 @@ def survey_numbers(survey: Survey, refs: list[str]) -> list[tuple[str, float, st
             d = dist("medkursister")
             rows.append((ref, int(d.loc["n", 2] - d.loc[NOT_RELEVANT_CODE, 2]), PAGE["survey"]))
         elif ref.startswith("survey.udbytte.w2.neutral."):
-            shares = [100 * dist(q).loc[NEUTRAL_CODE, 2] / dist(q).loc["n", 2] for q in MESTRING_ITEMS]
+            shares = [100 * dist(q).loc[NEUTRAL_CODE, 2] / dist(q).loc["n", 2] for q in PILOT_MESTRING_ITEMS]
             rows.append((ref, min(shares) if ref.endswith(".min") else max(shares), PAGE["survey"]))
     return rows
 

@@ -16,6 +16,10 @@ CODEBOOK = REPO / "data" / "reference" / "questionnaire.yml"
 APPENDICES = REPO / "data" / "reference" / "survey_appendices.yml"
 WAVES = {1: "Før kursus", 2: "Efter kursus", 3: "3 mdr. efter kursus"}
 WAVE_TEXT = {1: "før kursus", 2: "efter kursus", 3: "tre mdr. efter kursus"}
+# the items of seed 001's chart "Efter kurset oplever jeg, at jeg er blevet bedre til at..."
+# (l.789-795), over which it gives the range of "hverken enig eller uenig" (l.785); its other
+# statements about udbytte are in its appendix (l.797: "Se bilag ...")
+PILOT_MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
 # answer options that are not a point on the question's scale
 NON_SUBSTANTIVE = {"Ved ikke", "Ikke relevant", "Ønsker ikke at svare"}
 WHO5_ITEMS = ("who5_glad", "who5_rolig", "who5_aktiv", "who5_frisk", "who5_interesse")

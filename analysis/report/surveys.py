@@ -220,10 +220,16 @@ def _no_data_table(columns: list[str], caption: str, name: str) -> None:
                caption=caption, name=name)
 
 
-TABEL2_CAPTION = "Svar på spørgeskemaerne til kursister i udbredelsesfasen"
+# the phase whose teams answered the surveys: the edition's last (the final evaluation's surveys
+# are the spread phase's, its pilot questionnaires having been revised; seed 001's the pilot's)
+PHASE_TEXT = {"pilot": "pilotfasen", "udbredelse": "udbredelsesfasen"}
 
 
-TABEL2_FIRST = "Spørgeskemaer i udbredelsesfasen"
+def survey_phase(ctx) -> str:
+    """'pilotfasen' or 'udbredelsesfasen': the phase of the edition's survey waves."""
+    return PHASE_TEXT[ctx.edition.phases[-1]]
+
+
 
 
 def tabel2_frame(ctx) -> pd.DataFrame:
@@ -233,21 +239,23 @@ def tabel2_frame(ctx) -> pd.DataFrame:
         key = f"tabel2.{what}.w{w}"
         return f"{book.value_text(ctx, key, 'count')} ({book.pct(ctx.value(key + '.pct'), 0)})"
     columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
-    return pd.DataFrame({TABEL2_FIRST: ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
+    return pd.DataFrame({f"Spørgeskemaer i {survey_phase(ctx)}": ["Antal udsendt", "Heraf besvaret",
+                                                                  "Heraf ikke besvaret"], **columns})
 
 
 def tabel2(ctx, name: str = "tabel-svar") -> None:
     """Tabel 2 (`tabel2_frame`) with its notes; without survey data a note and an empty table."""
+    caption = f"Svar på spørgeskemaerne til kursister i {survey_phase(ctx)}"
     if not present_waves(ctx):
         missing_waves_note(ctx)
-        _no_data_table([TABEL2_FIRST, *WAVES.values()], TABEL2_CAPTION, name)
+        _no_data_table([f"Spørgeskemaer i {survey_phase(ctx)}", *WAVES.values()], caption, name)
         return
     notes = ["Kilde: Kursistspørgeskema. Spørgeskemaerne efter kurset og tre måneder efter sendes kun til "
              "kursister, der har gennemført kurset og givet samtykke."]
     missing = [w for w, status in wave_status(ctx).items() if status == "missing"]
     if missing:
         notes.append("Runder uden data: " + book.join([WAVE_TEXT[w] for w in missing]) + ".")
-    book.table(tabel2_frame(ctx), caption=TABEL2_CAPTION, name=name, notes=notes, widths=[6, 3, 3, 3])
+    book.table(tabel2_frame(ctx), caption=caption, name=name, notes=notes, widths=[6, 3, 3, 3])
 
 
 PAIRED_COLUMNS = ["Spørgsmål", "Runder", "Par", "Ændring", "p"]

@@ -37,7 +37,7 @@ import pandas as pd
 import yaml
 
 from analysis.editions import EDITIONS, REPO
-from analysis.reference.codebook import load_codebook
+from analysis.reference.codebook import PILOT_MESTRING_ITEMS, load_codebook
 from analysis.synthetic.pilot import TEAMS as PILOT_TEAMS
 from analysis.synthetic.survey import WavePlan, generate_waves
 
@@ -86,7 +86,6 @@ DESIGNS = {
 # which item holds the lowest and which the highest share is our choice
 NEUTRAL_ENDS = {"udbytte_problemloesning": "survey.udbytte.w2.neutral.min",
                 "udbytte_beslutninger": "survey.udbytte.w2.neutral.max"}
-MESTRING_ITEMS = ("udbytte_beslutninger", "udbytte_maal", "udbytte_problemloesning", "udbytte_bevaegelse")
 
 
 def _published(path: Path) -> dict[str, float]:
@@ -203,7 +202,7 @@ def wave_plan(invited: dict, chosen: dict) -> WavePlan:
     designs = dict(DESIGNS)
     # the mestring items' neutral shares: the printed ends on two items, the others between
     low, high = pub["survey.udbytte.w2.neutral.min"], pub["survey.udbytte.w2.neutral.max"]
-    for item in MESTRING_ITEMS:
+    for item in PILOT_MESTRING_ITEMS:
         agree = pub[f"survey.{item}.w2.1+2.pct"] / 100
         neutral = {"survey.udbytte.w2.neutral.min": low, "survey.udbytte.w2.neutral.max": high}.get(
             NEUTRAL_ENDS.get(item, ""), (low + high) / 2) / 100

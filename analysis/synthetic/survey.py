@@ -251,7 +251,7 @@ def who5_counts(codebook: Codebook, wave: int, n: int, targets: dict, mean: floa
                                                 if t not in possible]
     skips = {q.id: 0 for q in items}
     m = 0
-    blocks, coefficients = [], []
+    blocks = []
     for q in items:   # x: the score sample; z: the m persons outside it
         blocks.append((design(q, wave), n - m, []))
         blocks.append((design(q, wave), m - skips[q.id], []))
