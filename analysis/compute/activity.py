@@ -10,7 +10,7 @@ import pandas as pd
 from analysis.bundle.store import BundleWriter
 from analysis.compute.representativity import shown_count
 from analysis.compute.stage import Microdata
-from analysis.disclosure.audit import Count
+from analysis.disclosure.audit import Count, Things
 from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED, DisclosureError
 from analysis.editions import get_edition
@@ -106,7 +106,8 @@ def publish_content(md: Microdata, w: BundleWriter) -> None:
             ("rammer.kommune_areas", len(parties["kommuner"].areas), "rammer"),
             ("rammer.steps", len(content.citizen_route()), "rammer"),
             ("rammer.tools", len(content.coping_tools()), "rammer")):
-        w.scalar(key, value, page=page, kind="count", of="items of the course's content")
+        w.scalar(key, value, page=page, kind="count", of="items of the course's content",
+                 define=Things("items of the course's structured content"))
     for key, value, page in (("course_weeks", ed.course_weeks, "baggrund"),
                              ("bg.pilot_weeks", get_edition("pilot-2024").course_weeks, "baggrund"),
                              ("rammer.course_weeks", ed.course_weeks, "rammer"),

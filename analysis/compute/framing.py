@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from analysis.bundle.store import BundleWriter
 from analysis.compute.stage import Microdata
+from analysis.disclosure.audit import Things
 from analysis.report import content
 
 
@@ -23,6 +24,7 @@ def publish(md: Microdata, w: BundleWriter) -> None:
     for page, values in pages.items():
         for key, value, kind in values():
             if kind == "count":
-                w.scalar(key, value, page=page, kind=kind, of="items of the course's content")
+                w.scalar(key, value, page=page, kind=kind, of="items of the course's content",
+                         define=Things("items of the course's structured content"))
             else:
                 w.scalar(key, value, page=page, kind=kind)
