@@ -148,6 +148,7 @@ EDITIONS = {
         survey_published=REPO / "data" / "reference" / "published" / "pilot-2023-survey.csv",
         errata=REPO / "data" / "reference" / "published" / "pilot-2023-errata.csv",
         codebook=REPO / "data" / "reference" / "questionnaire_pilot-2023.yml",
+        key_map=REPO / "data" / "reference" / "published" / "pilot-2023-keys.csv",
         course_weeks=8,          # seed 001 l.55: eight weekly webinars
         time_points={},
         design="none",           # no register data, no models

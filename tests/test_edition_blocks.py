@@ -29,16 +29,16 @@ Pilotens tekst.
 """
 
 
-def build(tmp_path: Path, edition: str) -> subprocess.CompletedProcess:
+def build(tmp_path: Path, edition: str, page: str = PAGE) -> subprocess.CompletedProcess:
     src = tmp_path / "src"
     src.mkdir(exist_ok=True)
     (src / "conf.py").write_text(
         "import sys\n"
         f"sys.path.insert(0, {str(REPO / '_ext')!r})\n"
         "extensions = ['myst_nb', 'tpj_edition']\n"
-        "myst_enable_extensions = ['colon_fence']\n"
+        "myst_enable_extensions = ['colon_fence', 'attrs_block']\n"
         f"tpj_edition = {edition!r}\n", encoding="utf-8")
-    (src / "index.md").write_text(PAGE, encoding="utf-8")
+    (src / "index.md").write_text(page, encoding="utf-8")
     out = tmp_path / f"html-{edition}"
     return subprocess.run([sys.executable, "-m", "sphinx", "-W", "-q", "-b", "html", str(src), str(out)],
                           capture_output=True, text=True)
@@ -58,3 +58,31 @@ def test_a_passage_is_parsed_only_in_its_own_edition(tmp_path, edition):
     text = html.read_text(encoding="utf-8")
     assert "Pilotens tekst." in text and "Fælles tekst." in text
     assert "Slutevalueringens tekst" not in text
+
+
+BROKEN = {
+    # an unclosed fence: the block would run on and swallow the heading below it
+    "unclosed": ":::{only} edition_pilot_2023\nPilotens tekst.\n::: Mere tekst.\n\n## Bilag 15\n\nTekst.\n",
+    # a misspelt tag is never true: the passage would vanish from every edition
+    "misspelt": ":::{only} edition_final2025\nTekst.\n:::\n",
+    # a heading inside a passage (MyST lifts it out of the block)
+    "heading": ":::{only} edition_final_2025\n## Afsnit\n\nTekst.\n:::\n",
+    # a section tagged with a misspelt edition
+    "misspelt section": "{.edition_pilot2023}\n## Afsnit\n\nTekst.\n",
+    # a reference to a section another edition has: its label must not survive the drop
+    "reference": "Se {ref}`afsnit`.\n\n(afsnit)=\n{.edition_final_2025}\n## Afsnit\n\nTekst.\n",
+}
+
+
+EXPECTED = {"unclosed": "is not closed", "misspelt": "unknown edition tag edition_final2025",
+            "heading": "a heading inside an edition passage",
+            "misspelt section": "unknown edition tag edition_pilot2023", "reference": "afsnit"}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_what_an_edition_passage_would_lose_silently_is_an_error(tmp_path, case):
+    """Each case built for pilot-2023 fails the strict build, naming the fault, instead of
+    dropping text (bilag15_16 lost its Bilag 15 heading in two editions to an unclosed fence)."""
+    result = build(tmp_path, "pilot-2023", "# Side\n\n" + BROKEN[case])
+    assert result.returncode != 0, result.stderr
+    assert EXPECTED[case] in result.stderr, result.stderr

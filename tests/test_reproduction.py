@@ -130,8 +130,13 @@ def repro():
 def test_summary_counts_what_the_appendix_says(repro):
     frame, pub = repro
     assert rp.summary(frame, pub) == {"n_published": 5, "n_compared": 3, "n_ok": 2,
-                                      "share_ok": pytest.approx(200 / 3), "n_suppressed": 1,
+                                      "share_ok": pytest.approx(200 / 3), "n_errata": 0,
+                                      "share_feasible": pytest.approx(200 / 3), "n_suppressed": 1,
                                       "n_not_compared": 1, "n_stars": 1, "n_stars_ok": 1}
+    # b.mean, the one miss, explained as an erratum: the feasible numbers all reproduce
+    explained = rp.summary(frame, pub, {"b.mean": "Ingen data kan give 2,50."})
+    assert explained["n_errata"] == 1 and explained["share_feasible"] == pytest.approx(100)
+    assert rp.summary(frame, pub)["n_errata"] == 0
 
 
 def test_tables_of_misses_absent_and_all_comparisons(repro):

@@ -101,3 +101,14 @@ def test_a_shared_chapter_glues_its_editions_keys_and_placeholders_for_the_other
                      "survey.a.w2.1+2.pct": sb.OTHER_EDITION}
     with pytest.raises(KeyError):
         sb.glue_by_edition(SimpleNamespace(edition=SimpleNamespace(name="pilot-2024")), keys)
+
+
+def test_no_placeholder_of_another_edition_reaches_a_page(final_site, built_pilot_2023):
+    """A key glued as a placeholder (`sb.glue_by_edition`, for another edition's sections)
+    is never shown: the built pages of both editions that share chapters hold none."""
+    from analysis.report.surveys import OTHER_EDITION
+    for html in (final_site / "html", built_pilot_2023 / "html"):
+        pages = sorted(html.rglob("*.html"))
+        assert pages
+        leaked = [p.relative_to(html) for p in pages if OTHER_EDITION in p.read_text(encoding="utf-8")]
+        assert not leaked, leaked

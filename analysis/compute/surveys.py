@@ -169,11 +169,13 @@ def publish_who5(survey: Survey, min_cell: int, w: BundleWriter) -> None:
 
 def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
     """Paired change between waves for the persons who answered both (`paired_table`);
-    pairs, change and p hidden where the pairs are fewer than the minimum cell, and change
-    and p also where fewer than min_cell persons rose, or fewer than min_cell fell, or (for
-    Wilcoxon's test, which drops them) 1..min_cell-1 stayed: the statistic rests on the persons whose answer changed, and with
-    few pairs the change and p fix how many moved each way (issue 14: kompetencer w2-w3,
-    7 pairs, has one consistent pattern, 1 rose and 4 fell)."""
+    pairs, change and p hidden where the pairs are 1..min_cell-1, or a wave's respondents
+    of the question minus the pairs are (those who answered one wave only), and change and p
+    also where 1..min_cell-1 persons rose, or fell, or (for Wilcoxon's test, which drops them)
+    stayed: the statistic rests on the persons whose answer changed, and with few pairs the
+    change and p fix how many moved each way (issue 14: kompetencer w2-w3, 7 pairs, has one
+    consistent pattern, 1 rose and 4 fell). Nobody rising or falling is no small cell. A
+    hidden change has the finding 'withheld' (analysis.report.book: 'vises ikke')."""
     table = paired_table(survey)
     if table.empty:
         return
@@ -186,11 +188,20 @@ def publish_paired(survey: Survey, min_cell: int, w: BundleWriter) -> None:
         # better end of the scale (the trivselsscore up, an item towards its best option)
     }, index=[f"{q}.w{a}-w{b}" for q, a, b in zip(table["question"], table["first"], table["second"])],
         dtype=object)
-    small = (table["pairs"] < min_cell).to_numpy()
-    # the signed-rank test drops the pairs that stayed, so their number counts too
+    def few(counts: pd.Series) -> pd.Series:
+        return counts.between(1, min_cell - 1)
+
+    # the pairs are a cell of each wave's respondents: a wave's N (printed with its chart)
+    # minus the pairs counts those who answered that wave only, a cell that must not be small
+    # either (issue 14: 7 answered three months after, 5 of them also before the course)
+    unpaired = pd.concat([few(table[c] - table["pairs"]) for c in ("answered_a", "answered_b", "valued_a",
+                                                                   "valued_b")], axis=1).any(axis=1)
+    small = (few(table["pairs"]) | unpaired).to_numpy()
+    # the signed-rank test drops the pairs that stayed, so their number counts too; none is
+    # not a small cell (a change with nobody falling is shown)
     same = (table["pairs"] - table["up"] - table["down"]).where(table["test"].eq("wilcoxon"), 0)
-    few_moved = ((table["up"] < min_cell) | (table["down"] < min_cell) | same.between(1, min_cell - 1)).to_numpy()
-    values["finding"] = [finding(c, p) if not (s or f) else "untested"
+    few_moved = (few(table["up"]) | few(table["down"]) | few(same)).to_numpy()
+    values["finding"] = [finding(c, p) if not (s or f) else "withheld"
                          for c, p, s, f in zip(table["change"], table["p"], small, few_moved)]
     hidden = pd.DataFrame(False, index=values.index, columns=values.columns)
     hidden["pairs"] = small

@@ -251,7 +251,7 @@ def join(labels: list[str], last: str = "og") -> str:
 # bundle: the estimates' `finding` column, the `cmp.<name>.finding` scalars of the
 # differences between groups, the survey's paired tests.
 
-FINDINGS = ("rise", "fall", "none", "untested")
+FINDINGS = ("rise", "fall", "none", "untested", "withheld")
 # a change over time as a Danish clause, in parts: (verb, reflexive pronoun, sentence
 # adverbial, the rest). The parts are ordered by `claim` for the clause it stands in:
 # a main clause puts the sentence adverbial ("ikke") after the finite verb (and after an
@@ -263,6 +263,8 @@ VERB_CLAUSES = {
     "fall": ("falder", "", "", "signifikant"),
     "none": ("ændrer", "sig", "ikke", "signifikant"),
     "untested": ("ændrer", "sig", "", ", uden at ændringen kan testes"),
+    # hidden by the disclosure rules (the change would give away a cell under the minimum)
+    "withheld": ("vises", "", "ikke", "af hensyn til diskretionen"),
 }
 ORDERS = ("main", "inverted", "sub")
 CLAIMS = {
@@ -271,33 +273,39 @@ CLAIMS = {
              for f, (v, r, a, rest) in VERB_CLAUSES.items()},
     # ... as a noun phrase: "der ses en signifikant stigning"
     "noun": {"rise": "en signifikant stigning", "fall": "et signifikant fald",
-             "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
+             "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes",
+             "withheld": "en ændring, der ikke vises af hensyn til diskretionen"},
     # ... as an adjective of a development: "udviklingen er signifikant stigende"
     "trend": {"rise": "signifikant stigende", "fall": "signifikant faldende",
-              "none": "uden signifikant stigning eller fald", "untested": "ikke testbar"},
+              "none": "uden signifikant stigning eller fald", "untested": "ikke testbar",
+              "withheld": "ikke vist af hensyn til diskretionen"},
     # a paired survey test, where 'rise' is a change towards the better end of the scale
     "better": {"rise": "en signifikant forbedring", "fall": "en signifikant forværring",
-               "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes"},
+               "none": "ingen signifikant ændring", "untested": "en ændring, der ikke kan testes",
+               "withheld": "en ændring, der ikke vises af hensyn til diskretionen"},
     # a difference of slopes (the interaction): "ændringen pr. uge er signifikant større"
     "slope": {"rise": "signifikant større", "fall": "signifikant mindre",
-              "none": "ikke signifikant anderledes", "untested": "uden at forskellen kan testes"},
+              "none": "ikke signifikant anderledes", "untested": "uden at forskellen kan testes",
+              "withheld": "ikke vist af hensyn til diskretionen"},
 }
 COMPARISONS = {
     # a difference of levels, a minus b
     "level": {"rise": "{a} ligger signifikant højere end {b}", "fall": "{a} ligger signifikant lavere end {b}",
               "none": "forskellen mellem {a} og {b} er ikke signifikant",
-              "untested": "forskellen mellem {a} og {b} kan ikke testes"},
+              "untested": "forskellen mellem {a} og {b} kan ikke testes",
+              "withheld": "forskellen mellem {a} og {b} vises ikke af hensyn til diskretionen"},
     # a difference of changes, a minus b
     "change": {"rise": "ændringen er signifikant større for {a} end for {b}",
                "fall": "ændringen er signifikant mindre for {a} end for {b}",
                "none": "ændringen for {a} er ikke signifikant forskellig fra ændringen for {b}",
-               "untested": "forskellen mellem ændringerne for {a} og {b} kan ikke testes"},
+               "untested": "forskellen mellem ændringerne for {a} og {b} kan ikke testes",
+               "withheld": "forskellen mellem ændringerne for {a} og {b} vises ikke af hensyn til diskretionen"},
 }
 
 
 def claim(finding: str, form: str = "verb", subject: str | None = None, order: str = "inverted") -> str:
-    """The Danish words for a test's finding ('rise', 'fall', 'none', 'untested'; '' or
-    None count as 'untested') in one of the forms of CLAIMS: 'verb' ('stiger
+    """The Danish words for a test's finding ('rise', 'fall', 'none', 'untested',
+    'withheld' by the disclosure rules; '' or None count as 'untested') in one of the forms of CLAIMS: 'verb' ('stiger
     signifikant', the verb phrase after its subject), 'noun' ('en signifikant stigning'),
     'trend' ('signifikant stigende'), 'slope' ('signifikant større'), 'better' ('en
     signifikant forbedring').

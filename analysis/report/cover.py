@@ -62,8 +62,10 @@ def colophon(edition: Edition, bundle: Bundle) -> list[str]:
         "Tekst, tabeller og figurer er skrevet og beregnet på ny; tallene kommer fra data, ikke fra "
         "den trykte rapport.",
         f"Data: {source}; {data_date(bundle)}.",
-        f"Statistikpakke: beregnet med mindste cellestørrelse {manifest.get('min_cell')} personer og "
-        f"{INFERENCE_WORDS.get(manifest.get('inference'), 'almindelige standardfejl')}. "
+        f"Statistikpakke: beregnet med mindste cellestørrelse {manifest.get('min_cell')} personer"
+        # the models' inference: an edition without register data estimates no model
+        + (f" og {INFERENCE_WORDS.get(manifest.get('inference'), 'almindelige standardfejl')}. "
+           if edition.register_data else ". ") +
         f"Fingeraftryk af udtrækket: {str(extract.get('fingerprint', ''))[:16]}.",
         f"Programmer: {versions}.",
         "Tallene bag hver tabel og figur kan hentes som CSV-filer på rapportens hjemmeside, sammen med "

@@ -49,6 +49,17 @@ def means_frame(ctx) -> pd.DataFrame:
     return out
 
 
+def means_notes(ctx) -> list[str]:
+    """The notes under `means_frame`: the source and, when a mean is hidden, why (a mean is
+    hidden with its wave's answer table when that has a hidden cell: with few answers the
+    mean would give the hidden counts away, analysis.compute.pilot2023.answers_hidden)."""
+    notes = ["Kilde: Kursistspørgeskema."]
+    if (ctx.table("pilot.progression_means") == SUPPRESSED).any().any():
+        notes.append(f"{HIDDEN}: skjult, fordi svarfordelingen i runden har et felt med færre end "
+                     f"{book.value_text(ctx, 'min_cell')} personer, som gennemsnittet ellers ville afsløre.")
+    return notes
+
+
 def means_figure(ctx, questions: list[str]):
     """Lines of the mean answer per wave for the question texts `questions` (rows of
     `pilot.progression_means`); a hidden wave is left out of its line."""

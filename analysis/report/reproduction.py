@@ -4,7 +4,6 @@ behind both reproduction.csv (analysis.build.driver.write_results) and the Repro
 appendix (chapters/reproduktion.md), which also shows `summary` and the tables below."""
 from __future__ import annotations
 
-import functools
 import re
 
 import pandas as pd
@@ -127,16 +126,23 @@ def compare(bundle: Bundle, edition) -> pd.DataFrame:
                         edition.model_tolerance)
 
 
-def summary(repro: pd.DataFrame, published: pd.DataFrame) -> dict[str, float | int]:
+def summary(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str] | None = None
+            ) -> dict[str, float | int]:
     """What the appendix says of a comparison (`reproduction`'s frame; `published`: every
-    printed number): n_published, n_compared (not hidden), n_ok (within tolerance),
-    share_ok (per cent of n_compared), n_suppressed, n_not_compared (printed, no computed
-    counterpart), n_stars (model estimates with stars to compare), n_stars_ok."""
+    printed number; `explained`: the edition's errata, `explanations`): n_published,
+    n_compared (not hidden), n_ok (within tolerance), share_ok (per cent of n_compared),
+    n_errata (compared, not reproduced, and explained as a number no data can give),
+    share_feasible (n_ok in per cent of n_compared - n_errata: the issue's measure),
+    n_suppressed, n_not_compared (printed, no computed counterpart), n_stars (model
+    estimates with stars to compare), n_stars_ok."""
     compared = repro[repro["ok"] != "suppressed"]
     n_ok = int((compared["ok"] == True).sum())  # noqa: E712
+    n_errata = int(((compared["ok"] == False) & compared["ref"].isin(list(explained or {}))).sum())  # noqa: E712
+    feasible = len(compared) - n_errata
     starred = repro[repro["stars_ok"] != ""]
     return {"n_published": len(published), "n_compared": len(compared), "n_ok": n_ok,
             "share_ok": 100 * n_ok / len(compared) if len(compared) else float("nan"),
+            "n_errata": n_errata, "share_feasible": 100 * n_ok / feasible if feasible else float("nan"),
             "n_suppressed": int((repro["ok"] == "suppressed").sum()),
             "n_not_compared": len(published) - len(repro),
             "n_stars": len(starred), "n_stars_ok": int(starred["stars_ok"].astype(bool).sum())}
@@ -186,24 +192,22 @@ WORDS = {
     "data_last_week": "sidste uge med data", "window_weeks": "uger før og efter kurset",
     "n_holds": "antal hold", "holds_full_window": "hold med data et halvt år efter",
     "hold10_weeks_after_end": "Hold 10, uger efter kurset med data", "min_cell": "mindste antal personer",
+    # the pilot evaluation's (seed 001)
+    "response_rate": "svarprocent", "unique": "forskellige besvarere", "koen": "køn", "summary": "opsummering",
+    "progression": "spørgsmålene om progression",
 }
 SOURCE_NAMES = {"004": "Slutevalueringen (2025)", "000": "Den supplerende pilotevaluering (2024)",
                 "001": "Pilotevalueringen (2023)"}
 
 
-@functools.lru_cache(maxsize=1)
-def _codebook():
-    """The survey codebook (data/reference/questionnaire.yml), read once."""
-    from analysis.reference.codebook import load_codebook
-    return load_codebook()
+def _question(qid: str, edition=None):
+    """The survey question `qid` of the edition's codebook (analysis.report.surveys.codebook:
+    None, the final evaluation's), or None."""
+    from analysis.report.surveys import codebook
+    return codebook(edition).questions.get(qid)
 
 
-def _question(qid: str):
-    """The survey question `qid` of the codebook, or None."""
-    return _codebook().questions.get(qid)
-
-
-def label(ref: str) -> str:
+def label(ref: str, edition=None) -> str:
     """A reference key in Danish for the reader: 'tabel4.pilot.completed.pct' -> 'Tabel 4:
     pilotfasen, gennemført, andel (%)'; 'model.koen_mand.inden.coef' -> 'Regressionsmodel:
     mænd, inden kursus, koefficient'; 'text.p47.change_after_course' -> 'Teksten s. 47:
@@ -211,17 +215,18 @@ def label(ref: str) -> str:
     questionnaire prints them ('survey.helbred.w1.5.pct' -> 'Spørgeskema: »Hvordan synes
     du, at dit helbred er alt i alt?«, før kurset, »Dårligt«, andel (%)'); 'caption.figur1.n'
     -> 'Billedtekst til Figur 1: antal'. A part without a
-    Danish word keeps its text (with spaces for '_'); a word said twice in a row is said once."""
+    Danish word keeps its text (with spaces for '_'); a word said twice in a row is said once.
+    `edition`: whose questionnaire names the questions (None: the final evaluation's)."""
     head, *parts = ref.split(".")
     match = re.fullmatch(r"(tabel|bilag|figur)(\d+)", head)
     title = f"{match.group(1).capitalize()} {int(match.group(2))}" if match else WORDS.get(head, head).capitalize()
     if parts and re.fullmatch(r"p\d+", parts[0]):          # the page of the original's text
         title, parts = f"{title} s. {parts[0][1:]}", parts[1:]
     elif head == "caption" and parts and re.fullmatch(r"(tabel|figur)\d+", parts[0]):
-        title, parts = "Billedtekst til " + label(parts[0]), parts[1:]
+        title, parts = "Billedtekst til " + label(parts[0], edition), parts[1:]
     elif head == "hold" and parts and parts[0].isdigit():
         title, parts = f"Hold {parts[0]}", parts[1:]
-    question = _question(parts[0]) if head == "survey" and parts else None
+    question = _question(parts[0], edition) if head == "survey" and parts else None
 
     def word(i: int, part: str) -> str:
         if question is not None and i == 0:
@@ -261,30 +266,31 @@ def _shown(value) -> str:
     return value if isinstance(value, str) else number(float(value), 3).rstrip("0").rstrip(",")
 
 
-def misses_frame(repro: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame:
+def misses_frame(repro: pd.DataFrame, explained: dict[str, str], edition=None) -> pd.DataFrame:
     """Tal, Publiceret, Beregnet, Forklaring: the printed numbers not reproduced, each with
     its explanation (or a note that it must be looked into)."""
     misses = repro[repro["ok"] == False]  # noqa: E712
-    rows = [{"Tal": label(r.ref), "Publiceret": _shown(r.published), "Beregnet": _shown(float(r.computed)),
+    rows = [{"Tal": label(r.ref, edition), "Publiceret": _shown(r.published), "Beregnet": _shown(float(r.computed)),
              "Forklaring": explained.get(r.ref, "Ikke forklaret: afvigelsen skal undersøges.")}
             for r in misses.itertuples()]
     return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Beregnet", "Forklaring"])
 
 
-def absent_frame(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str]) -> pd.DataFrame:
+def absent_frame(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str],
+                 edition=None) -> pd.DataFrame:
     """Tal, Publiceret, Forklaring: the printed numbers the book does not compute."""
     absent = published[~published["ref"].isin(repro["ref"])]
-    rows = [{"Tal": label(r.ref), "Publiceret": r.printed,
+    rows = [{"Tal": label(r.ref, edition), "Publiceret": r.printed,
              "Forklaring": explained.get(r.ref, "Ikke et resultat, rapporten beregner.")}
             for r in absent.itertuples()]
     return pd.DataFrame(rows, columns=["Tal", "Publiceret", "Forklaring"])
 
 
-def comparison_frame(repro: pd.DataFrame) -> pd.DataFrame:
+def comparison_frame(repro: pd.DataFrame, edition=None) -> pd.DataFrame:
     """Tal, Kilde, Publiceret, Beregnet, Tolerance, Genfundet, Nøgle: every comparison (the
     download); the printed number of a hidden one is not shown either ('x')."""
     return pd.DataFrame({
-        "Tal": [label(ref) for ref in repro["ref"]],
+        "Tal": [label(ref, edition) for ref in repro["ref"]],
         "Kilde": [source_text(s) for s in repro["source"]],
         "Publiceret": [_shown(v) if ok != "suppressed" else SUPPRESSED
                        for v, ok in zip(repro["published"], repro["ok"])],

@@ -101,7 +101,9 @@ def glue_shares(ctx, keys: list[str]) -> None:
         glue_share(ctx, key)
 
 
-OTHER_EDITION = "–"   # the value of a glue key that only another edition's passages quote
+# the value of a glue key that only another edition's sections quote: never shown, and
+# distinct from every printed value, so a test can find it if it ever is
+OTHER_EDITION = "⟦anden udgave⟧"
 
 
 def glue_placeholders(names) -> None:
@@ -133,14 +135,17 @@ def glue_by_edition(ctx, keys: dict[str, list]) -> None:
 def paired_finding(ctx, question: str, first: int, second: int) -> tuple[str, object]:
     """(finding, p) of the paired test of `question` ('who5_score' or an item id) between
     waves `first` and `second` (the bundle's `surveys.paired`): 'rise' a significant change
-    towards the better end of the scale, 'fall' towards the worse, 'none', or 'untested'
-    (no such pairs, or too few)."""
+    towards the better end of the scale, 'fall' towards the worse, 'none', 'untested' (no
+    such pairs) or 'withheld' (hidden by the disclosure rules, analysis.compute.surveys.
+    publish_paired)."""
     if not ctx.bundle.has_table("surveys.paired"):
         return "untested", None
     table = ctx.table("surveys.paired")
     key = f"{question}.w{first}-w{second}"
-    if key not in table.index or SUPPRESSED in (table.at[key, "pairs"], table.at[key, "p"]):
+    if key not in table.index:
         return "untested", None
+    if SUPPRESSED in (table.at[key, "pairs"], table.at[key, "p"]):
+        return "withheld", None
     return str(table.at[key, "finding"]), table.at[key, "p"]
 
 
@@ -250,8 +255,11 @@ def tabel2(ctx, name: str = "tabel-svar") -> None:
         missing_waves_note(ctx)
         _no_data_table([f"Spørgeskemaer i {survey_phase(ctx)}", *WAVES.values()], caption, name)
         return
+    # who was sent the later questionnaires: the final evaluation's completers who consented
+    # (seed 004 Tabel 2's note); seed 001 says only that the completers were asked
+    consent = " og givet samtykke" if survey_phase(ctx) == PHASE_TEXT["udbredelse"] else ""
     notes = ["Kilde: Kursistspørgeskema. Spørgeskemaerne efter kurset og tre måneder efter sendes kun til "
-             "kursister, der har gennemført kurset og givet samtykke."]
+             f"kursister, der har gennemført kurset{consent}."]
     missing = [w for w, status in wave_status(ctx).items() if status == "missing"]
     if missing:
         notes.append("Runder uden data: " + book.join([WAVE_TEXT[w] for w in missing]) + ".")
@@ -328,10 +336,11 @@ def paired_summary(ctx, questions: list[str]) -> str:
         sentences.append("De parrede test viser en signifikant forbedring for " + book.join(parts["rise"]) + ".")
     if parts["fall"]:
         sentences.append("De viser en signifikant forværring for " + book.join(parts["fall"]) + ".")
-    # a change the bundle hides (too few pairs, or too few who moved one way) is not tested
+    # a change the bundle hides (finding 'withheld': too few pairs, or the pairs would give
+    # away a small cell of a wave's respondents, or too few moved one way) is not shown
     hidden = bool((table["change"] == SUPPRESSED).any())
-    note = (" En ændring vist som x er skjult, fordi den bygger på for få personer, der har ændret svar."
-            if hidden else "")
+    note = (" En ændring vist som x er skjult, fordi den sammen med rundernes antal svar kunne vise, "
+            f"hvordan færre end {book.value_text(ctx, 'min_cell')} personer har svaret." if hidden else "")
     if not sentences:
         return ("Ingen af de viste parrede test viser en signifikant ændring." if hidden
                 else "Ingen af de parrede test viser en signifikant ændring.") + note

@@ -181,7 +181,10 @@ def paired_table(survey: Survey) -> pd.DataFrame:
     choice item asked in all waves (Wilcoxon's signed-rank test), for each pair of waves in
     the extract: question, first, second, test, pairs, up and down (pairs whose value rose,
     fell), mean_a, mean_b, change (mean of second - first per person) and p (NaN when the
-    changes are all zero or under two pairs)."""
+    changes are all zero or under two pairs); answered_a and answered_b, the persons who
+    answered the question in each wave (the N a wave's chart prints; for an item 'Ved ikke'
+    included, which the pairs leave out), and valued_a, valued_b, those with a value on its
+    scale."""
     rows = []
     has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)   # not in seed 001's
     items = [("who5_score", "t")] if has_who5 else []
@@ -193,12 +196,16 @@ def paired_table(survey: Survey) -> pd.DataFrame:
                 continue
             if qid == "who5_score":
                 a, b = who5_scores(survey, first), who5_scores(survey, second)
+                answered = (int(a.notna().sum()), int(b.notna().sum()))
             else:
                 a, b = ordinal_values(survey, qid, first), ordinal_values(survey, qid, second)
+                answered = (len(answers(survey, qid, first)), len(answers(survey, qid, second)))
             rows.append({"question": qid, "first": first, "second": second, "test": test,
-                         **paired_change(a, b, test)})
+                         **paired_change(a, b, test), "answered_a": answered[0], "answered_b": answered[1],
+                         "valued_a": int(a.notna().sum()), "valued_b": int(b.notna().sum())})
     return pd.DataFrame(rows, columns=["question", "first", "second", "test", "pairs", "up", "down", "mean_a",
-                                       "mean_b", "change", "p"])
+                                       "mean_b", "change", "p", "answered_a", "answered_b", "valued_a",
+                                       "valued_b"])
 
 
 def appendix_n(survey: Survey, appendix: Appendix) -> dict[int, int]:
