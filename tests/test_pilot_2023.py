@@ -233,6 +233,31 @@ def test_the_pilots_paired_change_on_seven_pairs_is_hidden(pilot_extract):
     assert cells.loc[("kompetencer.w2-w3", "p"), "status"] == "hidden"
 
 
+def test_paired_changes_hide_small_cells_of_the_waves_but_not_zero_movers(pilot_extract):
+    """Two faults found at review. retning before -> right after: 18 rose and 0 fell; a zero
+    is no small cell, so the significant change is shown (it was hidden and worded as 'kan
+    ikke testes'). kompetencer before -> three months after: 5 pairs while 7 answered three
+    months after, so 2 answered then only; the pairs are hidden with change and p, and the
+    finding is 'withheld'."""
+    import pandas as pd
+    from analysis.bundle.store import BundleWriter
+    from analysis.compute.surveys import publish_paired
+    from analysis.survey.stats import paired_table
+    _, survey = pilot_extract
+    table = paired_table(survey).set_index(["question", "first", "second"])
+    assert (table.loc[("retning", 1, 2), "down"], table.loc[("retning", 1, 2), "up"]) == (0, 18)
+    row = table.loc[("kompetencer", 1, 3)]
+    assert (row["pairs"], row["answered_b"]) == (5, 7)
+    writer = BundleWriter()
+    publish_paired(survey, 3, writer)
+    cells = pd.DataFrame(writer.tables).set_index(["row", "column"])
+    assert cells.loc[("retning.w1-w2", "change"), "status"] == "shown"
+    assert cells.loc[("retning.w1-w2", "finding"), "text"] == "rise"
+    for column in ("pairs", "change", "p"):
+        assert cells.loc[("kompetencer.w1-w3", column), "status"] == "hidden", column
+    assert cells.loc[("kompetencer.w1-w3", "finding"), "text"] == "withheld"
+
+
 # --------------------------------------------------------------------------- validation
 
 @pytest.fixture
