@@ -27,7 +27,8 @@ ALL_ENTRIES = list(dict.fromkeys(ENTRIES + toc_entries(REPO / "_toc_pilot-2024.y
 
 
 def prose(entry: str) -> list[tuple[int, str]]:
-    """Lines of running text in a chapter's markdown cells (no headings, directives, options)."""
+    """Lines of running text in a chapter's markdown cells (no headings, directives, options,
+    block attributes)."""
     notebook = jupytext.read(REPO / f"{entry}.md")
     lines = []
     for cell in notebook.cells:
@@ -40,6 +41,8 @@ def prose(entry: str) -> list[tuple[int, str]]:
                 raw = text.startswith("```{raw}")
                 continue
             if raw or not text or text.startswith(("#", ":", "<!--")):
+                continue
+            if re.fullmatch(r"\{[.#][^}]*\}", text):   # a heading's attributes ({.edition_final_2025})
                 continue
             lines.append((number, NAMES.sub("", ROLE.sub("", text))))
     return lines

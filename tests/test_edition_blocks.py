@@ -86,3 +86,30 @@ def test_what_an_edition_passage_would_lose_silently_is_an_error(tmp_path, case)
     result = build(tmp_path, "pilot-2023", "# Side\n\n" + BROKEN[case])
     assert result.returncode != 0, result.stderr
     assert EXPECTED[case] in result.stderr, result.stderr
+
+
+SECTIONS = """# Side
+
+## Tilfredshed
+
+Fælles.
+
+{.edition_final_2025}
+## Teknik
+
+Slutevalueringens afsnit.
+
+{.edition_pilot_2023}
+## Gennemsnit
+
+Pilotens afsnit.
+"""
+
+
+@pytest.mark.parametrize("edition, kept, dropped", [("final-2025", "Teknik", "Gennemsnit"),
+                                                    ("pilot-2023", "Gennemsnit", "Teknik")])
+def test_a_section_tagged_for_other_editions_is_dropped(tmp_path, edition, kept, dropped):
+    result = build(tmp_path, edition, SECTIONS)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / f"html-{edition}" / "index.html").read_text(encoding="utf-8")
+    assert "Tilfredshed" in text and kept in text and dropped not in text

@@ -24,7 +24,8 @@ def test_settings_follow_seed_001():
 def test_table_of_contents_in_seed_001s_order():
     entries = toc_entries(P23.toc)
     order = ["index", "chapters/baggrund", "chapters/kursets_format", "chapters/forandringsteori",
-             "chapters/pilotkonklusioner", "chapters/anbefalinger", "chapters/datagrundlag", "chapters/maalgruppe",
+             "chapters/pilotkonklusioner", "chapters/anbefalinger", "chapters/datagrundlag", "chapters/svarprocenter",
+             "chapters/maalgruppe",
              "chapters/aktivitetsopgoerelse", "chapters/resultatmaal1", "chapters/resultatmaal2",
              "chapters/cases", "chapters/bilag15_16", "chapters/reproduktion"]
     assert entries == order
@@ -142,13 +143,14 @@ def test_every_erratum_is_a_printed_number_the_data_do_not_give(pilot_extract):
 
     from analysis.compute.pilot2023 import pilot_numbers
     from analysis.reference.published import published_numbers
-    from analysis.report.reproduction import reproduction
+    from analysis.report.reproduction import published_key_map, reproduction
     extract, survey = pilot_extract
     published = published_numbers(P23)
     errata = pd.read_csv(P23.errata)
     assert set(errata["ref"]) <= set(published["ref"])
     assert errata["forklaring"].str.len().gt(40).all()
-    repro = reproduction(pilot_numbers(extract, survey, published), published, {}).set_index("ref")
+    repro = reproduction(pilot_numbers(extract, survey, published), published,
+                         published_key_map([], P23)).set_index("ref")
     assert not repro.loc[list(errata["ref"]), "ok"].eq(True).any()
 
 

@@ -53,34 +53,6 @@ def test_pilot_2023_reads_the_final_editions_chapters_of_the_same_kind():
             "chapters/reproduktion"} <= final & pilot
 
 
-def test_a_section_tagged_for_another_edition_is_dropped():
-    """`{.edition_final_2025}` on a heading drops its section in the other editions
-    (_ext/tpj_edition.py): the result chapters' sections that only one edition has."""
-    import sys
-    from types import SimpleNamespace
-
-    from docutils import nodes
-    from docutils.frontend import get_default_settings
-    from docutils.parsers.rst import Parser
-    from docutils.utils import new_document
-    from sphinx.util.tags import Tags
-    sys.path.insert(0, str(ROOT / "_ext"))
-    from tpj_edition import _drop_other_editions, edition_tag
-
-    def page():
-        doc = new_document("page", get_default_settings(Parser))
-        for title, classes in (("Tilfredshed", []), ("Teknik", ["edition_final_2025"]), ("Gennemsnit", ["edition_pilot_2023"])):
-            section = nodes.section(classes=classes)
-            section += nodes.title(text=title)
-            doc += section
-        return doc
-
-    for edition, kept in (("final-2025", ["Tilfredshed", "Teknik"]), ("pilot-2023", ["Tilfredshed", "Gennemsnit"])):
-        doc = page()
-        _drop_other_editions(SimpleNamespace(tags=Tags([edition_tag(edition)])), doc)
-        assert [s[0].astext() for s in doc.findall(nodes.section)] == kept
-
-
 def test_a_shared_chapter_glues_its_editions_keys_and_placeholders_for_the_others(monkeypatch):
     """surveys.glue_by_edition: the edition's shares and (key, kind) scalars, and a placeholder
     under a key that only the other edition's passages quote (Sphinx resolves it before the

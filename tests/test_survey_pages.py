@@ -207,19 +207,23 @@ def test_paired_change_is_hidden_where_few_moved_one_way(monkeypatch):
                           "first": 2, "second": 3, "test": "wilcoxon", "pairs": [7, 9, 9, 5, 7],
                           "up": [1, 3, 3, 4, 3], "down": [4, 3, 6, 0, 3], "mean_a": 3.0, "mean_b": 2.6,
                           "change": [-0.43, 0.1, -0.9, 0.8, 0.0], "p": [0.18, 0.9, 0.04, 0.25, 1.0]})
+    for column in ("answered_a", "answered_b", "valued_a", "valued_b"):   # every respondent paired
+        table[column] = table["pairs"]
     monkeypatch.setattr(section, "paired_table", lambda survey: table)
+    monkeypatch.setattr(section, "paired_definitions", lambda survey, table, writer: None)   # no survey here
     writer = BundleWriter()
     section.publish_paired(None, MIN_CELL, writer)
     cells = pd.DataFrame(writer.tables).set_index(["row", "column"])
     assert cells.loc[("kompetencer.w2-w3", "pairs"), "status"] == "shown"
     assert cells.loc[("kompetencer.w2-w3", "change"), "status"] == "hidden"
     assert cells.loc[("kompetencer.w2-w3", "p"), "status"] == "hidden"
-    assert cells.loc[("kompetencer.w2-w3", "finding"), "text"] == "untested"
+    assert cells.loc[("kompetencer.w2-w3", "finding"), "text"] == "withheld"
     for row in ("ved_hvad.w2-w3", "retning.w2-w3"):   # 3 rose, 3 fell, 3 stayed; 3 rose, 6 fell
         assert (cells.loc[[(row, c) for c in ("pairs", "change", "p")], "status"] == "shown").all(), row
     assert cells.loc[("retning.w2-w3", "finding"), "text"] == "fall"
     for row in ("helbred.w2-w3", "overskud.w2-w3"):     # none fell (and 1 stayed); 1 stayed
         assert (cells.loc[[(row, c) for c in ("change", "p")], "status"] == "hidden").all(), row
+    # nobody falling is no small cell: only the one who stayed hides helbred's change
 
 
 def test_the_final_editions_paired_changes_under_the_movers_rule(survey):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.reference.codebook import PILOT_MESTRING_ITEMS, SHARE_KEY
 from analysis.register.extract import Extract
-from analysis.survey.stats import distribution, round_half_up, sum_of_rounded
+from analysis.survey.stats import distribution, round_half_up, sum_of_rounded, tabel2_rows
 from analysis.survey.waves import Survey
 
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
@@ -166,6 +166,7 @@ def pilot_numbers(extract: Extract, survey: Survey | None, published: pd.DataFra
     rows = register_numbers(extract)
     if survey is not None:
         rows += survey_numbers(survey, list(published["ref"]))
+        rows += tabel2_rows(survey)   # the waves' counts and response rates (the edition's key map)
     frame = pd.DataFrame(rows, columns=["key", "value", "page"])
     frame["value"] = frame["value"].astype(float)
     return frame.drop_duplicates("key").reset_index(drop=True)
@@ -176,9 +177,9 @@ def calibration(extract: Extract, survey: Survey | None, published: pd.DataFrame
     """How many of seed 001's feasible printed numbers (those not in `errata`) the extract
     reproduces at the printed precision (analysis.report.reproduction.reproduction): n_feasible,
     n_ok, rate (per cent), missed (refs), not_computed (refs without a computed number)."""
-    from analysis.report.reproduction import reproduction
+    from analysis.report.reproduction import published_key_map, reproduction
     numbers = pilot_numbers(extract, survey, published)
-    repro = reproduction(numbers, published, {})
+    repro = reproduction(numbers, published, published_key_map([], extract.edition))
     feasible = repro[~repro["ref"].isin(errata)]
     ok = feasible["ok"].eq(True)
     return {"n_feasible": len(feasible), "n_ok": int(ok.sum()),

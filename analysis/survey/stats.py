@@ -176,6 +176,24 @@ def paired_change(a: pd.Series, b: pd.Series, test: str) -> dict:
 PAIRS = ((1, 2), (1, 3), (2, 3))
 
 
+def tabel2_rows(survey: Survey) -> list[tuple[str, object, str]]:
+    """(key, value, page) of Tabel 2 (seed 004, the waves' questionnaires sent, answered and
+    not answered, counts and per cent) and the answers in all waves (`text.answers_total`),
+    from `response_rates`."""
+    rows = []
+    rates = response_rates(survey)
+    for wave in rates.columns:
+        for what in ("sent", "answered", "missing"):
+            name = {"sent": "invited", "answered": "answered", "missing": "missing"}[what]
+            rows.append((f"tabel2.{name}.w{wave}", int(rates.loc[what, wave]), "fremgangsmaade"))
+        rows.append((f"tabel2.invited.w{wave}.pct", 100.0, "fremgangsmaade"))
+        rows.append((f"tabel2.answered.w{wave}.pct", float(rates.loc["answered_pct", wave]), "fremgangsmaade"))
+        rows.append((f"tabel2.missing.w{wave}.pct", float(rates.loc["missing_pct", wave]), "fremgangsmaade"))
+    if len(rates.columns):
+        rows.append(("text.answers_total", int(rates.loc["answered"].sum()), "fremgangsmaade"))
+    return rows
+
+
 def paired_table(survey: Survey) -> pd.DataFrame:
     """Paired change for the trivselsscore (`who5_score`, paired t-test) and every single-
     choice item asked in all waves (Wilcoxon's signed-rank test), for each pair of waves in
@@ -259,16 +277,7 @@ def survey_results(survey: Survey, min_cell: int, extra_keys: list[str] = (), pa
         value = key_value(disclosed, key, parts)
         if value is not None:
             rows.append((key, value, "bilag02_11"))
-    rates = response_rates(survey)
-    for wave in rates.columns:
-        for what in ("sent", "answered", "missing"):
-            name = {"sent": "invited", "answered": "answered", "missing": "missing"}[what]
-            rows.append((f"tabel2.{name}.w{wave}", int(rates.loc[what, wave]), "fremgangsmaade"))
-        rows.append((f"tabel2.invited.w{wave}.pct", 100.0, "fremgangsmaade"))
-        rows.append((f"tabel2.answered.w{wave}.pct", float(rates.loc["answered_pct", wave]), "fremgangsmaade"))
-        rows.append((f"tabel2.missing.w{wave}.pct", float(rates.loc["missing_pct", wave]), "fremgangsmaade"))
-    if len(rates.columns):
-        rows.append(("text.answers_total", int(rates.loc["answered"].sum()), "fremgangsmaade"))
+    rows += tabel2_rows(survey)
     has_who5 = all(item in survey.codebook.questions for item in WHO5_ITEMS)
     scores = score_summary(survey) if has_who5 else pd.DataFrame()
     for wave in scores.columns:
