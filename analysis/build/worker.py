@@ -24,6 +24,7 @@ from jupyter_core.utils import run_sync
 from analysis.editions import REPO
 
 KERNEL = "python3"
+START_ATTEMPTS = 3   # kernel starts before a worker gives up (see Kernel)
 
 
 class Stop(Exception):
@@ -34,11 +35,11 @@ def _stop(signum, frame):
     raise Stop(signal.Signals(signum).name)
 
 
-def _start_kernel():
+def _start_kernel(km=None):
     # an asynchronous kernel manager: nbclient then polls for replies without blocking, so
     # it notices a dead kernel (and a signal) within a second
     from jupyter_client.manager import AsyncKernelManager
-    km = AsyncKernelManager(kernel_name=KERNEL)
+    km = km or AsyncKernelManager(kernel_name=KERNEL)
     # the kernel's own stderr (warnings, debug chatter) goes to a log, not to the terminal
     log = open(os.environ.get("TPJ_KERNEL_LOG", os.devnull), "a")
     run_sync(km.start_kernel)(cwd=str(REPO), stderr=log, stdout=log)
@@ -62,15 +63,26 @@ class Kernel:
 
     def __init__(self):
         from jupyter_client import BlockingKernelClient
-        self.km, self.log = _start_kernel()
-        # wait until the kernel answers, with the manager's own client (a client not made by
-        # the manager judges the kernel by its heartbeat, which may not beat yet)
-        ready = self.km.client()
-        ready.start_channels()
-        try:
-            run_sync(ready.wait_for_ready)(timeout=120)
-        finally:
-            ready.stop_channels()
+        # jupyter_client picks the kernel's ports by binding and releasing them, so a kernel
+        # started at the same moment by another worker can take one first: the new kernel
+        # then dies at once ("Address already in use", jupyter_client's known port race,
+        # nteract/papermill#511). A fresh manager picks fresh ports, so start again.
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.km, self.log = _start_kernel()
+            # wait until the kernel answers, with the manager's own client (a client not made
+            # by the manager judges the kernel by its heartbeat, which may not beat yet)
+            ready = self.km.client()
+            ready.start_channels()
+            try:
+                run_sync(ready.wait_for_ready)(timeout=120)
+                break
+            except RuntimeError:          # "Kernel died before replying to kernel_info"
+                _shutdown(self.km)
+                self.log.close()
+                if attempt == START_ATTEMPTS:
+                    raise
+            finally:
+                ready.stop_channels()
         # then a blocking client on its own sockets for the resets: the asynchronous ones
         # are bound to the event loop they were started on, and papermill runs each chapter
         # on its own
