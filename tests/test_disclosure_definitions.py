@@ -17,8 +17,9 @@ from analysis.editions import EDITIONS
 
 # undefined values (counts, shares, means shown, hidden or zero) in the register editions'
 # certificates when issue 14 closed: event-study and survival series, balance tables,
-# comparison tables, test statistics. The number may only fall.
-UNDEFINED_AT_MOST = {"final-2025": 1296, "pilot-2024": 197, "pilot-2023": 0}
+# comparison tables, test statistics. The number may only fall (and fell by 9 each when the
+# framing pages' content counts were declared things).
+UNDEFINED_AT_MOST = {"final-2025": 1287, "pilot-2024": 188, "pilot-2023": 0}
 VALUES = ("count", "percent", "number", "mean")
 
 
