@@ -205,13 +205,13 @@ def html_headings(path: Path) -> list[str]:
     return out
 
 
-def test_every_section_opens_with_a_bold_lead(final_site):
-    """Every section of every chapter page, the chapter's own top included, opens with a
-    bold lead sentence: its first paragraph (not one of a sub-section, a caption or a
-    figure) starts in bold. A chapter that goes straight to its first sub-section has none."""
+def sections_without_a_bold_lead(site: Path) -> tuple[list[tuple], int]:
+    """The sections of a built site's chapter pages whose first paragraph (not one of a
+    sub-section, a caption or a figure) does not start in bold: (page, heading, its start),
+    and how many sections were checked."""
     from bs4 import BeautifulSoup, NavigableString
     missing, checked = [], 0
-    for page in sorted((final_site / "html" / "chapters").glob("*.html")):
+    for page in sorted((site / "html" / "chapters").glob("*.html")):
         article = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one("article")
         for section in article.select("section"):
             checked += 1
@@ -222,7 +222,22 @@ def test_every_section_opens_with_a_bold_lead(final_site):
             if not content or getattr(content[0], "name", None) != "strong":
                 heading = section.find(["h1", "h2", "h3", "h4"]).get_text(" ", strip=True).rstrip("#")
                 missing.append((page.stem, heading, first.get_text(" ", strip=True)[:60] if first else None))
+    return missing, checked
+
+
+def test_every_section_opens_with_a_bold_lead(final_site):
+    """Every section of every chapter page, the chapter's own top included, opens with a
+    bold lead sentence (`sections_without_a_bold_lead`). A chapter that goes straight to its
+    first sub-section has none."""
+    missing, checked = sections_without_a_bold_lead(final_site)
     assert checked > 80, checked
+    assert not missing, missing
+
+
+def test_every_section_of_the_pilot_2023_edition_opens_with_a_bold_lead(built_pilot_2023):
+    """The same house style for the pilot evaluation's pages (nine of its sections had none)."""
+    missing, checked = sections_without_a_bold_lead(built_pilot_2023)
+    assert checked > 30, checked
     assert not missing, missing
 
 
