@@ -10,6 +10,9 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 # where builds go: <BUILD>/<edition>/{bundle,executed,html,pdf,...}; TPJ_BUILD moves it (tests)
 BUILD = Path(os.environ.get("TPJ_BUILD", REPO / "_build"))
+# the final evaluation's structured content (analysis.report.content); an edition with content
+# of its own has a folder under it (Edition.content_dir)
+CONTENT_DIR = REPO / "data" / "reference" / "content"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ class Edition:
     # the folder of the edition's structured content (theory of change, recommendations,
     # coping tools, cases; analysis.report.content): the shared framing chapters read the
     # edition's own files from it
-    content_dir: Path = REPO / "data" / "reference" / "content"
+    content_dir: Path = CONTENT_DIR
     # whether the edition estimates the effect against a comparison group (seed 004 ch. 5;
     # the compute stage's effect section runs only then, analysis.compute.sections)
     comparison_group: bool = False
@@ -156,7 +159,7 @@ EDITIONS = {
         phases=("pilot",),       # the pilot phase's teams: Hold 1 and 3-10 (seed 000 l.214-224)
         last_week="2023-W39",    # the report's data run to September 2023 (seed 001 title page)
         cancelled_teams=("Hold 2",),   # seed 001 l.128, seed 000 l.224
-        content_dir=REPO / "data" / "reference" / "content" / "pilot-2023",
+        content_dir=CONTENT_DIR / "pilot-2023",
         rounded_parts=True,
     ),
 }

@@ -55,8 +55,8 @@ def test_pilot_2023_reads_the_final_editions_chapters_of_the_same_kind():
 
 def test_a_shared_chapter_glues_its_editions_keys_and_placeholders_for_the_others(monkeypatch):
     """surveys.glue_by_edition: the edition's shares and (key, kind) scalars, and a placeholder
-    under a key that only the other edition's passages quote (Sphinx resolves it before the
-    passage is dropped); an edition the chapter has no list for stops it."""
+    under a key that only the other edition's sections quote (a tagged section is parsed, its
+    glue roles resolved, before it is dropped); an edition the chapter has no list for stops it."""
     from types import SimpleNamespace
 
     import pytest

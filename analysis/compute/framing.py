@@ -13,18 +13,12 @@ from analysis.report import content
 
 def publish(md: Microdata, w: BundleWriter) -> None:
     ed = md.edition
-    where = ed.content_dir
-    pages = {
-        "kursets_format": lambda: (("format.tools", len(content.coping_tools(where)), "count"),
-                                   ("format.course_weeks", ed.course_weeks, "setting")),
-        "forandringsteori": lambda: (("toc.columns", len(columns := content.theory_of_change(where)), "count"),
-                                     ("toc.result_goals.n", len(content.result_goals(columns)), "count")),
-        "anbefalinger": lambda: (("anb.n", len(content.recommendations(where)), "count"),),
-    }
-    for page, values in pages.items():
-        for key, value, kind in values():
-            if kind == "count":
-                w.scalar(key, value, page=page, kind=kind, of="items of the course's content",
-                         define=Things("items of the course's structured content"))
-            else:
-                w.scalar(key, value, page=page, kind=kind)
+    columns = content.theory_of_change(ed.content_dir)
+    for key, value, page in (
+            ("format.tools", len(content.coping_tools(ed.content_dir)), "kursets_format"),
+            ("toc.columns", len(columns), "forandringsteori"),
+            ("toc.result_goals.n", len(content.result_goals(columns)), "forandringsteori"),
+            ("anb.n", len(content.recommendations(ed.content_dir)), "anbefalinger")):
+        w.scalar(key, value, page=page, kind="count", of="items of the course's content",
+                 define=Things("items of the course's structured content"))
+    w.scalar("format.course_weeks", ed.course_weeks, page="kursets_format", kind="setting")

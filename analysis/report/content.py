@@ -20,10 +20,8 @@ import pandas as pd
 import yaml
 
 from analysis.disclosure.rules import SUPPRESSED, ZERO
-from analysis.editions import REPO
+from analysis.editions import CONTENT_DIR
 
-# the final evaluation's content; an edition's own folder is Edition.content_dir
-CONTENT_DIR = REPO / "data" / "reference" / "content"
 DROPPED = {"ja": "Forventes at udgå efter projektperioden",
            "delvist": "Forventes delvist at udgå efter projektperioden",
            "nej": ""}

@@ -235,6 +235,11 @@ def survey_phase(ctx) -> str:
     return PHASE_TEXT[ctx.edition.phases[-1]]
 
 
+def tabel2_first(ctx) -> str:
+    """The heading of Tabel 2's first column: the questionnaires of the edition's phase."""
+    return f"Spørgeskemaer i {survey_phase(ctx)}"
+
+
 
 
 def tabel2_frame(ctx) -> pd.DataFrame:
@@ -244,8 +249,7 @@ def tabel2_frame(ctx) -> pd.DataFrame:
         key = f"tabel2.{what}.w{w}"
         return f"{book.value_text(ctx, key, 'count')} ({book.pct(ctx.value(key + '.pct'), 0)})"
     columns = {WAVES[w]: [cell(what, w) for what in ("invited", "answered", "missing")] for w in present_waves(ctx)}
-    return pd.DataFrame({f"Spørgeskemaer i {survey_phase(ctx)}": ["Antal udsendt", "Heraf besvaret",
-                                                                  "Heraf ikke besvaret"], **columns})
+    return pd.DataFrame({tabel2_first(ctx): ["Antal udsendt", "Heraf besvaret", "Heraf ikke besvaret"], **columns})
 
 
 def tabel2(ctx, name: str = "tabel-svar") -> None:
@@ -253,7 +257,7 @@ def tabel2(ctx, name: str = "tabel-svar") -> None:
     caption = f"Svar på spørgeskemaerne til kursister i {survey_phase(ctx)}"
     if not present_waves(ctx):
         missing_waves_note(ctx)
-        _no_data_table([f"Spørgeskemaer i {survey_phase(ctx)}", *WAVES.values()], caption, name)
+        _no_data_table([tabel2_first(ctx), *WAVES.values()], caption, name)
         return
     # who was sent the later questionnaires: the final evaluation's completers who consented
     # (seed 004 Tabel 2's note); seed 001 says only that the completers were asked
