@@ -70,6 +70,16 @@ def test_hidden_numbers_and_banded_score_counts_are_suppressed():
     assert dict(zip(repro["ref"], repro["ok"])) == {"tabel6.count.w0.3": "suppressed", "n.small": "suppressed"}
 
 
+def test_a_hidden_number_keeps_no_note_that_quotes_its_printed_text():
+    """The published comparison file (reproduction.csv) blanked a hidden number but kept the
+    extraction note quoting it ('unge ned til 20 år' beside the hidden youngest age)."""
+    pub = printed(("alder.min", 20, "20"), ("alder.mean", 33, "33"))
+    pub["note"] = ["'unge ned til 20 år'", "'gennemsnitsalderen er 33 år'"]
+    repro = rp.reproduction(results(alder__min=SUPPRESSED, alder__mean=33), pub, {}).set_index("ref")
+    assert repro.at["alder.min", "published"] == SUPPRESSED and repro.at["alder.min", "note"] == ""
+    assert repro.at["alder.mean", "note"] == "'gennemsnitsalderen er 33 år'"
+
+
 def test_stars_are_compared_for_models_only():
     pub = printed(("model.samlet.efter.coef", 0.1, "0,10", "**"), ("model.samlet.inden.coef", 0.0, "0,00", "*"),
                   ("tabel3.pct", 50.0, "50,0%"))

@@ -65,8 +65,8 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
     left out. Columns: ref, source, published, computed, tolerance, ok (True/False, or
     'suppressed' when the book hides the number), published_stars, computed_stars,
     stars_ok (models only), note. Beside a hidden number the printed one is not repeated
-    either (published 'x'): the book reproduces the report, so the report's number would
-    give the hidden one away."""
+    either (published 'x', and no note, which quotes the printed text): the book reproduces
+    the report, so the report's number would give the hidden one away."""
     computed = dict(zip(results["key"], results["value"]))
     rows = []
     for _, p in published.iterrows():
@@ -90,7 +90,8 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
                      "ok": ok, "published_stars": (SUPPRESSED if hidden else published_stars) if is_model else "",
                      "computed_stars": stars if is_model else "",
                      "stars_ok": (stars == published_stars) if is_model and stars != SUPPRESSED else "",
-                     "note": "" if pd.isna(p.get("note")) else p.get("note")})
+                     # the extraction note quotes the printed text: not beside a hidden number
+                     "note": "" if hidden or pd.isna(p.get("note")) else p.get("note")})
     return pd.DataFrame(rows)
 
 
