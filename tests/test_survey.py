@@ -226,23 +226,6 @@ def test_a_share_that_would_reveal_a_hidden_cell_is_hidden(codebook):
     assert d.share([1, 2], 1)[1] == 70
 
 
-def test_a_sum_of_rounded_parts_over_hidden_cells_is_hidden(codebook):
-    """Seed 001's convention prints a set of options as the sum of separately rounded shares,
-    which says how hidden parts split (found by a break test: retning wave 2, options 1 and 2
-    hidden with 2 + 2 of 57, printed 8 % where every other split of 4 gives 7 %). Such a sum is
-    shown only without hidden cells; the plain total of all hidden cells still is."""
-    from analysis.survey.stats import sum_of_rounded
-    q = codebook["helbred"]
-    dist = pd.DataFrame({1: [2, 2, 0, 49, 4, 57]}, index=[1, 2, 3, 4, 5, "n"])
-    d = disclose(dist, q, 3)
-    assert d.hidden[1].tolist()[:2] == [True, True]
-    splits = {(a, 4 - a): sum_of_rounded(pd.Series({1: a, 2: 4 - a, 3: 0}), 57, [1, 2, 3]) for a in range(1, 4)}
-    assert splits == {(1, 3): 7, (2, 2): 8, (3, 1): 7}             # the printed sum singles out 2 + 2
-    assert d.share([1, 2, 3], 1, parts=True) == (SUPPRESSED, SUPPRESSED)
-    assert d.share([1, 2, 3], 1)[1] == 4                           # the plain total tells no split
-    assert d.share([4, 5], 1, parts=True) == (sum_of_rounded(dist[1].drop("n"), 57, [4, 5]), 53)
-
-
 def test_paired_change_counts_only_persons_in_both_waves():
     a = pd.Series([1.0, 2.0, 3.0, 4.0], index=["a", "b", "c", "d"])
     b = pd.Series([2.0, 2.0, 5.0], index=["a", "b", "e"])

@@ -90,16 +90,11 @@ class DisclosedDistribution:
         """(percentage, count) of the options `codes` in `wave`; 'x' when that would reveal a
         hidden cell: a set is shown only if it holds none or all of the wave's hidden cells.
         `parts`: the percentage of several options is the sum of their separately rounded
-        percentages (`sum_of_rounded`, seed 001's convention). Such a sum says more than the
-        options' total, since each part is rounded on its own: with hidden cells among the parts
-        it can single out how they split (2 + 2 of 57 sums to 8 %, every other split of 4 to
-        7 %), so it is shown only if it holds none of the hidden cells."""
+        percentages (`sum_of_rounded`, seed 001's convention)."""
         hidden = set(self.hidden.index[self.hidden[wave]])
         count = int(self.counts.loc[codes, wave].sum())
         within = hidden & set(codes)
         if (within and within != hidden) or 0 < count < self.min_cell:
-            return SUPPRESSED, SUPPRESSED
-        if parts and len(codes) > 1 and within:
             return SUPPRESSED, SUPPRESSED
         if parts and len(codes) > 1:
             return sum_of_rounded(self.counts[wave], int(self.n[wave]), codes), count
