@@ -111,6 +111,20 @@ def write_bundle(tmp_path, teams: list[str] | None):
     return Bundle.open(w.write(tmp_path / "bundle", {"edition": "e", "min_cell": 3, "inference": "team"}))
 
 
+def test_a_number_shown_under_another_rule_for_disclosure_is_not_compared():
+    """A share the book shows as the rounded total where the report sums rounded parts (a
+    part is hidden: analysis.survey.stats.DisclosedDistribution.sums_rounded_parts) is
+    not compared, and the report's sum is not repeated beside it: on the extract behind the
+    report, 8 % beside the book's 7 % would tell how the hidden options split."""
+    pub = printed(("survey.retning.w2.1+2+3.pct", 8, "8 %"), ("survey.retning.w2.4+5.pct", 93, "93 %"))
+    pub["note"] = ["'8 % er usikre'", np.nan]
+    computed = results(**{"survey__retning__w2__1+2+3__pct": 100 * 4 / 57, "survey__retning__w2__4+5__pct": 93.0})
+    repro = rp.reproduction(computed, pub, {}, withheld={"survey.retning.w2.1+2+3.pct"}).set_index("ref")
+    row = repro.loc["survey.retning.w2.1+2+3.pct"]
+    assert row["ok"] == "suppressed" and row["published"] == SUPPRESSED and row["note"] == ""
+    assert repro.at["survey.retning.w2.4+5.pct", "ok"] == True  # noqa: E712
+
+
 def test_compare_uses_the_bundles_team_order_and_printed_precision(tmp_path):
     path = tmp_path / "published.csv"
     printed(("bilag1.enrolled.pos01", 12, "12"), ("bilag1.enrolled.pos02", 7, "7"),
@@ -194,3 +208,36 @@ def test_explanations_of_the_edition():
     explained = rp.explanations(EDITIONS["final-2025"])
     assert "Afrundingsfejl" in explained["tabel3.sample.visitation_udd.pct"]
     assert rp.explanations(SimpleNamespace(errata=None)) == {}
+
+
+def test_an_explanation_that_repeats_a_hidden_printed_number_is_withheld(tmp_path):
+    """The pilot's erratum for the preparation reasons quoted the report's '38 angivelser'
+    (its total of mentions, which the book hides) beside the shown options: the hidden
+    option was 38 minus the rest. An explanation declares the printed numbers it repeats
+    (`quotes`) and is withheld where the book hides one of them."""
+    from analysis.editions import EDITIONS
+    pilot = EDITIONS["pilot-2023"]
+    ref, mentions = "survey.forberedelse_aarsag.w2.4.pct", "survey.forberedelse_aarsag.w2.mentions"
+    shown = rp.explanations(pilot)
+    assert "38 angivelser" in shown[ref]
+    withheld = rp.explanations(pilot, hidden={mentions})
+    assert withheld[ref] == rp.WITHHELD_EXPLANATION and "38" not in withheld[ref]
+    assert withheld["survey.response_rate.w1"] == shown["survey.response_rate.w1"]   # quotes nothing hidden
+    # a quoted ref that the edition does not print is an error in the errata file
+    bad = tmp_path / "errata.csv"
+    pd.DataFrame({"ref": [ref], "forklaring": ["tekst"], "quotes": ["survey.no_such.w2.n"]}).to_csv(bad, index=False)
+    with pytest.raises(ValueError, match="survey.no_such.w2.n"):
+        rp.explanations(SimpleNamespace(errata=bad, published=pilot.published,
+                                        survey_published=pilot.survey_published))
+
+
+def test_the_built_pilot_appendix_withholds_the_explanation_quoting_the_hidden_mentions(bundles):
+    """On the bundled pilot extract the total of mentions is hidden (an option rests on
+    fewer than 3 persons): the appendix's explanation of the preparation reasons is withheld."""
+    from analysis.editions import EDITIONS
+    pilot = EDITIONS["pilot-2023"]
+    repro = rp.compare(Bundle.open(bundles["pilot-2023"]), pilot)
+    hidden = set(repro.loc[repro["ok"] == "suppressed", "ref"])
+    assert "survey.forberedelse_aarsag.w2.mentions" in hidden
+    text = " ".join(rp.explanations(pilot, hidden).values())
+    assert "38 angivelser" not in text

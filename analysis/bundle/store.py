@@ -466,6 +466,13 @@ class Bundle:
     def synthetic(self) -> bool:
         return bool(self.manifest.get("extract", {}).get("synthetic"))
 
+    def certificate(self) -> pd.DataFrame:
+        """disclosure.csv: every published number with the rule applied to it
+        (analysis.disclosure.protect.certify); an empty frame for a bundle written without
+        one (a test's)."""
+        path = self.directory / "disclosure.csv"
+        return pd.read_csv(path) if path.exists() else pd.DataFrame(columns=["file", "item", "rule"])
+
     # -- scalars
     def has(self, key: str) -> bool:
         return key in self.scalars.index

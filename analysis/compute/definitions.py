@@ -22,6 +22,7 @@ from analysis.readers.contracts import GENDERS
 from analysis.reference.codebook import PILOT_MESTRING_ITEMS
 from analysis.register.cohort import AGE_KEYS, VISITATION_KEYS
 from analysis.register.models import GROUP_BY_KEY, Group
+from analysis.survey.stats import disclose, distribution
 
 AGES = {f"alder_{key}": label for label, key in AGE_KEYS.items()}
 VISITATIONS = {f"visitation_{key}": label for label, key in VISITATION_KEYS.items()}
@@ -313,18 +314,28 @@ def _survey(md: Microdata, parts: list[str]):
         return None   # not a share or count of options (seed 001's mentions, substantive n)
     codes = [int(c) for c in parts[3].split("+")]
     base = true_count(md, u.answer_cell(q, wave))
-    parts_rounded = len(codes) if len(codes) > 1 and md.edition.rounded_parts else 1
+    # seed 001 prints a share of several options as the sum of their rounded shares, where
+    # none of them is hidden (DisclosedDistribution.share); else the rounded total
+    convention = md.edition.rounded_parts and len(codes) > 1
+    summed = convention and _disclosed(md, q).sums_rounded_parts(codes, wave)
+    rounded = tuple(u.answer_cell(q, wave, [c]) for c in codes) if summed else ()
     if q.type == "multi" and len(codes) > 1:
         # several options of a multiple-choice question: a count of answers (options chosen),
         # the sum of the options' indicators over those who answered
         answered = u.answer_cell(q, wave)
         weight = Weight(tuple((f"{q.id}:{c}", ((1, 1.0),)) for c in codes))
-        return Total(answered, weight) if parts[-1] == "count" else Share(answered, base, parts_rounded, weight)
+        return (Total(answered, weight) if parts[-1] == "count"
+                else Share(answered, base, rounded, weight, rounded_total=convention and not summed))
     cell = u.answer_cell(q, wave, codes)
     if parts[-1] == "count":
         return Count(cell)
-    # seed 001 prints a share of several options as the sum of their rounded shares
-    return Share(cell, base, parts_rounded)
+    return Share(cell, base, rounded, rounded_total=convention and not summed)
+
+
+def _disclosed(md: Microdata, q):
+    """Question `q`'s answers after the survey tables' disclosure control (which options
+    are hidden per wave), as the pages publish them."""
+    return _cached(md, "disclosed " + q.id, lambda: disclose(distribution(md.survey, q.id), q, md.min_cell))
 
 
 # ---------------------------------------------------------------- the truth, for the tests

@@ -108,13 +108,19 @@ class Count:
 class Share:
     """The number published is the count of `cell` (or the sum of `weight` over it, e.g.
     the options of a multiple-choice question chosen) in per cent of `base` persons (the
-    base is published exactly, elsewhere). `parts` > 1: printed as the sum of that many
-    shares each rounded to a whole per cent (seed 001's convention,
-    ../shared/spec/seed000-001.md §5.2), so it lies within parts half-points of the share."""
+    base is published exactly, elsewhere). `parts`: the cells of its parts when it is printed
+    as the sum of their shares each rounded to a whole per cent, half up (seed 001's
+    convention, ../shared/spec/seed000-001.md §5.2: 'enige eller meget enige' as 42 % + 42 %);
+    the audit then knows each part's rounding, not only that the sum lies within
+    len(parts) half-points of the share (`Model.share`). Empty: one share, rounded once.
+    `rounded_total`: printed as the rounded total of options although the edition's
+    convention sums rounded parts, because a part is hidden (the parts' rounding would tell
+    how the hidden cells split; analysis.survey.stats.DisclosedDistribution.share)."""
     cell: Cell
     base: int
-    parts: int = 1
+    parts: tuple[Cell, ...] = ()
     weight: "Weight | None" = None
+    rounded_total: bool = False
 
 
 @dataclass(frozen=True)
@@ -233,6 +239,11 @@ class Fact:
     kind: str = "count"
     label: str = ""
     weight: Weight | None = None     # a sum's number per person (None: the universe's value)
+    # a share printed as the sum of its parts' shares, each rounded half up to a whole per
+    # cent of `base` persons: the parts' cells; the printed sum is `printed`
+    parts: tuple[Cell, ...] = ()
+    base: int = 0
+    printed: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -268,15 +279,22 @@ class Model:
     def count_between(self, cell: Cell, low: float, high: float, label: str = "") -> None:
         self.facts.append(Fact(cell, low, high, "count", label))
 
-    def share(self, cell: Cell, share: float, base: int, decimals: int, label: str = "", parts: int = 1,
-              weight: "Weight | None" = None) -> None:
-        """A published share (per cent, rounded to `decimals`; `parts`: a sum of that many
-        rounded shares) of a cell out of `base` persons: the count (or the sum of `weight`
-        over the cell) lies within the rounding interval."""
+    def share(self, cell: Cell, share: float, base: int, decimals: int, label: str = "",
+              parts: tuple[Cell, ...] = (), weight: "Weight | None" = None) -> None:
+        """A published share (per cent, rounded to `decimals`) of a cell out of `base`
+        persons: the count (or the sum of `weight` over the cell) lies within the rounding
+        interval. `parts`: the share is printed as the sum of the parts' shares, each
+        rounded half up to a whole per cent (seed 001): besides the interval (len(parts)
+        half-points), the programme gives each part a whole rounded share r_i with
+        r_i = round-half-up(100 c_i / base) and the r_i summing to the printed share
+        (`_audit_junction`). Raises ValueError for a sum of parts that is not whole."""
+        if parts and float(share) != round(float(share)):
+            raise ValueError(f"{label}: a sum of rounded parts must be a whole per cent, not {share}")
         # a sum of parts: each part a whole per cent (seed 001), whatever the book prints
-        half = 0.5 * parts if parts > 1 else 0.5 * 10 ** -decimals
+        half = 0.5 * len(parts) if parts else 0.5 * 10 ** -decimals
         self.facts.append(Fact(cell, (share - half) / 100 * base, (share + half) / 100 * base,
-                               "count" if weight is None else "sum", label, weight))
+                               "count" if weight is None else "sum", label, weight,
+                               tuple(parts), base if parts else 0, float(share)))
 
     def mean(self, cell: Cell, mean: float, n: int, decimals: int, label: str = "",
              weight: Weight | None = None) -> None:
@@ -334,10 +352,11 @@ class Model:
 def _attributes(fact_or_cell, universe: Universe) -> set[str]:
     """The attributes a fact depends on: its cell's, and the value for a sum."""
     if isinstance(fact_or_cell, Fact):
+        parts = set().union(*(c.attributes for c in fact_or_cell.parts))
         if fact_or_cell.kind == "sum" and fact_or_cell.weight is not None:
-            return fact_or_cell.cell.attributes | fact_or_cell.weight.attributes
+            return fact_or_cell.cell.attributes | fact_or_cell.weight.attributes | parts
         extra = {universe.value} if fact_or_cell.kind == "sum" and universe.value else set()
-        return fact_or_cell.cell.attributes | extra
+        return fact_or_cell.cell.attributes | extra | parts
     return fact_or_cell.attributes
 
 
@@ -574,6 +593,11 @@ def _audit_junction(universe: Universe, component: set[str], facts: list[Fact], 
         return []
     blocks, n_vars = [], 0
     cells = [f.cell for f in inside] + [c for c, _ in targets] + list(extra_cells)
+    part_of = {}    # (fact, part) -> index in cells: the parts of sums of rounded parts
+    for i, fact in enumerate(inside):
+        for k, part in enumerate(fact.parts):
+            part_of[i, k] = len(cells)
+            cells.append(part)
     for names in leaves:
         atoms = _atoms(universe, names)
         home = [i for i, cell in enumerate(cells) if _home(cell, inside, i, universe, leaves) == names]
@@ -599,6 +623,12 @@ def _audit_junction(universe: Universe, component: set[str], facts: list[Fact], 
                        "values": unique[:, k], "center": unique[:, k + 1].astype(int),
                        "center_ids": center_ids, "offset": n_vars})
         n_vars += len(unique)
+    # each part of a sum of rounded parts: a whole rounded share of its own (an integer
+    # variable after the atoms' counts)
+    aux = {}
+    for key in part_of:
+        aux[key] = n_vars
+        n_vars += 1
     rows_a, low, high = [], [], []
 
     def row_of(i: int) -> np.ndarray:
@@ -633,6 +663,22 @@ def _audit_junction(universe: Universe, component: set[str], facts: list[Fact], 
             rows_a.append(r)
             low.append(0)
             high.append(0)
+    for i, fact in enumerate(inside):   # after the facts and hidden cells: kept below
+        if not fact.parts:
+            continue
+        total = np.zeros(n_vars)
+        for k in range(len(fact.parts)):
+            # r = round-half-up(100 c / base), i.e. 100 c / base - 1/2 < r <= 100 c / base + 1/2,
+            # in whole numbers: -base + 1 <= 2 base r - 200 c <= base
+            r = -200.0 * row_of(part_of[i, k])
+            r[aux[i, k]] = 2.0 * fact.base
+            rows_a.append(r)
+            low.append(-fact.base + 1)
+            high.append(fact.base)
+            total[aux[i, k]] = 1.0
+        rows_a.append(total)
+        low.append(fact.printed)
+        high.append(fact.printed)
     problem = {"constraints": [LinearConstraint(np.array(rows_a), np.array(low), np.array(high))],
                "integrality": np.ones(n_vars), "bounds": Bounds(0, INF)}
     # the hidden cells hold someone; an unpublished cell may hold no one

@@ -25,7 +25,7 @@ import pandas as pd
 
 from analysis.disclosure.audit import (UNPUBLISHED, Change, Count, Mean, Median, Model, OnePerson, Share, TestOf, Things,
                                       Total, audit, audit_statistics, unpublished_cells)
-from analysis.disclosure.rules import DisclosureError
+from analysis.disclosure.rules import ROUNDED_TOTAL, DisclosureError
 
 
 @dataclass
@@ -277,6 +277,8 @@ def _rule(e: Entry, secondary: dict[str, str], min_cell: int) -> str:
         return "setting of the edition, not computed from data"
     if kind == "text":
         return "text (a label or a phrase)"
+    if isinstance(e.define, Share) and e.define.rounded_total:
+        return ROUNDED_TOTAL
     persons = e.row.get("persons")
     if persons is not None and not pd.isna(persons):
         return f"shown: rests on {min_cell} or more persons"

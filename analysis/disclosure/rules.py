@@ -18,6 +18,11 @@ import pandas as pd
 DEFAULT_MIN_CELL = 3
 ZERO = "–"
 SUPPRESSED = "x"
+# the certificate's rule (disclosure.csv) for a share of several options shown as their
+# rounded total where the report sums the options' rounded shares (seed 001), since a part
+# is hidden (analysis.survey.stats.DisclosedDistribution.sums_rounded_parts)
+ROUNDED_TOTAL = ("shown as the rounded total of its options: the sum of their separately rounded shares "
+                 "(the report's convention) would tell how its hidden options split")
 
 
 def legend(min_n: int = DEFAULT_MIN_CELL) -> str:

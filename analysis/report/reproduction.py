@@ -9,7 +9,7 @@ import re
 import pandas as pd
 
 from analysis.bundle.store import Bundle
-from analysis.disclosure.rules import SUPPRESSED
+from analysis.disclosure.rules import ROUNDED_TOTAL, SUPPRESSED
 from analysis.reference.published import published_numbers
 from analysis.report.book import number
 
@@ -58,7 +58,8 @@ def tolerance(ref: str, printed: str, model_tolerance: tuple[float, float] = (0.
 
 
 def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[str, str],
-                 model_tolerance: tuple[float, float] = (0.02, 0.04)) -> pd.DataFrame:
+                 model_tolerance: tuple[float, float] = (0.02, 0.04), withheld: set[str] = frozenset()
+                 ) -> pd.DataFrame:
     """Each printed number (`published`: ref, value, printed, stars, seed, source, line,
     note) beside the computed one (`results`: key, value; the ref's key through
     `key_map`), in the order of `published`; a printed number without a computed one is
@@ -66,7 +67,10 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
     'suppressed' when the book hides the number), published_stars, computed_stars,
     stars_ok (models only), note. Beside a hidden number the printed one is not repeated
     either (published 'x', and no note, which quotes the printed text): the book reproduces
-    the report, so the report's number would give the hidden one away."""
+    the report, so the report's number would give the hidden one away. The same for a
+    number in `withheld` (result keys): shown under another rule than the report's because
+    the report's would give a hidden cell away (a share shown as the rounded total where
+    the report sums rounded parts, ROUNDED_TOTAL): not compared, ok 'suppressed'."""
     computed = dict(zip(results["key"], results["value"]))
     rows = []
     for _, p in published.iterrows():
@@ -77,14 +81,14 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
             continue
         value = computed[key]
         tol = tolerance(p["ref"], p["printed"], model_tolerance)
-        if value == SUPPRESSED:
+        if value == SUPPRESSED or key in withheld:
             ok = "suppressed"
         else:
             ok = bool(abs(float(value) - float(p["value"])) <= tol + 1e-9)
         stars = computed.get(key + ".stars", "")
         published_stars = "" if pd.isna(p.get("stars")) else p.get("stars")
         is_model = key.startswith(("model.", "weekly."))
-        hidden = value == SUPPRESSED
+        hidden = ok == "suppressed"
         rows.append({"ref": p["ref"], "source": f"seed {p['seed']}, {p['source']}, L{p['line']}",
                      "published": SUPPRESSED if hidden else p["value"], "computed": value, "tolerance": tol,
                      "ok": ok, "published_stars": (SUPPRESSED if hidden else published_stars) if is_model else "",
@@ -123,8 +127,11 @@ def compare(bundle: Bundle, edition) -> pd.DataFrame:
     """`reproduction` of the edition's printed numbers (analysis.reference.published)
     against the bundle's scalars as printed (hidden 'x'), the teams in Bilag 1's order and
     the edition's model tolerance: the rows of reproduction.csv and of the appendix."""
+    certificate = bundle.certificate()
+    withheld = set(certificate.loc[(certificate["file"] == "scalars") & (certificate["rule"] == ROUNDED_TOTAL),
+                                   "item"])
     return reproduction(bundle.results(), published_numbers(edition), published_key_map(team_order(bundle), edition),
-                        edition.model_tolerance)
+                        edition.model_tolerance, withheld)
 
 
 def summary(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str] | None = None
@@ -151,13 +158,32 @@ def summary(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, s
 
 # ---------------------------------------------------------------- the appendix's tables
 
-def explanations(edition) -> dict[str, str]:
+WITHHELD_EXPLANATION = ("Forklaringen gengiver trykte tal, som bogen skjuler af hensyn til diskretionen, "
+                        "og vises derfor ikke.")
+
+
+def explanations(edition, hidden: set[str] = frozenset()) -> dict[str, str]:
     """ref -> the Danish explanation of a printed number not reproduced or not computed
-    (the edition's errata file); {} when the edition has none."""
+    (the edition's errata file: ref, forklaring and optionally quotes, the refs of the other
+    printed numbers the explanation repeats, space-separated); {} when the edition has none.
+    An explanation that repeats a printed number whose ref is in `hidden` (the comparisons
+    the book hides, `reproduction`'s ok 'suppressed') is replaced by WITHHELD_EXPLANATION,
+    as the printed number beside a hidden one is (found by a break test: the pilot's '38
+    angivelser', the report's total of mentions, beside the shown options gave the hidden
+    one). Raises ValueError for a quoted ref that is not a printed number of the edition."""
     if edition.errata is None:
         return {}
-    errata = pd.read_csv(edition.errata)
-    return dict(zip(errata["ref"], errata["forklaring"]))
+    errata = pd.read_csv(edition.errata, dtype=str, keep_default_na=False)
+    quotes = errata["quotes"] if "quotes" in errata else pd.Series("", index=errata.index)
+    printed = set(published_numbers(edition)["ref"])
+    out = {}
+    for ref, text, quoted in zip(errata["ref"], errata["forklaring"], quotes):
+        quoted = set(quoted.split())
+        if quoted - printed:
+            raise ValueError(f"{edition.errata}: the explanation of {ref} quotes {sorted(quoted - printed)}, "
+                             "which the edition's reference data do not print")
+        out[ref] = WITHHELD_EXPLANATION if quoted & set(hidden) else text
+    return out
 
 
 # the words of a reference key in Danish (the key's parts, analysis/reference/published)
