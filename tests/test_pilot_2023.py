@@ -83,11 +83,30 @@ def test_registrations_without_registreret_ja_need_no_registration_tool(registra
 @pytest.mark.parametrize("name", ["final-2025", "pilot-2024"])
 def test_an_extract_without_dream_is_an_error_for_the_register_editions(registrations_only, mapping, capsys,
                                                                        name):
-    with pytest.raises(DataError, match=r"no dream\.csv, dream\.parquet or dream\.sas7bdat"):
+    with pytest.raises(DataError, match=r"no DREAM extract \(dream\.csv, dream\.parquet, dream\.sas7bdat\).*"
+                                        r"valid only for edition pilot-2023 \(--edition pilot-2023\)"):
         load_extract(registrations_only, EDITIONS[name], mapping)
     capsys.readouterr()
     assert cli.main(["validate", "--edition", name, "--data", str(registrations_only)]) == 2
     assert "dream" in capsys.readouterr().err
+
+
+def test_without_edition_the_commands_take_the_one_extract_json_names(capsys):
+    """`validate` on the pilot extract without --edition read it as the default edition's and
+    asked for a dream.csv (break test); extract.json names the edition."""
+    assert cli.main(["validate", "--data", str(P23.data_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "edition pilot-2023 (named by" in captured.err and "passes the data contracts" in captured.out
+    assert cli.main(["validate", "--edition", "final-2025", "--data", str(P23.data_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "names edition pilot-2023, but --edition is final-2025" in err and "--edition pilot-2023" in err
+
+
+def test_there_is_no_panel_without_register_data(tmp_path, capsys):
+    """`panel --edition pilot-2023` wrote an empty panel without a word (break test)."""
+    out = tmp_path / "panel.csv"
+    assert cli.main(["panel", "--edition", "pilot-2023", "--out", str(out)]) == 2
+    assert "has no register data" in capsys.readouterr().err and not out.exists()
 
 
 # --------------------------------------------------------------------------- the extract
@@ -313,6 +332,60 @@ def test_a_screening_answered_in_part_is_an_error(pilot_copy, mapping):
         load_extract(pilot_copy, P23, mapping)
 
 
+def _break_registrations(extract, kind: str) -> int:
+    """Break the pilot contract in `extract` (a copy of the bundled one) the way a break
+    test did, each of which `validate` let through while a page then stated a false number;
+    returns the registrations row (0-based) it broke."""
+    import pandas as pd
+    path = extract / "registrations.csv"
+    reg = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if kind == "registered without a tool row":      # the page said 71, the tables summed to 70
+        tool = pd.read_csv(extract / "registration_tool.csv", dtype=str, keep_default_na=False)
+        row = int(reg.index[reg["pnr"].eq(tool.loc[5, "pnr"])][0])
+        tool.drop(index=5).to_csv(extract / "registration_tool.csv", index=False)
+        return row
+    if kind == "empty koen":                          # of a citizen not registered: only the pilot needs it
+        row = int(reg.index[reg["registreret"].eq("nej")][2])
+        reg.loc[row, "koen"] = ""
+    else:                                             # the page still said Hold 2 was cancelled
+        row = 11
+        reg.loc[row, "hold"] = "Hold 2"
+        reg.loc[reg["hold"].eq("Hold 2"), "kursusstart"] = reg.loc[row, "kursusstart"]
+    reg.to_csv(path, index=False)
+    return row
+
+
+@pytest.mark.parametrize("kind, column, fragment", [
+    ("registered without a tool row", "registreret", "without a row in registration_tool.csv"),
+    ("empty koen", "koen", "empty: without register data the gender"),
+    ("a participant on Hold 2", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
+])
+def test_a_break_of_the_pilot_contract_is_named_with_file_row_and_column(pilot_copy, mapping, capsys, kind,
+                                                                         column, fragment):
+    row = _break_registrations(pilot_copy, kind)
+    with pytest.raises(DataError) as info:
+        load_extract(pilot_copy, P23, mapping)
+    message = str(info.value)
+    assert "registrations.csv" in message and f"row {row + 1}" in message, message
+    assert f"column {column!r}" in message and fragment in message, message
+    capsys.readouterr()
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
+
+
+def test_a_wave_after_the_course_sent_to_a_deregistered_citizen_is_an_error(pilot_copy, mapping, capsys):
+    """Waves 2 and 3 go to those who completed the course (seed 001 l.188); a break test sent
+    wave 2 to an afmeldt citizen and `validate` said OK."""
+    import pandas as pd
+    reg = pd.read_csv(pilot_copy / "registrations.csv", dtype=str, keep_default_na=False)
+    wave = pd.read_csv(pilot_copy / "survey_w2.csv", dtype=str, keep_default_na=False)
+    wave.loc[4, "pnr"] = reg.loc[reg["status"].eq("afmeldt"), "pnr"].iloc[0]
+    wave.to_csv(pilot_copy / "survey_w2.csv", index=False)
+    capsys.readouterr()
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "survey_w2.csv" in err and "row 5" in err and "not 'gennemført'" in err
+
+
 def test_synth_makes_the_same_bytes(tmp_path):
     from analysis.synthetic.pilot2023 import generate
     generate(tmp_path, seed=2023)
@@ -342,7 +415,8 @@ def test_the_progression_page_says_what_the_rule_withholds_of_wave_3(built):
     from analysis.report import book
     from analysis.report.pilot import withheld
     ctx = book.context(P23.name, str(P23.bundle))
-    hidden = withheld(ctx, ["job_klare", "kompetencer", "muligheder", "ved_hvad", "retning"], 3)
+    from analysis.report.pilot import PROGRESSION_CHARTS
+    hidden = withheld(ctx, list(PROGRESSION_CHARTS), 3)   # the shares the page's charts show
     assert hidden > 0      # 7 answers on five options: some cells rest on one or two persons
     text = re.sub(r"<[^>]+>", "", (built / "html" / "chapters" / "resultatmaal2.html")
                   .read_text(encoding="utf-8"))
@@ -387,3 +461,17 @@ def test_the_reproduction_covers_seed_001(built):
 def test_the_pilot_pages_quote_no_register_data(built):
     text = (built / "html" / "index.html").read_text(encoding="utf-8")
     assert "ingen registerdata" in text and "registerdataanalysen" not in text
+
+
+def test_a_withheld_p_is_printed_x_not_the_zero_sign(bundles):
+    """The paired table printed '–' (the book's zero) for a p hidden with its change (break
+    test); a hidden p is 'x', and '–' never stands in the p column."""
+    from analysis.report import book
+    from analysis.report import surveys as sb
+    from analysis.report.pilot import PROGRESSION_CHARTS
+    ctx = book.context(P23.name, str(bundles[P23.name]))
+    frame = sb.paired_frame(ctx, list(PROGRESSION_CHARTS))
+    hidden = frame["Ændring"] == "x"
+    assert hidden.any() and (frame.loc[hidden, "p"] == "x").all()
+    assert not (frame["p"] == "–").any()
+    assert frame.loc[~hidden, "p"].str.match(r"^(< 0,001|\d,\d{3}|)$").all()

@@ -15,17 +15,47 @@ from analysis.bundle.store import BundleError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--edition", default=DEFAULT_EDITION, choices=sorted(EDITIONS),
-                        help="which report's settings to use (default: %(default)s)")
+    parser.add_argument("--edition", default=None, choices=sorted(EDITIONS),
+                        help="which report's settings to use (default: the edition the data directory's "
+                             f"extract.json names, else {DEFAULT_EDITION})")
     parser.add_argument("--data", type=Path, default=None,
-                        help="data directory with registrations.* and dream.* "
+                        help="data directory of the extract: registrations.*, and dream.* for an edition "
+                             "with register data, the registration tool and surveys as data/README.md says "
                              "(default: the edition's bundled synthetic extract)")
+
+
+def _edition(args):
+    """The edition a command works on: --edition; without it, the edition the data
+    directory's extract.json names (a bundled or synthetic extract says whose it is), else
+    the default. Says so when it is taken from extract.json, and warns when --edition and
+    extract.json disagree."""
+    named = _named_edition(args.data) if getattr(args, "data", None) else None
+    if args.edition is None:
+        if named is not None:
+            print(f"edition {named} (named by {Path(args.data) / 'extract.json'})", file=sys.stderr)
+            return get_edition(named)
+        return get_edition(DEFAULT_EDITION)
+    if named is not None and named != args.edition:
+        print(f"warning: {Path(args.data) / 'extract.json'} names edition {named}, but --edition is "
+              f"{args.edition}", file=sys.stderr)
+    return get_edition(args.edition)
+
+
+def _named_edition(data: Path) -> str | None:
+    """The edition an extract's extract.json names, if it names one of EDITIONS."""
+    import json
+    path = Path(data) / "extract.json"
+    try:
+        named = json.loads(path.read_text(encoding="utf-8")).get("edition")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return named if named in EDITIONS else None
 
 
 def cmd_validate(args) -> int:
     from analysis.register.extract import load_extract
     from analysis.reference.scoring import load_mapping
-    edition = get_edition(args.edition)
+    edition = _edition(args)
     data = args.data or edition.data_dir
     mapping = load_mapping()
     extract = load_extract(data, edition, mapping)
@@ -53,7 +83,10 @@ def cmd_panel(args) -> int:
     from analysis.register.panel import build_panel
     from analysis.register.extract import load_extract
     from analysis.reference.scoring import load_mapping
-    edition = get_edition(args.edition)
+    edition = _edition(args)
+    if not edition.register_data:
+        raise DataError(Path(args.data or edition.data_dir),
+                        f"edition {edition.name} has no register data: there is no person-week panel to write")
     mapping = load_mapping()
     extract = load_extract(args.data or edition.data_dir, edition, mapping)
     panel = build_panel(extract, mapping)
@@ -109,7 +142,7 @@ def _stop_on_sigterm() -> None:
 def cmd_compute(args) -> int:
     from analysis.build.driver import compute
     _stop_on_sigterm()
-    out = compute(get_edition(args.edition), data=args.data, out=args.out, min_cell=args.min_cell,
+    out = compute(_edition(args), data=args.data, out=args.out, min_cell=args.min_cell,
                   inference=args.inference, force=args.force)
     print(f"statistics bundle: {out}")
     return 0
@@ -130,7 +163,7 @@ def cmd_build(args) -> int:
     from analysis.build.driver import BuildError, build
     _stop_on_sigterm()
     try:
-        return build(get_edition(args.edition), data=args.data, force=args.force, pdf=not args.no_pdf,
+        return build(_edition(args), data=args.data, force=args.force, pdf=not args.no_pdf,
                      out=args.out, min_cell=args.min_cell, inference=args.inference, bundle=args.bundle,
                      workers=args.workers)
     except BuildError as err:

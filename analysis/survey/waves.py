@@ -85,13 +85,21 @@ def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
     return values
 
 
+# the waves sent after the course: to those who completed it (seed 001 l.188: wave 2 "af
+# deltagerne, som gennemførte kurset", wave 3 "af borgerne, som har færdiggjort kurset")
+AFTER_COURSE = (2, 3)
+
+
 def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
-              outside: frozenset[str] = frozenset()) -> tuple[pd.DataFrame, int, int]:
+              outside: frozenset[str] = frozenset(), completed: set[str] | None = None
+              ) -> tuple[pd.DataFrame, int, int]:
     """Validate one wave file; returns (answers, free-text answers dropped, persons left out).
 
     `enrolled` are the ids of the edition's population; rows of `outside` (enrolled on teams
-    the edition leaves out) are dropped and counted. Raises DataError (file, row, line or
-    Excel row, column, reason) on the first fault; see the module doc."""
+    the edition leaves out) are dropped and counted. `completed`: the ids of those who
+    completed the course (None: not checked); a wave in AFTER_COURSE sent to anyone else is
+    an error. Raises DataError (file, row, line or Excel row, column, reason) on the first
+    fault; see the module doc."""
     raw = read_table(path, id_column=ID_COLUMN)
     for column in (ID_COLUMN, STATUS_COLUMN):
         if column not in raw.columns:
@@ -121,6 +129,9 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
         _first_bad(path, unknown, ID_COLUMN, "respondent is not among the enrolled participants "
                    f"(no row with this pnr in registrations){hint}")
     _first_bad(path, ids.duplicated(), ID_COLUMN, f"respondent appears more than once in wave {wave}")
+    if completed is not None and wave in AFTER_COURSE:
+        _first_bad(path, ~ids.isin(completed), ID_COLUMN, f"wave {wave} is sent after the course to those who "
+                   "completed it, but this person's status in registrations is not 'gennemført'")
     status = raw[STATUS_COLUMN]
     _first_bad(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
     answered = (status == "ja").to_numpy()
@@ -163,13 +174,15 @@ def load_survey(data_dir: Path, registrations: pd.DataFrame, codebook: Codebook 
     `Survey.left_out`. Raises DataError as `read_wave` does."""
     codebook = codebook or load_codebook()
     enrolled = set(registrations[ID_COLUMN])
+    completed = (set(registrations.loc[registrations["status"].eq("gennemført"), ID_COLUMN])
+                 if "status" in registrations else None)
     survey = Survey(codebook, {})
     for wave in WAVES:
         path = wave_file(Path(data_dir), wave)
         if path is None:
             survey.missing.append(wave)
             continue
-        survey.waves[wave], dropped, left_out = read_wave(path, wave, codebook, enrolled, outside)
+        survey.waves[wave], dropped, left_out = read_wave(path, wave, codebook, enrolled, outside, completed)
         survey.files[wave] = path
         survey.free_text_answers += dropped
         survey.left_out += left_out
