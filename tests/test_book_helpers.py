@@ -61,6 +61,25 @@ def test_comparisons_and_p_values():
     assert book.interval(-1.004, 0.5) == "\u22121,00 til 0,50" and book.interval(float("nan"), 1) == "–"
 
 
+def test_a_half_is_rounded_up_as_the_report_rounds():
+    """Tabel 10 of the pilot printed a mean of 1,45 as '1,4' (break test): Python's round()
+    sees 1.45 as stored, just below, and sends halves to even (12.5 -> 12); the reports
+    round a half up, on the number as written."""
+    assert book.number(29 / 20, 1) == "1,5"
+    assert book.number(2.675, 2) == "2,68"
+    assert book.number(-1.45, 1) == "\u22121,5"
+    assert book.pct(12.5, 0) == "13\u00a0%" and book.pct(100 / 8, 0) == "13\u00a0%"
+    assert book.count(2.5) == "3" and book.count(303.0) == "303"
+    assert book.number(1.4499, 1) == "1,4"
+
+
+def test_a_figures_numbers_download_with_the_decimal_comma():
+    """The front page promises the decimal comma in the tables' and figures' files; a
+    figure's numbers (floats) were written with a decimal point (break test)."""
+    text = book.csv_text(pd.DataFrame({"runde": ["før", "efter"], "gennemsnit": [2.5, -0.25], "n": [60, 59]}))
+    assert text == "runde;gennemsnit;n\nfør;2,5;60\nefter;-0,25;59\n"
+
+
 def test_table_markdown_aligns_numbers_right_and_text_left():
     frame = pd.DataFrame({"Gruppe": ["Mænd", "Kvinder"], "Antal": ["91", "x"], "Note": ["a", ""]})
     text = book.table_markdown(frame, "Overskrift", "tabel-test", notes=["Kilde: test."], widths=[4, 2, 3])

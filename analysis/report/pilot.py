@@ -81,6 +81,11 @@ def means_figure(ctx, questions: list[str]):
     return book.attach(fig, frame, alt)
 
 
+# the progression questions the pilot edition's result page charts by wave (seed 001's
+# 'Gennemsnitlig udvikling' charts; 'muligheder' is asked but not charted)
+PROGRESSION_CHARTS = ("kompetencer", "job_klare", "retning", "ved_hvad")
+
+
 def withheld(ctx, questions: list[str], wave: int) -> int:
     """How many answer shares of `questions` in `wave` the bundle hides (the disclosure
     rule's decision: a share resting on fewer than the minimum of persons, or that would

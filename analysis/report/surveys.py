@@ -273,12 +273,16 @@ def tabel2(ctx, name: str = "tabel-svar") -> None:
 PAIRED_COLUMNS = ["Spørgsmål", "Runder", "Par", "Ændring", "p"]
 
 
+NO_P = ""    # a p the test cannot give (no one changed answer), explained in the table's note
+
+
 def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
     """The paired change of `questions` (ids, or 'who5_score') as printed, from the bundle
     table `surveys.paired`: a row per pair of waves with the pairs, the mean change (signed,
     two decimals) and p (three decimals, '< 0,001'); 'x' for pairs and change where the
-    bundle hides them (too few pairs, or too few who moved one way), and '–' for a p that
-    is hidden or cannot be computed."""
+    bundle hides them (too few pairs, or too few who moved one way), 'x' for a p hidden with
+    its change ('–' is a zero in the book's tables, never a hidden number), and blank for a
+    p that cannot be computed (nobody changed answer: `NO_P`)."""
     table = ctx.table("surveys.paired")
     table = table[table["question"].isin(questions)]
     short = {1: "før", 2: "efter", 3: "3 mdr."}
@@ -290,8 +294,9 @@ def paired_frame(ctx, questions: list[str]) -> pd.DataFrame:
         rows.append([label if label != previous else "", f"{short[r.first]} – {short[r.second]}",
                      book.count(r.pairs) if shown else SUPPRESSED,
                      book.number(r.change, 2, sign=True) if change_shown else SUPPRESSED,
-                     ("< 0,001" if r.p < 0.001 else book.number(r.p, 3))
-                     if change_shown and r.p is not None and r.p != SUPPRESSED else "–"])
+                     SUPPRESSED if not change_shown or r.p == SUPPRESSED
+                     else NO_P if r.p is None or pd.isna(r.p)
+                     else "< 0,001" if r.p < 0.001 else book.number(r.p, 3)])
         previous = label
     return pd.DataFrame(rows, columns=PAIRED_COLUMNS)
 
@@ -310,12 +315,15 @@ def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> N
     if any(q != "who5_score" for q in questions):
         tests.append("Wilcoxons fortegnsrangtest for "
                      + ("spørgsmålene" if "who5_score" in questions else "hvert spørgsmål"))
-    book.table(paired_frame(ctx, questions), caption=caption, name=name,
+    frame = paired_frame(ctx, questions)
+    book.table(frame, caption=caption, name=name,
                notes=["Kilde: Kursistspørgeskema. Kun kursister, der har besvaret begge runder. Ændring: "
                       "gennemsnitlig ændring pr. person"
                       + ("; for spørgsmålene på svarskalaen fra dårligst (1) til bedst (5), »Ved ikke« udeladt"
                          if any(q != "who5_score" for q in questions) else "")
-                      + ". p: " + book.join(tests) + " (tosidet)."],
+                      + ". p: " + book.join(tests) + " (tosidet)"
+                      + ("; tom, hvor ingen ændrede svar" if (frame["p"] == NO_P).any() else "")
+                      + ". x: skjult af hensyn til diskretionen."],
                widths=[10, 3, 2, 2, 2])
 
 
