@@ -66,6 +66,20 @@ def test_values_are_stored_at_the_precision_printed(bundles):
     assert {"pandas", "statsmodels", "python"} <= set(bundle.manifest["versions"])
 
 
+def test_the_bundle_rounds_a_half_up_as_the_reports_do(tmp_path):
+    """The pilot's mean answer 29/20 = 1,45 was stored (and printed) as 1,4 by Python's
+    round() (break test); the reports round a half up: 1,5. So do the series and p."""
+    from analysis.bundle.store import printed_p
+    writer = BundleWriter()
+    writer.scalar("mean", 29 / 20, page="p", kind="number", decimals=1)
+    writer.scalar("share", 100 / 8, page="p", kind="percent", decimals=0)
+    writer.add_series("fig", "s", pd.DataFrame({"x": [1.0], "y": [2.675]}), persons=None)
+    bundle = Bundle.open(writer.write(tmp_path / "b", {"edition": "e", "min_cell": 3}))
+    assert bundle.value("mean") == 1.5 and bundle.value("share") == 13.0
+    assert bundle.figure("fig")["y"].tolist() == [2.68]
+    assert printed_p(0.0125) == 0.013
+
+
 def test_the_writer_refuses_person_ids_and_small_cells(tmp_path):
     writer = BundleWriter()
     writer.table("bad", pd.DataFrame({"hold": ["S1234567"]}, index=["a"]))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, ZERO, check_persons
+from analysis.rounding import half_up
 
 FORMAT = 1
 KINDS = ("count", "number", "percent", "text", "setting")
@@ -68,7 +69,7 @@ class BundleError(Exception):
 def _round(value, decimals: int):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return np.nan
-    return round(float(value), int(decimals)) + 0.0
+    return half_up(value, int(decimals))
 
 
 def printed_p(p) -> float:
@@ -78,7 +79,7 @@ def printed_p(p) -> float:
     a rounded p cannot make it (0.0496 rounds to 0.050)."""
     if p is None or (isinstance(p, float) and math.isnan(p)) or pd.isna(p):
         return np.nan
-    return 0.0 if float(p) < 10 ** -P_DECIMALS else round(float(p), P_DECIMALS)
+    return 0.0 if float(p) < 10 ** -P_DECIMALS else half_up(p, P_DECIMALS)
 
 
 def _is_missing(value) -> bool:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -25,6 +24,7 @@ from babel.numbers import format_decimal
 from analysis.bundle.store import Bundle
 from analysis.disclosure.rules import SUPPRESSED
 from analysis.editions import Edition, get_edition
+from analysis.rounding import half_up
 
 LOCALE = "da_DK"
 GLUE_PREFIX = "application/papermill.record/"
@@ -48,24 +48,16 @@ NBSP = "\u00a0"           # before "%", between "uge" and its number
 EN_DASH = "\u2013"        # in ranges: "25–35 år", "uge 1–7"
 
 
-def half_up(value: float, decimals: int = 0) -> Decimal:
-    """`value` rounded to `decimals` as printed reports round: a half away from zero, on the
-    number as written (its shortest decimal form): 1.45 -> 1.5, 12.5 -> 13, -0.125 -> -0.13.
-    Python's round() gives 1.4 and 12 (1.45 is stored just below it; halves go to even);
-    seed 001 rounds half up (../shared/spec/seed000-001.md §5.2)."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-
-
 def number(value, decimals: int = 2, sign: bool = False) -> str:
     """2.8101 -> '2,81'; -0.6742 -> '−0,67' (U+2212); 1.45 -> '1,5' with one decimal
-    (`half_up`); sign=True gives '+1,46' for positive values; 'x' stays 'x'. Decimal comma
-    and '.' for thousands (Danish, babel's da_DK)."""
+    (analysis.rounding.half_up); sign=True gives '+1,46' for positive values; 'x' stays
+    'x'. Decimal comma and '.' for thousands (Danish, babel's da_DK)."""
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return EN_DASH
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    text = format_decimal(half_up(value, decimals) + 0, format=pattern, locale=LOCALE)
+    text = format_decimal(half_up(value, decimals), format=pattern, locale=LOCALE)
     text = text.replace("-", MINUS)
     return ("+" + text) if sign and float(value) > 0 and text != number(0.0, decimals) else text
 

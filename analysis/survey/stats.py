@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.disclosure.rules import SUPPRESSED, suppress_counts
+from analysis.rounding import half_up
 from analysis.reference.codebook import SHARE_KEY as KEY
 from analysis.reference.codebook import WHO5_BANDS, WHO5_ITEMS, Appendix, Question, load_appendices
 from analysis.survey.waves import ID_COLUMN, Survey
@@ -61,8 +62,8 @@ def distribution(survey: Survey, qid: str) -> pd.DataFrame:
 
 
 def round_half_up(x: float) -> int:
-    """A percentage as seed 001 rounds it (half up: 12,5 -> 13)."""
-    return int(np.floor(x + 0.5 + 1e-9))
+    """A percentage as seed 001 rounds it (half up: 12,5 -> 13; analysis.rounding)."""
+    return int(half_up(x))
 
 
 def sum_of_rounded(counts: pd.Series, n: int, codes: list[int]) -> float:
