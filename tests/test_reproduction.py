@@ -111,6 +111,19 @@ def write_bundle(tmp_path, teams: list[str] | None):
     return Bundle.open(w.write(tmp_path / "bundle", {"edition": "e", "min_cell": 3, "inference": "team"}))
 
 
+def test_a_note_that_names_a_hidden_printed_number_is_left_out():
+    """The note beside a shown share quoted the report's '38 mentions', a total the book hides
+    (its options then gave the hidden one away: 38 minus the rest)."""
+    pub = printed(("aarsag.w2.4.pct", 30, "30 %"), ("aarsag.w2.mentions", 38, "38 angivelser"),
+                  ("aarsag.w2.n", 28, "28"))
+    pub["note"] = ["base 28 citizens, 38 mentions (l.403)", np.nan, "28 citizens (l.403)"]
+    repro = rp.reproduction(results(aarsag__w2__4__pct=28.57, aarsag__w2__mentions=SUPPRESSED, aarsag__w2__n=28),
+                            pub, {}).set_index("ref")
+    assert repro.at["aarsag.w2.4.pct", "note"] == ""
+    assert repro.at["aarsag.w2.n", "note"] == "28 citizens (l.403)"     # names no hidden number
+    assert "_printed" not in repro.columns
+
+
 def test_a_number_shown_under_another_rule_for_disclosure_is_not_compared():
     """A share the book shows as the rounded total where the report sums rounded parts (a
     part is hidden: analysis.survey.stats.DisclosedDistribution.sums_rounded_parts) is

@@ -66,8 +66,9 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
     left out. Columns: ref, source, published, computed, tolerance, ok (True/False, or
     'suppressed' when the book hides the number), published_stars, computed_stars,
     stars_ok (models only), note. Beside a hidden number the printed one is not repeated
-    either (published 'x', and no note, which quotes the printed text): the book reproduces
-    the report, so the report's number would give the hidden one away. The same for a
+    either (published 'x', and no note, which quotes the printed text), nor a note that
+    names the printed number of a hidden one: the book reproduces the report, so the
+    report's number would give the hidden one away. The same for a
     number in `withheld` (result keys): shown under another rule than the report's because
     the report's would give a hidden cell away (a share shown as the rounded total where
     the report sums rounded parts, ROUNDED_TOTAL): not compared, ok 'suppressed'."""
@@ -95,8 +96,22 @@ def reproduction(results: pd.DataFrame, published: pd.DataFrame, key_map: dict[s
                      "computed_stars": stars if is_model else "",
                      "stars_ok": (stars == published_stars) if is_model and stars != SUPPRESSED else "",
                      # the extraction note quotes the printed text: not beside a hidden number
-                     "note": "" if hidden or pd.isna(p.get("note")) else p.get("note")})
-    return pd.DataFrame(rows)
+                     "note": "" if hidden or pd.isna(p.get("note")) else p.get("note"),
+                     "_printed": float(p["value"]) if hidden else None})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    # a note may quote other printed numbers too (the preparation reasons' note quotes the
+    # report's '38 mentions', which the book hides): a note that names a hidden printed
+    # number is left out as well
+    secret = set(out["_printed"].dropna())
+    out["note"] = [note if not secret & _numbers(note) else "" for note in out["note"]]
+    return out.drop(columns="_printed")
+
+
+def _numbers(text: str) -> set[float]:
+    """The numbers written in a text ('38 mentions', '2,81', '0.5'), as floats."""
+    return {float(n.replace(",", ".")) for n in re.findall(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])", str(text))}
 
 
 def published_key_map(teams: list[str], edition=None) -> dict[str, str]:
