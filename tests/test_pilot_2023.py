@@ -102,6 +102,13 @@ def test_without_edition_the_commands_take_the_one_extract_json_names(capsys):
     assert "names edition pilot-2023, but --edition is final-2025" in err and "--edition pilot-2023" in err
 
 
+def test_an_unreadable_extract_json_is_said(pilot_copy, capsys):
+    (pilot_copy / "extract.json").write_text("{not json", encoding="utf-8")
+    assert cli.main(["validate", "--data", str(pilot_copy)]) == 2     # read as the default edition
+    err = capsys.readouterr().err
+    assert "extract.json cannot be read" in err and "--edition pilot-2023" in err
+
+
 def test_there_is_no_panel_without_register_data(tmp_path, capsys):
     """`panel --edition pilot-2023` wrote an empty panel without a word (break test)."""
     out = tmp_path / "panel.csv"
@@ -349,8 +356,8 @@ def _break_registrations(extract, kind: str) -> int:
         reg.loc[row, "koen"] = ""
     else:                                             # the page still said Hold 2 was cancelled
         row = 11
-        reg.loc[row, "hold"] = "Hold 2"
-        reg.loc[reg["hold"].eq("Hold 2"), "kursusstart"] = reg.loc[row, "kursusstart"]
+        reg.loc[row, "hold"] = {"a participant on Hold 2": "Hold 2", "on hold 02": "hold 02"}[kind]
+        reg.loc[reg["hold"].eq(reg.loc[row, "hold"]), "kursusstart"] = reg.loc[row, "kursusstart"]
     reg.to_csv(path, index=False)
     return row
 
@@ -359,6 +366,7 @@ def _break_registrations(extract, kind: str) -> int:
     ("registered without a tool row", "registreret", "without a row in registration_tool.csv"),
     ("empty koen", "koen", "empty: without register data the gender"),
     ("a participant on Hold 2", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
+    ("on hold 02", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
 ])
 def test_a_break_of_the_pilot_contract_is_named_with_file_row_and_column(pilot_copy, mapping, capsys, kind,
                                                                          column, fragment):
@@ -370,6 +378,20 @@ def test_a_break_of_the_pilot_contract_is_named_with_file_row_and_column(pilot_c
     assert f"column {column!r}" in message and fragment in message, message
     capsys.readouterr()
     assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
+
+
+def test_a_respondent_who_answered_nothing_is_an_error(pilot_copy, capsys):
+    """besvaret = ja with every answer blank counted as a respondent (break test)."""
+    import pandas as pd
+    path = pilot_copy / "survey_w1.csv"
+    wave = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = int(wave.index[wave["besvaret"].eq("ja")][3])
+    wave.loc[row, [c for c in wave.columns if c not in ("pnr", "besvaret")]] = ""
+    wave.to_csv(path, index=False)
+    capsys.readouterr()
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "survey_w1.csv" in err and f"row {row + 1}" in err and "every answer is blank" in err
 
 
 def test_a_wave_after_the_course_sent_to_a_deregistered_citizen_is_an_error(pilot_copy, mapping, capsys):
@@ -475,3 +497,19 @@ def test_a_withheld_p_is_printed_x_not_the_zero_sign(bundles):
     assert hidden.any() and (frame.loc[hidden, "p"] == "x").all()
     assert not (frame["p"] == "–").any()
     assert frame.loc[~hidden, "p"].str.match(r"^(< 0,001|\d,\d{3}|)$").all()
+
+
+def test_a_question_nobody_answered_in_a_wave_is_computed_not_a_crash(pilot_copy, tmp_path, capsys):
+    """validate accepted a wave-3 file whose 'retning' answers were all blank, and compute then
+    died on a share of no answers (a sum of rounded parts of 0/0; break test)."""
+    import pandas as pd
+    from analysis.bundle.store import Bundle
+    path = pilot_copy / "survey_w3.csv"
+    wave = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wave["retning"] = ""
+    wave.to_csv(path, index=False)
+    assert cli.main(["compute", "--edition", "pilot-2023", "--data", str(pilot_copy),
+                     "--out", str(tmp_path / "bundle")]) == 0
+    bundle = Bundle.open(tmp_path / "bundle")
+    assert bundle.value("survey.retning.w3.n") == 0
+    assert bundle.value("survey.retning.w3.1+2+3.pct") is None      # no share of no answers

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import re
 import numpy as np
 import pandas as pd
 import pytest
@@ -142,7 +143,8 @@ def test_compare_uses_the_bundles_team_order_and_printed_precision(tmp_path):
     path = tmp_path / "published.csv"
     printed(("bilag1.enrolled.pos01", 12, "12"), ("bilag1.enrolled.pos02", 7, "7"),
             ("share.pct", 88.4, "88,4%")).to_csv(path, index=False)
-    edition = SimpleNamespace(published=path, survey_published=None, key_map=None, model_tolerance=(0.02, 0.04))
+    edition = SimpleNamespace(published=path, survey_published=None, key_map=None, model_tolerance=(0.02, 0.04),
+                              errata=None)
     bundle = write_bundle(tmp_path, ["Hold 3", "Hold 1"])
     assert rp.team_order(bundle) == ["Hold 3", "Hold 1"]
     repro = rp.compare(bundle, edition)
@@ -193,6 +195,19 @@ def test_tables_of_misses_absent_and_all_comparisons(repro):
     summary = rp.group_summary(frame)
     assert summary["Sammenlignet"].sum() == len(frame)
     assert dict(zip(summary["Tal fra"], summary["Skjult"]))["C"] == 1
+
+
+def test_every_printed_numbers_label_is_danish():
+    """reproduktion-alle.csv labelled 8 pilot rows 'mean change' (break test): no label of any
+    edition keeps an English key word or an underscore."""
+    from analysis.editions import EDITIONS
+    from analysis.reference.published import published_numbers
+    english = re.compile(r"\b(mean|change|count|share|rate|total|answered|invited|unique|mentions|substantive|"
+                         r"neutral|min|max|intercept|coef)\b")
+    for name, edition in EDITIONS.items():
+        for ref in published_numbers(edition)["ref"]:
+            text = re.sub(r"»[^«]*«", "", rp.label(ref, edition))   # the questionnaire's words are Danish
+            assert "_" not in text and not english.search(text), (name, ref, text)
 
 
 def test_reference_keys_and_sources_read_as_danish():
@@ -254,3 +269,8 @@ def test_the_built_pilot_appendix_withholds_the_explanation_quoting_the_hidden_m
     assert "survey.forberedelse_aarsag.w2.mentions" in hidden
     text = " ".join(rp.explanations(pilot, hidden).values())
     assert "38 angivelser" not in text
+    # nor the report's shares of that total (16 % of 38 mentions would give the total back)
+    rows = repro.set_index("ref")
+    for ref in ("survey.forberedelse_aarsag.w2.4.pct", "survey.forberedelse_aarsag.w2.8.pct"):
+        assert rows.at[ref, "ok"] == "suppressed" and rows.at[ref, "published"] == "x", ref
+    assert rows.at["survey.forberedelse_aarsag.w2.6.pct", "ok"] == True   # noqa: E712 (no erratum)

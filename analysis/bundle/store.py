@@ -67,8 +67,12 @@ class BundleError(Exception):
 
 
 def _round(value, decimals: int):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A number at the precision the book prints it (analysis.rounding.half_up); NaN for a
+    missing one; an infinite one as it is."""
+    if value is None or pd.isna(value):
         return np.nan
+    if math.isinf(float(value)):
+        return float(value)
     return half_up(value, int(decimals))
 
 
@@ -270,8 +274,8 @@ class BundleWriter:
             out[column] = out[column].fillna("")
             out.loc[hidden, column] = ""
         for column in ("estimate", "ci_low", "ci_high", "ci_low_t", "ci_high_t"):
-            out[column] = out[column].round(2)
-        out["se"] = out["se"].round(SE_DECIMALS)
+            out[column] = [_round(v, 2) for v in out[column]]
+        out["se"] = [_round(v, SE_DECIMALS) for v in out["se"]]
         for column in ("p", "p_t"):
             out[column] = [printed_p(v) for v in out[column]]
         self.estimates.append(out)

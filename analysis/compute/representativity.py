@@ -35,6 +35,7 @@ from analysis.compute.definitions import define
 from analysis.compute import universes as u
 from analysis.disclosure.rules import SUPPRESSED, suppress_nested
 from analysis.register.cohort import sample_vs_registered
+from analysis.rounding import half_up
 
 ALPHA = 0.05              # a p-value under it is a statistically significant difference
 MIN_EXPECTED = 5          # Cochran: the chi-square approximation needs expected counts >= 5
@@ -267,7 +268,7 @@ def publish_tests(md: Microdata, w: BundleWriter, counts: pd.DataFrame, page: st
         if not np.isnan(t.statistic):
             cells = [define(md, f"tabel3.{c}.{r}.count").cell for c in ("sample", "registered") for r in rows]
             w.statistic(f"rep.test.{t.block}.statistic", cells,
-                        statistic_function(t.block, rows, md.min_cell, hidden_rows), round(t.statistic, 2), 2)
+                        statistic_function(t.block, rows, md.min_cell, hidden_rows), half_up(t.statistic, 2), 2)
         w.scalar(f"rep.test.{t.block}.df", t.df, page=page, kind="number", decimals=0)
         w.scalar(f"rep.test.{t.block}.p_value", printed_p(t.p_value), page=page, kind="number", decimals=3,
                  persons=n)

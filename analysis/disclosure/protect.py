@@ -93,8 +93,8 @@ def build_model(writer, all_entries: list[Entry]) -> Model:
     means = {e.define: _printed(e) for e in shown if isinstance(e.define, Mean)}
     for e in all_entries:
         d = e.define
-        if d is None or isinstance(d, Things):
-            continue
+        if d is None or isinstance(d, Things) or e.row.get("status") == "not_applicable":
+            continue     # nothing about persons, or nothing published (a share of no answers)
         if e.hidden:
             # a hidden count or share hides its cell. A hidden mean, total, median or change
             # hides the cell only where its N is not printed elsewhere: otherwise it is
@@ -383,5 +383,9 @@ def checker_page(certificate: pd.DataFrame, manifest: dict, min_cell: int) -> st
               f"below it, as many at or above it, {min_cell} at it).",
               "- A mean change between two survey waves is audited as a mean on each side given the other "
               "side's printed mean: an outer bound where that side's counts fix its mean more exactly.",
-              "- Numbers marked undefined in disclosure.csv (defined = False) are not facts of the audit.", ""]
+              "- Numbers marked undefined in disclosure.csv (defined = False) are not facts of the audit.",
+              "- Item non-response is not a cell of any table: a wave's respondents minus a question's N (those "
+              "who left it blank), or the registered minus those with a stated status, can be derived and can be "
+              "1 or 2. The audit does not protect these differences; the checker decides whether a blank answer "
+              "is a characteristic to protect.", ""]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """Reading an extract: registrations and DREAM -> the validated cohort and its weekly codes."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -212,6 +213,13 @@ def _read_registrations(reg_path: Path) -> pd.DataFrame:
     return everyone
 
 
+def _team_key(name: str) -> str:
+    """A team name as a reader takes it: case, spacing and leading zeros aside ('hold 02'
+    and 'Hold 2' are one team)."""
+    text = " ".join(str(name).split()).casefold()
+    return re.sub(r"\d+", lambda m: str(int(m.group(0))), text)
+
+
 def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
     """The Extract of an edition without register data (`edition.register_data` False,
     pilot-2023 / seed 001): the validated registrations of the edition's teams, the
@@ -232,7 +240,7 @@ def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
             raise DataError(reg_path, reason, row=rows[0], column=column, more=len(rows) - 1)
 
     # the pages count these: a break of them would make a page state a false number
-    first_bad(reg["hold"].isin(edition.cancelled_teams), "hold",
+    first_bad(reg["hold"].map(_team_key).isin({_team_key(t) for t in edition.cancelled_teams}), "hold",
               f"a participant on a team edition {edition.name} has as cancelled "
               f"({', '.join(edition.cancelled_teams)}: the pages say it never ran)")
     first_bad(reg["koen"].eq(""), "koen", "empty: without register data the gender of every enrolled citizen "

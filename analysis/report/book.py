@@ -417,7 +417,13 @@ CSV_LINK = {"table": "Tal bag tabellen (CSV)", "figure": "Tal bag figuren (CSV)"
 def csv_text(frame: pd.DataFrame) -> str:
     """A frame as the book publishes it for download: ';'-separated with the decimal comma
     (as a Danish spreadsheet reads it, and as the front page promises), a table's cells
-    exactly as the page shows them, a figure's numbers unrounded; no index."""
+    exactly as the page shows them, a figure's numbers unrounded; no index. A number in a
+    column that also holds text (a hidden 'x') gets the decimal comma too (pandas' `decimal`
+    reaches numeric columns only)."""
+    def comma(value):
+        return repr(float(value)).replace(".", ",") if isinstance(value, (float, np.floating)) else value
+    text_columns = [c for c in frame.columns if frame[c].dtype == object]
+    frame = frame.assign(**{str(c): frame[c].map(comma) for c in text_columns}) if text_columns else frame
     return frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.disclosure.rules import SUPPRESSED, ZERO
 from analysis.reference.codebook import WAVES
 from analysis.report import book
+from analysis.rounding import half_up
 
 HIDDEN = "x"
 
@@ -35,7 +36,7 @@ def hidden_note(ctx, name: str) -> list[str]:
     table = ctx.table(name)
     if (table == SUPPRESSED).any().any():
         return [f"x: skjult, fordi tallet bygger på færre end {book.count(ctx.value('min_cell'))} personer "
-                "eller ville afsløre et sådant tal."]
+                "eller kunne afsløre et sådant tal."]
     return []
 
 
@@ -56,7 +57,8 @@ def means_notes(ctx) -> list[str]:
     notes = ["Kilde: Kursistspørgeskema."]
     if (ctx.table("pilot.progression_means") == SUPPRESSED).any().any():
         notes.append(f"{HIDDEN}: skjult, fordi svarfordelingen i runden har et felt med færre end "
-                     f"{book.value_text(ctx, 'min_cell')} personer, som gennemsnittet ellers ville afsløre.")
+                     f"{book.value_text(ctx, 'min_cell')} personer, som et gennemsnit af så få svar kan "
+                     "afsløre; reglen skjuler gennemsnittet i alle sådanne runder.")
     return notes
 
 
@@ -70,7 +72,7 @@ def means_figure(ctx, questions: list[str]):
     for colour, text in zip(book.SERIES, questions):
         points = [(WAVES[int(c[1:])], float(v)) for c, v in table.loc[text].items() if v != SUPPRESSED]
         ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=colour, label=text)
-        data += [{"spørgsmål": text, "runde": w, "gennemsnit": round(v, 1)} for w, v in points]
+        data += [{"spørgsmål": text, "runde": w, "gennemsnit": half_up(v, 1)} for w, v in points]
     ax.set_ylim(1, 5)
     ax.set_ylabel("Gennemsnit (1–5)")
     book.decimal_comma_axis(ax, 0)

@@ -322,8 +322,9 @@ def paired_change_table(ctx, questions: list[str], name: str, caption: str) -> N
                       + ("; for spørgsmålene på svarskalaen fra dårligst (1) til bedst (5), »Ved ikke« udeladt"
                          if any(q != "who5_score" for q in questions) else "")
                       + ". p: " + book.join(tests) + " (tosidet)"
-                      + ("; tom, hvor ingen ændrede svar" if (frame["p"] == NO_P).any() else "")
-                      + ". x: skjult af hensyn til diskretionen."],
+                      + ("; tom, hvor ingen ændrede svar" if (frame["p"] == NO_P).any() else "") + "."
+                      + (f" {SUPPRESSED}: skjult, fordi tallet bygger på færre end {book.count(ctx.min_cell)} "
+                         "personer eller kunne afsløre sådanne." if (frame == SUPPRESSED).any().any() else "")],
                widths=[10, 3, 2, 2, 2])
 
 

@@ -70,7 +70,10 @@ def sum_of_rounded(counts: pd.Series, n: int, codes: list[int]) -> float:
     """The share of the options `codes` (counts by code) among `n` answers as seed 001
     prints a headline share ('enige eller meget enige'): the sum of the options' separately
     rounded percentages, not the rounded sum (../shared/spec/seed000-001.md §5.2: 84 % of 59
-    is 42 % + 42 %, no single count of 59 gives it)."""
+    is 42 % + 42 %, no single count of 59 gives it). NaN when nobody answered (n = 0), as a
+    share of no answers is."""
+    if n == 0:
+        return float("nan")
     return float(sum(round_half_up(100 * counts[c] / n) for c in codes))
 
 

@@ -135,6 +135,10 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
     status = raw[STATUS_COLUMN]
     _first_bad(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
     answered = (status == "ja").to_numpy()
+    columns = [c for c in raw.columns if c in asked]
+    blank = raw[columns].eq("").all(axis=1) if columns else pd.Series(True, index=raw.index)
+    _first_bad(path, (status == "ja") & blank, STATUS_COLUMN,
+               "besvaret = ja, but every answer is blank (a respondent who answered nothing is besvaret = nej)")
     out = pd.DataFrame({ID_COLUMN: ids, "answered": answered})
     free_text = 0
     for q in asked.values():
