@@ -1,5 +1,6 @@
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -78,6 +79,9 @@ def test_a_figures_numbers_download_with_the_decimal_comma():
     figure's numbers (floats) were written with a decimal point (break test)."""
     text = book.csv_text(pd.DataFrame({"runde": ["før", "efter"], "gennemsnit": [2.5, -0.25], "n": [60, 59]}))
     assert text == "runde;gennemsnit;n\nfør;2,5;60\nefter;-0,25;59\n"
+    # a column that also holds a hidden 'x' (text) keeps the comma, and a missing value stays empty
+    mixed = pd.DataFrame({"runde": ["før", "efter", "3 mdr."], "andel": [45.0, "x", np.nan], 2: [0.5, 1.0, 1.5]})
+    assert book.csv_text(mixed) == "runde;andel;2\nfør;45,0;0,5\nefter;x;1,0\n3 mdr.;;1,5\n"
 
 
 def test_table_markdown_aligns_numbers_right_and_text_left():

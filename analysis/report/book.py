@@ -421,9 +421,13 @@ def csv_text(frame: pd.DataFrame) -> str:
     column that also holds text (a hidden 'x') gets the decimal comma too (pandas' `decimal`
     reaches numeric columns only)."""
     def comma(value):
-        return repr(float(value)).replace(".", ",") if isinstance(value, (float, np.floating)) else value
-    text_columns = [c for c in frame.columns if frame[c].dtype == object]
-    frame = frame.assign(**{str(c): frame[c].map(comma) for c in text_columns}) if text_columns else frame
+        if isinstance(value, (float, np.floating)) and not np.isnan(value):
+            return repr(float(value)).replace(".", ",")
+        return value
+    frame = frame.copy()
+    for i in range(frame.shape[1]):           # by position: any column name, repeated ones too
+        if frame.iloc[:, i].dtype == object:
+            frame.iloc[:, i] = frame.iloc[:, i].map(comma)
     return frame.to_csv(sep=";", decimal=",", index=False, lineterminator="\n")
 
 
