@@ -102,11 +102,28 @@ def test_without_edition_the_commands_take_the_one_extract_json_names(capsys):
     assert "names edition pilot-2023, but --edition is final-2025" in err and "--edition pilot-2023" in err
 
 
-def test_an_unreadable_extract_json_is_said(pilot_copy, capsys):
-    (pilot_copy / "extract.json").write_text("{not json", encoding="utf-8")
-    assert cli.main(["validate", "--data", str(pilot_copy)]) == 2     # read as the default edition
+@pytest.mark.parametrize("text, reason", [("{not json", "not valid JSON"), ("[]", "must be a JSON object")])
+def test_a_malformed_extract_json_is_an_error_in_every_command(pilot_copy, tmp_path, capsys, text, reason):
+    """A malformed extract.json was ignored by validate and crashed compute (break tests)."""
+    (pilot_copy / "extract.json").write_text(text, encoding="utf-8")
+    for command in (["validate"], ["validate", "--edition", "pilot-2023"],
+                    ["compute", "--edition", "pilot-2023", "--out", str(tmp_path / "b")]):
+        assert cli.main([*command, "--data", str(pilot_copy)]) == 2, command
+        err = capsys.readouterr().err
+        assert "extract.json" in err and reason in err and "Traceback" not in err, command
+
+
+def test_a_team_written_two_ways_is_an_error(pilot_copy, capsys):
+    """'hold 01' beside 'Hold 1' counted as a tenth team (break test)."""
+    import pandas as pd
+    path = pilot_copy / "registrations.csv"
+    reg = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = int(reg.index[reg["hold"].eq("Hold 1")][2])
+    reg.loc[row, "hold"] = "hold 01"
+    reg.to_csv(path, index=False)
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
     err = capsys.readouterr().err
-    assert "extract.json cannot be read" in err and "--edition pilot-2023" in err
+    assert "team written in more than one way ('Hold 1', 'hold 01')" in err and f"row {row + 1}" in err
 
 
 def test_there_is_no_panel_without_register_data(tmp_path, capsys):
@@ -356,7 +373,7 @@ def _break_registrations(extract, kind: str) -> int:
         reg.loc[row, "koen"] = ""
     else:                                             # the page still said Hold 2 was cancelled
         row = 11
-        reg.loc[row, "hold"] = {"a participant on Hold 2": "Hold 2", "on hold 02": "hold 02"}[kind]
+        reg.loc[row, "hold"] = {"a participant on Hold 2": "Hold 2", "on hold 02": "hold 02", "on Hold2": "Hold2"}[kind]
         reg.loc[reg["hold"].eq(reg.loc[row, "hold"]), "kursusstart"] = reg.loc[row, "kursusstart"]
     reg.to_csv(path, index=False)
     return row
@@ -367,6 +384,7 @@ def _break_registrations(extract, kind: str) -> int:
     ("empty koen", "koen", "empty: without register data the gender"),
     ("a participant on Hold 2", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
     ("on hold 02", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
+    ("on Hold2", "hold", "a participant on a team edition pilot-2023 has as cancelled"),
 ])
 def test_a_break_of_the_pilot_contract_is_named_with_file_row_and_column(pilot_copy, mapping, capsys, kind,
                                                                          column, fragment):
@@ -478,6 +496,11 @@ def test_the_reproduction_covers_seed_001(built):
     assert "survey.retning.w2.1+2+3.pct" in totals
     rows = repro[repro["ref"].map(lambda ref: published_key_map([], P23).get(ref, ref)).isin(totals)]
     assert len(rows) and rows["ok"].eq("suppressed").all() and rows["published"].eq("x").all()
+    # results.csv counts the errata as the appendix does (it said 0 beside the page's 4)
+    results = pd.read_csv(built / "results.csv", keep_default_na=False).set_index("key")["value"]
+    compared_errata = repro[repro["ok"].eq("False") & repro["ref"].isin(errata)]
+    assert float(results["n_errata"]) == len(compared_errata) > 0
+    assert float(results["share_feasible"]) == 100.0
 
 
 def test_the_pilot_pages_quote_no_register_data(built):

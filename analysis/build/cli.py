@@ -43,17 +43,11 @@ def _edition(args):
 
 def _named_edition(data: Path) -> str | None:
     """The edition an extract's extract.json names, if it names one of EDITIONS; None when
-    there is no extract.json or it names none (a warning when it cannot be read or names an
-    edition that does not exist)."""
-    import json
+    there is no extract.json or it names none (a warning when it names an edition that does
+    not exist). Raises DataError when extract.json is not a JSON object."""
+    from analysis.register.extract import read_extract_info
     path = Path(data) / "extract.json"
-    if not path.exists():
-        return None
-    try:
-        named = json.loads(path.read_text(encoding="utf-8")).get("edition")
-    except (OSError, ValueError, AttributeError) as err:
-        print(f"warning: {path} cannot be read ({err}); it names no edition", file=sys.stderr)
-        return None
+    named = read_extract_info(Path(data)).get("edition")
     if named is not None and named not in EDITIONS:
         print(f"warning: {path} names edition {named!r}, which is not one of {', '.join(sorted(EDITIONS))}",
               file=sys.stderr)

@@ -13,7 +13,6 @@ disclosure rules and is checked for person ids before it is stored.
 from __future__ import annotations
 
 import hashlib
-import json
 import platform
 import sys
 import time
@@ -30,7 +29,7 @@ from analysis.disclosure.protect import checker_page, protect
 from analysis.editions import Edition
 from analysis.runtime import remove, say, swap_in
 from analysis.reference.scoring import ScoreMapping, load_mapping
-from analysis.register.extract import Extract, load_extract
+from analysis.register.extract import Extract, load_extract, read_extract_info
 from analysis.register.panel import build_panel
 from analysis.survey.waves import Survey, describe_survey, load_edition_survey
 from analysis.weeks import week_label
@@ -79,8 +78,7 @@ def load_microdata(edition: Edition, data: Path | None = None, min_cell: int | N
     survey = load_edition_survey(edition, data, extract.registrations, outside=extract.outside_ids)
     if survey is not None:
         say(f"surveys: {describe_survey(survey)}")
-    info_path = data / "extract.json"
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+    info = read_extract_info(data)
     results, models = edition_results(extract, panel, survey, inference, min_cell)
     return Microdata(edition, data, min_cell, inference, mapping, extract, panel, survey, info, results, models)
 

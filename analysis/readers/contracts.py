@@ -1,6 +1,7 @@
 """Data contracts (pandera) for the inputs, turned into DataError messages."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -93,6 +94,13 @@ def validate_registrations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             rows = [int(i) + 1 for i in frame.index[missing]]
             raise DataError(path, "registered by the municipality (registreret = ja) but empty",
                             row=rows[0], column=column, more=len(rows) - 1)
+    keys = frame["hold"].map(team_key)
+    spellings = frame.groupby(keys)["hold"].nunique()
+    if (spellings > 1).any():
+        names = sorted(frame.loc[keys == spellings.index[spellings > 1][0], "hold"].unique())
+        rows = [int(i) + 1 for i in frame.index[frame["hold"].eq(names[1])]]
+        raise DataError(path, f"team written in more than one way ({', '.join(repr(n) for n in names)}): one team, "
+                        "one spelling", row=rows[0], column="hold", more=len(rows) - 1)
     starts = frame.groupby("hold")["kursusstart"].nunique()
     if (starts > 1).any():
         team = starts.index[starts > 1][0]
@@ -141,6 +149,14 @@ def registration_tool_spec(path: Path = REGISTRATION_TOOL_SPEC) -> dict:
     `age_bounds` ([low, high], whole numbers)."""
     import yaml
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def team_key(name: str) -> str:
+    """A team name as a reader takes it: case, spaces, punctuation and leading zeros aside
+    ('hold 02', 'Hold2', 'Hold-2' and 'Hold 2' are one team; 'Hold 1+3' and 'Hold 13' are
+    not): its words and numbers, in order."""
+    parts = re.findall(r"[^\W\d_]+|\d+", str(name).casefold())
+    return " ".join(str(int(p)) if p.isdigit() else p for p in parts)
 
 
 def validate_registration_tool(frame: pd.DataFrame, path: Path, registrations: pd.DataFrame) -> pd.DataFrame:

@@ -1,14 +1,13 @@
 """Reading an extract: registrations and DREAM -> the validated cohort and its weekly codes."""
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.readers.contracts import OPTIONAL_COLUMNS, validate_registration_tool, validate_registrations
+from analysis.readers.contracts import OPTIONAL_COLUMNS, team_key, validate_registration_tool, validate_registrations
 from analysis.editions import EDITIONS, Edition
 from analysis.errors import DataError
 from analysis.runtime import say
@@ -213,11 +212,21 @@ def _read_registrations(reg_path: Path) -> pd.DataFrame:
     return everyone
 
 
-def _team_key(name: str) -> str:
-    """A team name as a reader takes it: case, spacing and leading zeros aside ('hold 02'
-    and 'Hold 2' are one team)."""
-    text = " ".join(str(name).split()).casefold()
-    return re.sub(r"\d+", lambda m: str(int(m.group(0))), text)
+def read_extract_info(data_dir: Path) -> dict:
+    """The extract's optional `extract.json` (what it is: synthetic or not, a description,
+    the edition it is for): {} when there is none. Raises DataError naming the file when it
+    is not a JSON object."""
+    import json
+    path = Path(data_dir) / "extract.json"
+    if not path.exists():
+        return {}
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise DataError(path, f"not valid JSON ({err})") from None
+    if not isinstance(info, dict):
+        raise DataError(path, "must be a JSON object ({...}), not a " + type(info).__name__)
+    return info
 
 
 def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
@@ -240,7 +249,7 @@ def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
             raise DataError(reg_path, reason, row=rows[0], column=column, more=len(rows) - 1)
 
     # the pages count these: a break of them would make a page state a false number
-    first_bad(reg["hold"].map(_team_key).isin({_team_key(t) for t in edition.cancelled_teams}), "hold",
+    first_bad(reg["hold"].map(team_key).isin({team_key(t) for t in edition.cancelled_teams}), "hold",
               f"a participant on a team edition {edition.name} has as cancelled "
               f"({', '.join(edition.cancelled_teams)}: the pages say it never ran)")
     first_bad(reg["koen"].eq(""), "koen", "empty: without register data the gender of every enrolled citizen "

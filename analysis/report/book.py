@@ -896,7 +896,7 @@ def weekly_figure(series: list[tuple[str, pd.DataFrame, str]], course_weeks: int
              for label, frame, _ in series]
     drawn = pd.concat(drawn, ignore_index=True)
     drawn = drawn[(drawn["x"] >= weeks[0]) & (drawn["x"] <= weeks[1])]
-    lines = [{"series": f"Model ({name})", "x": x, "y": round(y, 2)}
+    lines = [{"series": f"Model ({name})", "x": x, "y": half_up(y, 2)}
              for (colour, segs) in (segments or []) for name in [_colour_owner(series, colour)]
              for x0, y0, x1, y1 in segs for x, y in ((x0, y0), (x1, y1))]
     table_ = pd.concat([drawn, pd.DataFrame(lines)], ignore_index=True) if lines else drawn

@@ -56,9 +56,10 @@ def means_notes(ctx) -> list[str]:
     mean would give the hidden counts away, analysis.compute.pilot2023.answers_hidden)."""
     notes = ["Kilde: Kursistspørgeskema."]
     if (ctx.table("pilot.progression_means") == SUPPRESSED).any().any():
-        notes.append(f"{HIDDEN}: skjult, fordi svarfordelingen i runden har et felt med færre end "
-                     f"{book.value_text(ctx, 'min_cell')} personer, som et gennemsnit af så få svar kan "
-                     "afsløre; reglen skjuler gennemsnittet i alle sådanne runder.")
+        few = book.count(ctx.min_cell - 1)
+        notes.append(f"{HIDDEN}: skjult, fordi svarfordelingen i runden har et felt med 1"
+                     f"{'–' + few if ctx.min_cell > 2 else ''} personer, som et gennemsnit af så få svar "
+                     "kan afsløre; reglen skjuler gennemsnittet i alle sådanne runder.")
     return notes
 
 
