@@ -3,6 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
+
+def raise_at_first(file: str | Path, mask, column: str, reason: str) -> None:
+    """DataError at the first True of `mask` (a boolean pandas Series whose index is the
+    0-based data row), naming how many more rows are like it; nothing when none is True."""
+    bad = mask.index[np.asarray(mask.to_numpy(), dtype=bool)]
+    if len(bad):
+        raise DataError(file, reason, row=int(bad[0]) + 1, column=column, more=len(bad) - 1)
+
 
 class DataError(Exception):
     """Input that breaks a data contract.

@@ -36,7 +36,7 @@ from analysis.editions import REPO, Edition, toc_entries
 from analysis.errors import DataError
 from analysis.reference.published import published_numbers
 from analysis.report.book import DATA_DIR, data_statement
-from analysis.report.reproduction import compare, explanations, summary
+from analysis.report.reproduction import compare, explanations, summary, suppressed
 from analysis.rounding import half_up
 from analysis.runtime import remove, say, swap_in
 
@@ -258,8 +258,7 @@ def write_results(bundle: Bundle, edition: Edition, out: Path) -> tuple[int, int
     original report beside ours); returns (reproduced, compared)."""
     repro = compare(bundle, edition)
     # as the appendix counts them: with the edition's errata (chapters/reproduktion.md)
-    hidden = set(repro.loc[repro["ok"] == "suppressed", "ref"]) if len(repro) else set()
-    counts = summary(repro, published_numbers(edition), explanations(edition, hidden))
+    counts = summary(repro, published_numbers(edition), explanations(edition, suppressed(repro)))
     extra = pd.DataFrame({"key": list(counts), "value": [half_up(v, 2) if isinstance(v, float) and v == v else v
                                                           for v in counts.values()], "page": "reproduktion"})
     pd.concat([bundle.results(), extra], ignore_index=True).to_csv(out / "results.csv", index=False)

@@ -14,7 +14,8 @@ import pandas as pd
 
 from analysis.reference.codebook import PILOT_MESTRING_ITEMS, SHARE_KEY
 from analysis.register.extract import Extract
-from analysis.survey.stats import distribution, round_half_up, sum_of_rounded, tabel2_rows
+from analysis.rounding import half_up
+from analysis.survey.stats import distribution, sum_of_rounded, tabel2_rows
 from analysis.survey.waves import Survey
 
 PROGRESSION = ("job_klare", "kompetencer", "muligheder", "ved_hvad", "retning")
@@ -145,7 +146,7 @@ def register_numbers(extract: Extract) -> list[tuple[str, float, str]]:
     tool = extract.tool
     if tool is not None and len(tool):
         age = tool["alder"].astype(float)
-        rows += [("alder.mean", round_half_up(age.mean()), PAGE["target"]),
+        rows += [("alder.mean", int(half_up(age.mean())), PAGE["target"]),
                  ("alder.median", median_value(age), PAGE["target"]),
                  ("alder.min", float(age.min()), PAGE["target"]), ("alder.max", float(age.max()), PAGE["target"])]
         bands = (age // 5 * 5).astype(int)

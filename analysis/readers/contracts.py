@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.errors import DataError
+from analysis.errors import DataError, raise_at_first
 from analysis.readers.printable import check_printable
 from analysis.weeks import ISO_WEEK_TEXT
 
@@ -174,10 +175,7 @@ def validate_registration_tool(frame: pd.DataFrame, path: Path, registrations: p
     if frame.empty:
         raise DataError(path, "the file has a header but no rows")
 
-    def first_bad(mask: pd.Series, column: str, reason: str) -> None:
-        bad = [int(i) + 1 for i in frame.index[mask.to_numpy(dtype=bool)]]
-        if bad:
-            raise DataError(path, reason, row=bad[0], column=column, more=len(bad) - 1)
+    first_bad = partial(raise_at_first, path)
 
     registered = set(registrations.loc[registrations["registreret"].eq("ja"), "pnr"])
     enrolled = set(registrations["pnr"])

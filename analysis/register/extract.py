@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.readers.contracts import OPTIONAL_COLUMNS, team_key, validate_registration_tool, validate_registrations
 from analysis.editions import EDITIONS, Edition
-from analysis.errors import DataError
+from analysis.errors import DataError, raise_at_first
 from analysis.runtime import say
 from analysis.readers.files import DREAM_SUFFIXES, find_one, read_header, read_rows, read_table
 from analysis.readers.values import (blank_missing, decode_columns, describe_near_matches, employment,
@@ -243,17 +243,13 @@ def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
     reg, population, last = select_population(everyone, edition, last, reg_path, reg_path)
     reg = reg.copy()
 
-    def first_bad(mask: pd.Series, column: str, reason: str) -> None:
-        rows = [int(i) + 1 for i in reg.index[mask.to_numpy(dtype=bool)]]
-        if rows:
-            raise DataError(reg_path, reason, row=rows[0], column=column, more=len(rows) - 1)
-
     # the pages count these: a break of them would make a page state a false number
-    first_bad(reg["hold"].map(team_key).isin({team_key(t) for t in edition.cancelled_teams}), "hold",
-              f"a participant on a team edition {edition.name} has as cancelled "
-              f"({', '.join(edition.cancelled_teams)}: the pages say it never ran)")
-    first_bad(reg["koen"].eq(""), "koen", "empty: without register data the gender of every enrolled citizen "
-              "comes from the enrolment (seed 001 l.248-256), also when registreret = nej")
+    cancelled = {team_key(t) for t in edition.cancelled_teams}
+    raise_at_first(reg_path, reg["hold"].map(team_key).isin(cancelled), "hold",
+                   f"a participant on a team edition {edition.name} has as cancelled "
+                   f"({', '.join(edition.cancelled_teams)}: the pages say it never ran)")
+    raise_at_first(reg_path, reg["koen"].eq(""), "koen", "empty: without register data the gender of every "
+                   "enrolled citizen comes from the enrolment (seed 001 l.248-256), also when registreret = nej")
     reg["set_aside"] = np.where(reg["registreret"].eq("nej"), "not_registered", "")
     tool_path = find_one(reg_path.parent, "registration_tool", required=False)
     registered = int(reg["registreret"].eq("ja").sum())
@@ -266,9 +262,9 @@ def _registrations_only(reg_path: Path, edition: Edition) -> Extract:
         say(f"reading {tool_path}")
         tool = validate_registration_tool(read_table(tool_path, id_column="pnr"), tool_path, everyone)
         tool = tool[tool["pnr"].isin(set(reg["pnr"]))].reset_index(drop=True)
-        first_bad(reg["registreret"].eq("ja") & ~reg["pnr"].isin(set(tool["pnr"])), "registreret",
-                  f"registered by the municipality (registreret = ja) but without a row in {tool_path.name}: "
-                  "the registration tool holds every registered citizen (seed 001 l.146-161)")
+        raise_at_first(reg_path, reg["registreret"].eq("ja") & ~reg["pnr"].isin(set(tool["pnr"])), "registreret",
+                       f"registered by the municipality (registreret = ja) but without a row in {tool_path.name}: "
+                       "the registration tool holds every registered citizen (seed 001 l.146-161)")
     outside_ids = frozenset(everyone.loc[~everyone.index.isin(reg.index), "pnr"])
     quality = pd.DataFrame([
         {"reason": "enrolled", "description": "Tilmeldte kursister i alt", "persons": len(reg)},

@@ -150,12 +150,17 @@ def compare(bundle: Bundle, edition) -> pd.DataFrame:
     # a printed number whose erratum rests on a printed number the book hides is not repeated
     # either (the report's 16 % of its 38 mentions, a total the book hides, would give the
     # total, and with the shown options the hidden one)
-    hidden = set(repro.loc[repro["ok"] == "suppressed", "ref"]) if len(repro) else set()
+    hidden = suppressed(repro)
     tied = {ref for ref, quoted in errata_quotes(edition).items() if quoted & hidden}
     if tied - hidden:
         repro = reproduction(bundle.results(), published, key_map, edition.model_tolerance,
                              withheld | {key_map.get(ref, ref) for ref in tied})
     return repro
+
+
+def suppressed(repro: pd.DataFrame) -> set[str]:
+    """The refs of the comparisons the book hides (`reproduction`'s ok 'suppressed')."""
+    return set(repro.loc[repro["ok"] == "suppressed", "ref"]) if len(repro) else set()
 
 
 def summary(repro: pd.DataFrame, published: pd.DataFrame, explained: dict[str, str] | None = None
@@ -195,31 +200,34 @@ def explanations(edition, hidden: set[str] = frozenset()) -> dict[str, str]:
     as the printed number beside a hidden one is (found by a break test: the pilot's '38
     angivelser', the report's total of mentions, beside the shown options gave the hidden
     one). Raises ValueError for a quoted ref that is not a printed number of the edition."""
-    if edition.errata is None:
-        return {}
-    errata = pd.read_csv(edition.errata, dtype=str, keep_default_na=False)
-    quotes = errata_quotes(edition)
-    return {ref: WITHHELD_EXPLANATION if quotes[ref] & set(hidden) else text
-            for ref, text in zip(errata["ref"], errata["forklaring"])}
+    errata = _errata(edition)
+    return {ref: WITHHELD_EXPLANATION if quoted & set(hidden) else text
+            for ref, text, quoted in zip(errata["ref"], errata["forklaring"], errata["quotes"])}
 
 
 def errata_quotes(edition) -> dict[str, set[str]]:
     """ref -> the refs of the other printed numbers its erratum's explanation repeats (the
-    errata file's optional `quotes`, space-separated); {} for an edition without errata.
-    Raises ValueError for a quoted ref that is not a printed number of the edition."""
+    errata file's optional `quotes`); {} for an edition without errata. Raises ValueError
+    as `_errata`."""
+    errata = _errata(edition)
+    return dict(zip(errata["ref"], errata["quotes"]))
+
+
+def _errata(edition) -> pd.DataFrame:
+    """The edition's errata file (ref, forklaring, quotes: a set of refs, from the optional
+    space-separated column); empty for an edition without one. Raises ValueError for a
+    quoted ref that is not a printed number of the edition."""
     if edition.errata is None:
-        return {}
+        return pd.DataFrame(columns=["ref", "forklaring", "quotes"])
     errata = pd.read_csv(edition.errata, dtype=str, keep_default_na=False)
     quotes = errata["quotes"] if "quotes" in errata else pd.Series("", index=errata.index)
+    errata["quotes"] = [set(q.split()) for q in quotes]
     printed = set(published_numbers(edition)["ref"])
-    out = {}
-    for ref, quoted in zip(errata["ref"], quotes):
-        quoted = set(quoted.split())
+    for ref, quoted in zip(errata["ref"], errata["quotes"]):
         if quoted - printed:
             raise ValueError(f"{edition.errata}: the explanation of {ref} quotes {sorted(quoted - printed)}, "
                              "which the edition's reference data do not print")
-        out[ref] = quoted
-    return out
+    return errata
 
 
 # the words of a reference key in Danish (the key's parts, analysis/reference/published)

@@ -61,11 +61,6 @@ def distribution(survey: Survey, qid: str) -> pd.DataFrame:
     return pd.DataFrame(columns, index=q.codes + ["n"]).fillna(0).astype(int)
 
 
-def round_half_up(x: float) -> int:
-    """A percentage as seed 001 rounds it (half up: 12,5 -> 13; analysis.rounding)."""
-    return int(half_up(x))
-
-
 def sum_of_rounded(counts: pd.Series, n: int, codes: list[int]) -> float:
     """The share of the options `codes` (counts by code) among `n` answers as seed 001
     prints a headline share ('enige eller meget enige'): the sum of the options' separately
@@ -74,7 +69,7 @@ def sum_of_rounded(counts: pd.Series, n: int, codes: list[int]) -> float:
     share of no answers is."""
     if n == 0:
         return float("nan")
-    return float(sum(round_half_up(100 * counts[c] / n) for c in codes))
+    return float(sum(half_up(100 * counts[c] / n) for c in codes))   # each half up: 12,5 -> 13
 
 
 @dataclass

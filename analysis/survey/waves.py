@@ -15,10 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis.errors import DataError
+from analysis.errors import DataError, raise_at_first
 from analysis.readers.files import TABLE_SUFFIXES, find_one, read_table
 from analysis.readers.values import blank_missing, describe_near_matches, near_matches
 from analysis.reference.codebook import WAVES, Codebook, Question, load_codebook
@@ -53,13 +52,6 @@ def wave_file(data_dir: Path, wave: int) -> Path | None:
     return find_one(data_dir, f"survey_w{wave}", TABLE_SUFFIXES, required=False)
 
 
-def _first_bad(path: Path, mask: pd.Series, column: str, reason: str) -> None:
-    """DataError at the first True of `mask`, whose index is the 0-based data row."""
-    bad = mask.index[np.asarray(mask.to_numpy(), dtype=bool)]
-    if len(bad):
-        raise DataError(path, reason, row=int(bad[0]) + 1, column=column, more=len(bad) - 1)
-
-
 def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
     """Coded answers of one question: Int64 codes/numbers, or frozensets of codes (multi)."""
     given = text != ""
@@ -67,20 +59,20 @@ def _parse_question(path: Path, q: Question, text: pd.Series) -> pd.Series:
         parts = text.str.split(";")
         ok = parts.map(lambda items: all(re.fullmatch(r"\d+", s.strip() or "x") and int(s) in q.codes
                                          for s in items)) | ~given
-        _first_bad(path, ~ok, q.id, f"answer outside the options of {q.id!r} "
+        raise_at_first(path, ~ok, q.id, f"answer outside the options of {q.id!r} "
                    f"(codes {', '.join(map(str, q.codes))}, several joined by ';')")
         return pd.Series([frozenset(int(s) for s in items) if g else None
                           for items, g in zip(parts, given)], index=text.index, dtype=object)
     numeric = pd.to_numeric(text.where(given).str.replace(",", ".", regex=False), errors="coerce")
     whole = numeric.notna() & (numeric == numeric.round())
-    _first_bad(path, given & ~whole, q.id, f"answer to {q.id!r} is not a whole number")
+    raise_at_first(path, given & ~whole, q.id, f"answer to {q.id!r} is not a whole number")
     values = numeric.astype("Int64")
     if q.type == "number":
         low, high = q.minimum, q.maximum
         outside = given & (((values < low) if low is not None else False) | ((values > high) if high is not None else False))
-        _first_bad(path, outside.fillna(False), q.id, f"answer to {q.id!r} outside {low}..{high}")
+        raise_at_first(path, outside.fillna(False), q.id, f"answer to {q.id!r} outside {low}..{high}")
     else:
-        _first_bad(path, given & ~values.isin(q.codes).fillna(False), q.id,
+        raise_at_first(path, given & ~values.isin(q.codes).fillna(False), q.id,
                    f"answer outside the options of {q.id!r} (codes {', '.join(map(str, q.codes))})")
     return values
 
@@ -117,7 +109,7 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
             raise DataError(path, f"question {column!r} is not asked in wave {wave} "
                             f"(asked in wave {', '.join(map(str, codebook[column].waves))})", column=column)
     ids = raw[ID_COLUMN]
-    _first_bad(path, ids == "", ID_COLUMN, "empty respondent id")
+    raise_at_first(path, ids == "", ID_COLUMN, "empty respondent id")
     left_out = ids.isin(outside)
     if left_out.any():
         raw, ids = raw[~left_out], ids[~left_out]
@@ -126,24 +118,24 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
         count, kinds = near_matches(set(ids[unknown]), set(enrolled) - set(ids))
         hint = (f"; {count} such respondents would match an enrolled id {describe_near_matches(count, kinds)}"
                 if count else "")
-        _first_bad(path, unknown, ID_COLUMN, "respondent is not among the enrolled participants "
+        raise_at_first(path, unknown, ID_COLUMN, "respondent is not among the enrolled participants "
                    f"(no row with this pnr in registrations){hint}")
-    _first_bad(path, ids.duplicated(), ID_COLUMN, f"respondent appears more than once in wave {wave}")
+    raise_at_first(path, ids.duplicated(), ID_COLUMN, f"respondent appears more than once in wave {wave}")
     if completed is not None and wave in AFTER_COURSE:
-        _first_bad(path, ~ids.isin(completed), ID_COLUMN, f"wave {wave} is sent after the course to those who "
+        raise_at_first(path, ~ids.isin(completed), ID_COLUMN, f"wave {wave} is sent after the course to those who "
                    "completed it, but this person's status in registrations is not 'gennemført'")
     status = raw[STATUS_COLUMN]
-    _first_bad(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
+    raise_at_first(path, ~status.isin(["ja", "nej"]), STATUS_COLUMN, "must be 'ja' or 'nej'")
     answered = (status == "ja").to_numpy()
     columns = [c for c in raw.columns if c in asked]
     blank = raw[columns].eq("").all(axis=1) if columns else pd.Series(True, index=raw.index)
-    _first_bad(path, (status == "ja") & blank, STATUS_COLUMN,
+    raise_at_first(path, (status == "ja") & blank, STATUS_COLUMN,
                "besvaret = ja, but every answer is blank (a respondent who answered nothing is besvaret = nej)")
     out = pd.DataFrame({ID_COLUMN: ids, "answered": answered})
     free_text = 0
     for q in asked.values():
         text = raw[q.id] if q.id in raw.columns else pd.Series("", index=raw.index)
-        _first_bad(path, (text != "") & ~answered, q.id, "answer from a person marked besvaret = nej")
+        raise_at_first(path, (text != "") & ~answered, q.id, "answer from a person marked besvaret = nej")
         if q.type == "text":
             free_text += int((text != "").sum())
             values = pd.Series(text != "", index=raw.index)   # presence only
@@ -152,7 +144,7 @@ def read_wave(path: Path, wave: int, codebook: Codebook, enrolled: set[str],
         if q.asked_if is not None:
             shown = q.asked_if.holds(out[q.asked_if.question])
             given = (text != "")
-            _first_bad(path, given & ~shown, q.id,
+            raise_at_first(path, given & ~shown, q.id,
                        f"answer to {q.id!r}, which is only asked when {q.asked_if}")
         if q.type != "text":
             out[q.id] = values
