@@ -2,7 +2,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-EDITION ?= final-2025
+# EDITION empty: the edition the extract's extract.json names (DATA=...), else final-2025
+EDITION ?=
+EDITION_ARG := $(if $(EDITION),--edition $(EDITION),)
+SITE_EDITION := $(or $(EDITION),final-2025)
 DATA ?=
 BUNDLE ?=
 PORT ?= 8000
@@ -28,24 +31,24 @@ test-packages:
 setup: $(VENV)/.installed system-packages
 
 book: setup
-	$(BIN)/python -m analysis build --edition $(EDITION) $(SOURCE_ARG)
+	$(BIN)/python -m analysis build $(EDITION_ARG) $(SOURCE_ARG)
 
 html: $(VENV)/.installed
-	$(BIN)/python -m analysis build --edition $(EDITION) $(SOURCE_ARG) --no-pdf
+	$(BIN)/python -m analysis build $(EDITION_ARG) $(SOURCE_ARG) --no-pdf
 
 bundle: $(VENV)/.installed
-	$(BIN)/python -m analysis compute --edition $(EDITION) $(DATA_ARG)
+	$(BIN)/python -m analysis compute $(EDITION_ARG) $(DATA_ARG)
 
 test: $(VENV)/.installed test-packages
 	$(BIN)/python -m pytest
 
 serve:
-	@test -f _build/$(EDITION)/html/index.html || { echo "no site yet: run 'make book' first"; exit 1; }
-	@echo "serving _build/$(EDITION)/html on http://localhost:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/$(EDITION)/html
+	@test -f _build/$(SITE_EDITION)/html/index.html || { echo "no site yet: run 'make book' first"; exit 1; }
+	@echo "serving _build/$(SITE_EDITION)/html on http://localhost:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory _build/$(SITE_EDITION)/html
 
 synth: $(VENV)/.installed
-	$(BIN)/python -m analysis synth --edition $(EDITION)
+	$(BIN)/python -m analysis synth $(EDITION_ARG)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_register.py

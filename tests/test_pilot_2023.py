@@ -536,3 +536,19 @@ def test_a_question_nobody_answered_in_a_wave_is_computed_not_a_crash(pilot_copy
     bundle = Bundle.open(tmp_path / "bundle")
     assert bundle.value("survey.retning.w3.n") == 0
     assert bundle.value("survey.retning.w3.1+2+3.pct") is None      # no share of no answers
+
+
+@pytest.mark.parametrize("column, value, what", [("kursusstart", "2022-W50", "course start week"),
+                                                 ("fase", "udbredelse", "phase")])
+def test_a_team_with_two_start_weeks_or_phases_names_the_odd_row(pilot_copy, capsys, column, value, what):
+    """The message named no row for two phases, and the team's first row, not the odd one,
+    for two start weeks (break test)."""
+    import pandas as pd
+    path = pilot_copy / "registrations.csv"
+    reg = pd.read_csv(path, dtype=str, keep_default_na=False)
+    row = int(reg.index[reg["hold"].eq("Hold 3")][-1])
+    reg.loc[row, column] = value
+    reg.to_csv(path, index=False)
+    assert cli.main(["validate", "--edition", "pilot-2023", "--data", str(pilot_copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"row {row + 1}," in err and f"column {column!r}" in err and f"'Hold 3' has more than one {what}" in err

@@ -102,16 +102,15 @@ def validate_registrations(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
         rows = [int(i) + 1 for i in frame.index[frame["hold"].eq(names[1])]]
         raise DataError(path, f"team written in more than one way ({', '.join(repr(n) for n in names)}): one team, "
                         "one spelling", row=rows[0], column="hold", more=len(rows) - 1)
-    starts = frame.groupby("hold")["kursusstart"].nunique()
-    if (starts > 1).any():
-        team = starts.index[starts > 1][0]
-        rows = [int(i) + 1 for i in frame.index[frame["hold"].eq(team)]]
-        raise DataError(path, f"team {team!r} has more than one course start week",
-                        row=rows[0], column="kursusstart")
-    phases = frame.groupby("hold")["fase"].nunique()
-    if (phases > 1).any():
-        team = phases.index[phases > 1][0]
-        raise DataError(path, f"team {team!r} is in more than one phase", column="fase")
+    # a team has one start week and one phase: the rows that differ from most of the team's
+    for column, what in (("kursusstart", "course start week"), ("fase", "phase")):
+        usual = frame.groupby("hold")[column].transform(lambda values: values.mode().iloc[0])
+        odd = frame[column].ne(usual)
+        if odd.any():
+            first = odd.idxmax()
+            team = frame.at[first, "hold"]
+            raise_at_first(path, odd & frame["hold"].eq(team), column,
+                           f"team {team!r} has more than one {what}: most of its rows say {usual[first]!r}")
     return frame
 
 

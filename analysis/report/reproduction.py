@@ -255,7 +255,7 @@ WORDS = {
     "who5_score": "trivselsscore (WHO-5)", "w3_vs_w2": "tre måneder efter mod lige efter kurset",
     "population": "befolkningen", "repr": "repræsentativitet", "visitation": "visitation",
     "kontant": "kontanthjælp", "udd": "uddannelseshjælp", "ressource": "ressourceforløb",
-    "change": "ændring", "mean_change": "gennemsnitlig ændring",
+    "change": "ændring", "mean_change": "forskel mellem rundernes gennemsnit (alle svar)",
     "modal_score_w-26": "hyppigste score i uge \u221226", "alder_over45": "over 45 år",
     "moduler": "kursusugerne", "alder_25_35_signif_level": "signifikansniveau for 25–35 år",
     "moduler_signif_level": "signifikansniveau for kursusugerne", "design": "design",
